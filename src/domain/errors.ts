@@ -1,0 +1,39 @@
+// Errors the API reports to users. `field` is the path of the input that is wrong.
+
+export const errorCodes = [
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'INVALID_CURSOR',
+  'BALANCE_INSUFFICIENT',
+  'NUMBER_NOT_AVAILABLE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'KYC_NOT_SUBMITTED',
+  'KYC_PENDING',
+  'KYC_DECLINED',
+  'NUMBER_NOT_YET_ACTIVE',
+  'INVALID_STATE',
+  'RESERVATION_NOT_ACTIVE',
+  'NOT_PORTABLE',
+  'PORTING_ORDER_INCOMPLETE',
+  'DOCUMENT_INVALID',
+  'THROTTLED',
+] as const;
+
+export type ErrorCode = (typeof errorCodes)[number];
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly field: string[] | null = null,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const invalidInput = (field: string[], message: string) => new DomainError('BAD_USER_INPUT', message, field);
+export const notFound = (field: string[], what: string) => new DomainError('NOT_FOUND', `${what} not found`, field);

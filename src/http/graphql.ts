@@ -1,0 +1,118 @@
+import { GraphQLError } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Config } from '../config.js';
+import { DomainError } from '../domain/errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from '../infra/logger.js';
+import { tenantClient } from '../infra/tenant-scope.js';
+import type { Caller, Context } from '../schema/context.js';
+import { schema } from '../schema/index.js';
+import { CursorCodec } from '../schema/pagination.js';
+import { apiKeyFromHeaders, authenticate } from './auth.js';
+import type { Metrics } from './metrics.js';
+import { currentRequestId } from './request-context.js';
+
+export const graphqlEndpoint = '/graphql';
+
+type RequestState = { requestId: string; caller?: Caller };
+
+function unauthenticated(fetchAPI: { Response: typeof Response }, requestId: string) {
+  const body = { errors: [{ message: 'Missing, invalid or revoked API key', extensions: { code: 'UNAUTHENTICATED' } }] };
+  return new fetchAPI.Response(JSON.stringify(body), {
+    status: 401,
+    headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer', 'x-request-id': requestId },
+  });
+}
+
+function wantsGraphiQL(request: Request, url: URL) {
+  return request.method === 'GET' && !url.searchParams.has('query') && (request.headers.get('accept') ?? '').includes('text/html');
+}
+
+// graphql-js ships CJS and ESM builds and both get loaded (yoga's executor uses
+// one, our code the other), so `instanceof GraphQLError` can't be trusted here.
+function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError';
+}
+
+/** Turns what resolvers throw into what clients may see: typed errors pass, anything else is masked and logged. */
+export function toClientError(error: unknown, requestId: string, logger: Logger): GraphQLError {
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located?.originalError ?? error;
+  if (original instanceof DomainError) {
+    return new GraphQLError(original.message, {
+      nodes: located?.nodes,
+      path: located?.path,
+      extensions: { code: original.code, field: original.field, ...original.details },
+    });
+  }
+  if (located && (original === located || isGraphQLError(original))) return located;
+  logger.error({ err: original, requestId }, 'unhandled error in GraphQL execution');
+  return new GraphQLError('Internal server error', {
+    nodes: located?.nodes,
+    path: located?.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+  });
+}
+
+export function createGraphqlHandler(options: {
+  config: Config;
+  prisma: PrismaClient;
+  logger: Logger;
+  metrics: Metrics;
+  graphiqlHeaders?: Record<string, string>;
+}): YogaServerInstance<Record<string, unknown>, Context> {
+  const { config, prisma, logger, metrics } = options;
+  const cursors = new CursorCodec(config.cursorSecret);
+  const states = new WeakMap<Request, RequestState>();
+
+  const requestPlugin: Plugin = {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
+      const requestId = currentRequestId() ?? 'unknown';
+      const state: RequestState = { requestId };
+      states.set(request, state);
+      if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS' || wantsGraphiQL(request, url)) return;
+      state.caller = (await authenticate(prisma, apiKeyFromHeaders(request.headers))) ?? undefined;
+      if (!state.caller) endResponse(unauthenticated(fetchAPI, requestId));
+    },
+    onExecute({ args }) {
+      const operation = (args.document.definitions as ReadonlyArray<{ kind: string; operation?: string }>).find(
+        (definition) => definition.kind === 'OperationDefinition',
+      );
+      const kind = operation?.operation ?? 'unknown';
+      return {
+        onExecuteDone({ result }) {
+          const failed = 'errors' in result && Array.isArray(result.errors) && result.errors.length > 0;
+          metrics.graphqlOperations.inc({ operation: kind, outcome: failed ? 'error' : 'ok' });
+        },
+      };
+    },
+  };
+
+  return createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint,
+    landingPage: false,
+    graphiql: config.nodeEnv === 'production' ? false : { title: 'Numbers API', headers: JSON.stringify(options.graphiqlHeaders ?? {}) },
+    logging: {
+      debug: (...args) => logger.debug(args.length > 1 ? { args } : {}, String(args[0])),
+      info: (...args) => logger.info(args.length > 1 ? { args } : {}, String(args[0])),
+      warn: (...args) => logger.warn(args.length > 1 ? { args } : {}, String(args[0])),
+      error: (...args) => logger.error(args.length > 1 ? { args } : {}, String(args[0])),
+    },
+    maskedErrors: {
+      maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
+    },
+    plugins: [requestPlugin],
+    context: ({ request }): Context => {
+      const state = states.get(request);
+      if (!state?.caller) throw new GraphQLError('Missing, invalid or revoked API key', { extensions: { code: 'UNAUTHENTICATED' } });
+      return {
+        requestId: state.requestId,
+        logger: logger.child({ requestId: state.requestId }),
+        caller: state.caller,
+        db: tenantClient(prisma, state.caller.organizationId),
+        cursors,
+      };
+    },
+  });
+}

@@ -1,0 +1,92 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Config } from '../config.js';
+import type { Database } from '../infra/database.js';
+import type { Logger } from '../infra/logger.js';
+import { createGraphqlHandler } from './graphql.js';
+import { createMetrics } from './metrics.js';
+import { runWithRequestId } from './request-context.js';
+
+export type ApiServer = {
+  server: Server;
+  listen: (port: number, host?: string) => Promise<string>;
+  close: () => Promise<void>;
+};
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+export function createApiServer(options: {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  graphiqlHeaders?: Record<string, string>;
+}): ApiServer {
+  const { config, db, logger } = options;
+  const metrics = createMetrics();
+  const yoga = createGraphqlHandler({ config, prisma: db.prisma, logger, metrics, graphiqlHeaders: options.graphiqlHeaders });
+  let shuttingDown = false;
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+    '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    '/readyz': async (_req, res) => {
+      if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
+      try {
+        await db.prisma.$queryRaw`SELECT 1`;
+        sendJson(res, 200, { status: 'ready', database: 'ok' });
+      } catch (error) {
+        logger.warn({ err: error }, 'readiness check failed');
+        sendJson(res, 503, { status: 'unavailable', database: 'unreachable' });
+      }
+    },
+    '/metrics': async (_req, res) => {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
+      res.end(await metrics.registry.metrics());
+    },
+  };
+
+  const server = createServer((req, res) =>
+    runWithRequestId(req.headers['x-request-id'], async (requestId) => {
+      res.setHeader('x-request-id', requestId);
+      const path = (req.url ?? '/').split('?')[0];
+      const route = routes[path] ? path : path === '/graphql' ? '/graphql' : 'other';
+      const stopTimer = metrics.httpDuration.startTimer({ route });
+      res.on('finish', () => {
+        stopTimer();
+        metrics.httpRequests.inc({ route, status: String(res.statusCode) });
+      });
+      try {
+        const handler = routes[path];
+        if (handler) await handler(req, res);
+        else await yoga(req, res);
+      } catch (error) {
+        logger.error({ err: error, requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+        else res.end();
+      }
+    }),
+  );
+
+  return {
+    server,
+    listen: (port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          const actualPort = typeof address === 'object' && address ? address.port : port;
+          resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}`);
+        });
+      }),
+    close: async () => {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // In-flight requests get a moment to finish; then the rest are cut.
+      const timer = setTimeout(() => server.closeAllConnections(), 5_000);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

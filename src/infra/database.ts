@@ -1,0 +1,55 @@
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { withArrayLiteralParams } from './pglite-arrays.js';
+
+export type Database = {
+  prisma: PrismaClient;
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  kind: 'pglite' | 'postgres';
+  /** Number of SQL statements sent since start; tests use it to bound queries per request. */
+  statementCount: () => number;
+  close: () => Promise<void>;
+};
+
+export type DatabaseOptions =
+  | { kind: 'postgres'; url: string; poolSize?: number }
+  /** `dataDir` undefined means in-memory. */
+  | { kind: 'pglite'; dataDir?: string };
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let statements = 0;
+  const countStatement = () => {
+    statements += 1;
+  };
+  if (options.kind === 'postgres') {
+    const adapterFactory = new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10 });
+    const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+    prisma.$on('query', countStatement);
+    return {
+      prisma,
+      adapterFactory,
+      kind: 'postgres',
+      statementCount: () => statements,
+      close: () => prisma.$disconnect(),
+    };
+  }
+  const pglite = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+  await pglite.waitReady;
+  withArrayLiteralParams(pglite);
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+  prisma.$on('query', countStatement);
+  return {
+    prisma,
+    adapterFactory,
+    kind: 'pglite',
+    statementCount: () => statements,
+    close: async () => {
+      await prisma.$disconnect();
+      await pglite.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { createConnection } from '../domain/credentials.js';
+import type { Connection } from '../generated/prisma/client.js';
+import { builder } from './builder.js';
+import { ErrorInterface } from './errors.js';
+import { asPayload, type Payload } from './mutation-payload.js';
+import { namedConnection } from './connections.js';
+import { keysetConnection } from './pagination.js';
+
+// "Connection" is the domain's name for a group of numbers serving one sub-customer,
+// not the Relay pattern; its list type is therefore ConnectionConnection.
+export const ConnectionRef = builder.prismaNode('Connection', {
+  id: { field: 'id' },
+  description: 'A named group of numbers for one sub-customer.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    phoneNumberCount: t.relationCount('phoneNumbers'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('connections', (t) =>
+  t.connection(
+    {
+      type: ConnectionRef,
+      resolve: (_root, args, ctx, info) => {
+        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        return keysetConnection({
+          args,
+          cursors: ctx.cursors,
+          scope: `${ctx.caller.organizationId}:connections`,
+          keys: [
+            { field: 'createdAt', kind: 'date', direction: 'desc' },
+            { field: 'id', kind: 'string', direction: 'desc' },
+          ],
+          where: {},
+          findMany: (query) => ctx.db.connection.findMany({ ...selection, ...query }),
+          count: (where) => ctx.db.connection.count({ where }),
+        });
+      },
+    },
+    ...namedConnection('Connection'),
+  ),
+);
+
+const CreateConnectionInput = builder.inputType('CreateConnectionInput', { fields: (t) => ({ name: t.string({ required: true }) }) });
+
+const CreateConnectionPayload = builder.objectRef<Payload<{ connection: Connection }>>('CreateConnectionPayload').implement({
+  fields: (t) => ({
+    connection: t.prismaField({ type: 'Connection', nullable: true, resolve: (_query, payload) => payload.connection ?? null }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+builder.mutationField('createConnection', (t) =>
+  t.field({
+    type: CreateConnectionPayload,
+    authScopes: { member: true },
+    args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => ({ connection: await createConnection(ctx.db, ctx.caller.organizationId, input) })),
+  }),
+);

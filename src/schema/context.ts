@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { ApiKeyRole } from '../generated/prisma/enums.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
+import type { CursorCodec } from './pagination.js';
+
+export type Caller = {
+  organizationId: string;
+  apiKeyId: string;
+  role: ApiKeyRole;
+};
+
+export type Context = {
+  requestId: string;
+  logger: Logger;
+  caller: Caller;
+  /** Tenant-scoped database client: the only one resolvers get. */
+  db: TenantDb;
+  cursors: CursorCodec;
+};

@@ -1,0 +1,25 @@
+import {
+  ApiKeyMode,
+  ApiKeyRole,
+  Capability,
+  InboundCallScreening,
+  KycStatus,
+  LedgerEntryKind,
+  NumberType,
+  PhoneNumberStatus,
+  TollFreeVerificationStatus,
+} from '../generated/prisma/enums.js';
+import { errorCodes } from '../domain/errors.js';
+import { builder } from './builder.js';
+
+export const KycStatusEnum = builder.enumType(KycStatus, { name: 'KycStatus' });
+export const ApiKeyRoleEnum = builder.enumType(ApiKeyRole, { name: 'ApiKeyRole' });
+export const ApiKeyModeEnum = builder.enumType(ApiKeyMode, { name: 'ApiKeyMode' });
+export const NumberTypeEnum = builder.enumType(NumberType, { name: 'NumberType' });
+export const CapabilityEnum = builder.enumType(Capability, { name: 'Capability' });
+export const PhoneNumberStatusEnum = builder.enumType(PhoneNumberStatus, { name: 'PhoneNumberStatus' });
+export const InboundCallScreeningEnum = builder.enumType(InboundCallScreening, { name: 'InboundCallScreening' });
+export const TollFreeVerificationStatusEnum = builder.enumType(TollFreeVerificationStatus, { name: 'TollFreeVerificationStatus' });
+export const LedgerEntryKindEnum = builder.enumType(LedgerEntryKind, { name: 'LedgerEntryKind' });
+export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
+export const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });

@@ -1,0 +1,14 @@
+import { lexicographicSortSchema, printSchema } from 'graphql';
+import { builder } from './builder.js';
+import './errors.js';
+import './organization.js';
+import './phone-number.js';
+import './inventory.js';
+import './connection.js';
+import './ledger.js';
+
+export const schema = builder.toSchema({ sortSchema: false });
+
+export function printedSchema(): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

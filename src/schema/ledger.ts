@@ -1,0 +1,44 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { builder } from './builder.js';
+import { namedConnection } from './connections.js';
+import { LedgerEntryKindEnum } from './enums.js';
+import { money, MoneyType } from './money.js';
+import { keysetConnection } from './pagination.js';
+
+export const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
+  id: { field: 'id' },
+  description: 'One movement of money on the organization\'s balance. Debits are negative.',
+  fields: (t) => ({
+    kind: t.expose('kind', { type: LedgerEntryKindEnum }),
+    amount: t.field({ type: MoneyType, resolve: (e) => money(e.amountCents, e.currency) }),
+    balanceAfter: t.field({ type: MoneyType, resolve: (e) => money(e.balanceAfterCents, e.currency) }),
+    description: t.exposeString('description'),
+    phoneNumber: t.relation('phoneNumber', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('ledger', (t) =>
+  t.connection(
+    {
+      type: LedgerEntryRef,
+      description: 'Every debit and credit, newest first.',
+      resolve: (_root, args, ctx, info) => {
+        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        return keysetConnection({
+          args,
+          cursors: ctx.cursors,
+          scope: `${ctx.caller.organizationId}:ledger`,
+          keys: [
+            { field: 'createdAt', kind: 'date', direction: 'desc' },
+            { field: 'id', kind: 'string', direction: 'desc' },
+          ],
+          where: {},
+          findMany: (query) => ctx.db.ledgerEntry.findMany({ ...selection, ...query }),
+          count: (where) => ctx.db.ledgerEntry.count({ where }),
+        });
+      },
+    },
+    ...namedConnection('LedgerEntry'),
+  ),
+);

@@ -1,0 +1,119 @@
+import { createApiKey, revokeApiKey } from '../domain/credentials.js';
+import { notFound } from '../domain/errors.js';
+import type { ApiKey } from '../generated/prisma/client.js';
+import { builder, idOfType } from './builder.js';
+import { ErrorInterface } from './errors.js';
+import { asPayload, type Payload } from './mutation-payload.js';
+import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum } from './enums.js';
+import { money, MoneyType } from './money.js';
+
+export const OrganizationRef = builder.prismaNode('Organization', {
+  id: { field: 'id' },
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    slug: t.exposeString('slug'),
+    balance: t.field({ type: MoneyType, resolve: (org) => money(org.balanceCents, org.currency) }),
+    kycStatus: t.expose('kycStatus', { type: KycStatusEnum }),
+    inventoryAlertThreshold: t.exposeInt('lowStockThreshold'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const ApiKeyRef = builder.prismaNode('ApiKey', {
+  id: { field: 'id' },
+  description: 'An API key. The secret is shown once, when the key is created.',
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    role: t.expose('role', { type: ApiKeyRoleEnum }),
+    mode: t.expose('mode', { type: ApiKeyModeEnum }),
+    displayPrefix: t.exposeString('displayPrefix', { description: 'The first characters of the key, to tell keys apart.' }),
+    lastUsedAt: t.expose('lastUsedAt', { type: 'DateTime', nullable: true }),
+    revokedAt: t.expose('revokedAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const ViewerType = builder.objectRef<{ organizationId: string; apiKeyId: string }>('Viewer').implement({
+  description: 'Who is calling: the organization and API key behind this request.',
+  fields: (t) => ({
+    organization: t.prismaField({
+      type: 'Organization',
+      resolve: (query, viewer, _args, ctx) => ctx.db.organization.findUniqueOrThrow({ ...query, where: { id: viewer.organizationId } }),
+    }),
+    apiKey: t.prismaField({
+      type: 'ApiKey',
+      resolve: (query, viewer, _args, ctx) => ctx.db.apiKey.findUniqueOrThrow({ ...query, where: { id: viewer.apiKeyId } }),
+    }),
+    role: t.field({ type: ApiKeyRoleEnum, resolve: (_viewer, _args, ctx) => ctx.caller.role }),
+    balance: t.field({
+      type: MoneyType,
+      resolve: async (viewer, _args, ctx) => {
+        const org = await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { balanceCents: true, currency: true } });
+        return money(org.balanceCents, org.currency);
+      },
+    }),
+    kycStatus: t.field({
+      type: KycStatusEnum,
+      resolve: async (viewer, _args, ctx) =>
+        (await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { kycStatus: true } })).kycStatus,
+    }),
+    inventoryAlertThreshold: t.int({
+      resolve: async (viewer, _args, ctx) =>
+        (await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { lowStockThreshold: true } }))
+          .lowStockThreshold,
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerType,
+    resolve: (_root, _args, ctx) => ({ organizationId: ctx.caller.organizationId, apiKeyId: ctx.caller.apiKeyId }),
+  }),
+);
+
+const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
+  fields: (t) => ({
+    name: t.string({ required: true }),
+    role: t.field({ type: ApiKeyRoleEnum, required: true }),
+    mode: t.field({ type: ApiKeyModeEnum, required: false, defaultValue: 'LIVE' }),
+  }),
+});
+
+const CreateApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey; secret: string }>>('CreateApiKeyPayload').implement({
+  fields: (t) => ({
+    apiKey: t.prismaField({ type: 'ApiKey', nullable: true, resolve: (_query, payload) => payload.apiKey ?? null }),
+    secret: t.string({ nullable: true, description: 'The key itself. Shown only in this response.', resolve: (p) => p.secret ?? null }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+const RevokeApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey }>>('RevokeApiKeyPayload').implement({
+  fields: (t) => ({
+    apiKey: t.prismaField({ type: 'ApiKey', nullable: true, resolve: (_query, payload) => payload.apiKey ?? null }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+builder.mutationFields((t) => ({
+  createApiKey: t.field({
+    type: CreateApiKeyPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(() => createApiKey(ctx.db, ctx.caller.organizationId, { name: input.name, role: input.role, mode: input.mode ?? 'LIVE' })),
+  }),
+  revokeApiKey: t.field({
+    type: RevokeApiKeyPayload,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: RevokeApiKeyInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const id = idOfType(input.id, 'ApiKey', ['input', 'id']);
+        if (!id) throw notFound(['input', 'id'], 'API key');
+        return { apiKey: await revokeApiKey(ctx.db, id) };
+      }),
+  }),
+}));

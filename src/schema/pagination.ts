@@ -1,0 +1,147 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+
+// Keyset (seek) pagination with signed cursors. A cursor carries the sort
+// values of the row it points at; it is signed together with the list and
+// tenant it belongs to, so a forged cursor or one from another tenant or list
+// is refused instead of silently re-positioning the page.
+
+export const maxPageSize = 100;
+export const defaultPageSize = 20;
+
+export type ConnectionArgs = {
+  first?: number | null;
+  last?: number | null;
+  after?: string | null;
+  before?: string | null;
+};
+
+export type OrderKey = { field: string; direction: 'asc' | 'desc'; kind: 'date' | 'string' | 'number' };
+
+export class CursorCodec {
+  constructor(private readonly secret: string) {}
+
+  private mac(scope: string, body: string) {
+    return createHmac('sha256', this.secret).update(scope).update('\0').update(body).digest().subarray(0, 16);
+  }
+
+  encode(scope: string, values: unknown[]): string {
+    const body = Buffer.from(JSON.stringify(values)).toString('base64url');
+    return `${body}.${this.mac(scope, body).toString('base64url')}`;
+  }
+
+  decode(scope: string, cursor: string, argument: string): unknown[] {
+    const [body, signature, extra] = cursor.split('.');
+    const invalid = () =>
+      new GraphQLError(`Argument "${argument}" is not a valid cursor for this list`, {
+        extensions: { code: 'INVALID_CURSOR', field: [argument] },
+      });
+    if (!body || !signature || extra !== undefined) throw invalid();
+    const expected = this.mac(scope, body);
+    const given = Buffer.from(signature, 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid();
+    try {
+      const values = JSON.parse(Buffer.from(body, 'base64url').toString('utf8'));
+      if (!Array.isArray(values)) throw invalid();
+      return values;
+    } catch {
+      throw invalid();
+    }
+  }
+}
+
+function badArgument(argument: string, message: string) {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field: [argument] } });
+}
+
+export function pageSize(args: ConnectionArgs): { size: number; forward: boolean } {
+  for (const name of ['first', 'last'] as const) {
+    const value = args[name];
+    if (value != null && (value < 0 || value > maxPageSize)) {
+      throw badArgument(name, `Argument "${name}" must be between 0 and ${maxPageSize}, got ${value}`);
+    }
+  }
+  if (args.first != null && args.last != null) throw badArgument('last', 'Pass either "first" or "last", not both');
+  if (args.last != null) return { size: args.last, forward: false };
+  return { size: args.first ?? defaultPageSize, forward: true };
+}
+
+function toStored(kind: OrderKey['kind'], value: unknown) {
+  return kind === 'date' ? (value as Date).toISOString() : value;
+}
+
+function fromStored(kind: OrderKey['kind'], value: unknown, argument: string) {
+  if (kind === 'date') {
+    const date = new Date(value as string);
+    if (typeof value !== 'string' || Number.isNaN(date.getTime())) throw badArgument(argument, `Argument "${argument}" is not a valid cursor`);
+    return date;
+  }
+  if (typeof value !== kind) throw badArgument(argument, `Argument "${argument}" is not a valid cursor`);
+  return value;
+}
+
+/** Rows strictly past `values` in the walk direction: (a > x) OR (a = x AND b > y) … */
+function seekCondition(keys: OrderKey[], values: unknown[], towardsEnd: boolean) {
+  const branches = keys.map((key, index) => {
+    const ascending = (key.direction === 'asc') === towardsEnd;
+    const branch: Record<string, unknown> = {};
+    keys.slice(0, index).forEach((previous, i) => {
+      branch[previous.field] = values[i];
+    });
+    branch[key.field] = ascending ? { gt: values[index] } : { lt: values[index] };
+    return branch;
+  });
+  return branches.length === 1 ? branches[0] : { OR: branches };
+}
+
+export type Edge<Row> = { cursor: string; node: Row };
+export type KeysetConnection<Row> = {
+  edges: Edge<Row>[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+  totalCount: () => Promise<number>;
+};
+
+export async function keysetConnection<Row extends Record<string, unknown>>(options: {
+  args: ConnectionArgs;
+  cursors: CursorCodec;
+  /** Identifies the list and tenant a cursor is valid for. */
+  scope: string;
+  /** Sort keys; the last one must be unique (usually `id`). */
+  keys: OrderKey[];
+  where: Record<string, unknown>;
+  findMany: (query: { where: Record<string, unknown>; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => Promise<Row[]>;
+  count: (where: Record<string, unknown>) => Promise<number>;
+}): Promise<KeysetConnection<Row>> {
+  const { args, cursors, scope, keys } = options;
+  const { size, forward } = pageSize(args);
+  const decode = (argument: 'after' | 'before', cursor: string) => {
+    const values = cursors.decode(scope, cursor, argument);
+    if (values.length !== keys.length) throw badArgument(argument, `Argument "${argument}" is not a valid cursor`);
+    return keys.map((key, i) => fromStored(key.kind, values[i], argument));
+  };
+  const conditions: Record<string, unknown>[] = [options.where];
+  if (args.after) conditions.push(seekCondition(keys, decode('after', args.after), true));
+  if (args.before) conditions.push(seekCondition(keys, decode('before', args.before), false));
+  const where = conditions.length === 1 ? options.where : { AND: conditions };
+
+  const orderBy = keys.map((key) => ({
+    [key.field]: forward ? key.direction : key.direction === 'asc' ? ('desc' as const) : ('asc' as const),
+  }));
+  const rows = size === 0 ? [] : await options.findMany({ where, orderBy, take: size + 1 });
+  const hasMore = rows.length > size;
+  const page = rows.slice(0, size);
+  if (!forward) page.reverse();
+
+  const edges = page.map((node) => ({ node, cursor: cursors.encode(scope, keys.map((key) => toStored(key.kind, node[key.field]))) }));
+  let counted: Promise<number> | undefined;
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: forward ? hasMore : Boolean(args.before),
+      hasPreviousPage: forward ? Boolean(args.after) : hasMore,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount: () => (counted ??= options.count(options.where)),
+  };
+}

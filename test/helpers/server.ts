@@ -1,0 +1,87 @@
+import { randomBytes } from 'node:crypto';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import pino from 'pino';
+import { startApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
+import type { ApiKeyRole, KycStatus } from '../../src/generated/prisma/enums.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
+
+export type GraphqlResponse<T> = {
+  status: number;
+  headers: Headers;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: { code?: string; field?: string[] | null; [key: string]: unknown } }>;
+};
+
+export type Tenant = {
+  organizationId: string;
+  slug: string;
+  keys: Record<ApiKeyRole, string>;
+};
+
+export type TestServer = {
+  url: string;
+  db: TestDatabase;
+  app: App;
+  stop: () => Promise<void>;
+  createTenant: (options?: { balanceCents?: number; kycStatus?: KycStatus; name?: string }) => Promise<Tenant>;
+  graphql: <TData, TVariables>(
+    key: string | null,
+    document: TypedDocumentNode<TData, TVariables> | string,
+    variables?: TVariables,
+    headers?: Record<string, string>,
+  ) => Promise<GraphqlResponse<TData>>;
+};
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const app = await startApp({ config, logger: pino({ level: config.logLevel }), db });
+
+  const createTenant: TestServer['createTenant'] = async (options = {}) => {
+    const slug = `tenant-${randomBytes(5).toString('hex')}`;
+    const organization = await db.prisma.organization.create({
+      data: {
+        name: options.name ?? slug,
+        slug,
+        balanceCents: options.balanceCents ?? 100_000,
+        kycStatus: options.kycStatus ?? 'VERIFIED',
+      },
+    });
+    const keys = {} as Record<ApiKeyRole, string>;
+    for (const role of ['ADMIN', 'MEMBER', 'READ_ONLY'] as const) {
+      keys[role] = generateApiKey('TEST');
+      await db.prisma.apiKey.create({ data: apiKeyRecord(keys[role], { organizationId: organization.id, name: `${role} key`, role }) });
+    }
+    return { organizationId: organization.id, slug, keys };
+  };
+
+  const graphql: TestServer['graphql'] = async (key, document, variables, headers = {}) => {
+    const response = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        ...(key ? { authorization: `Bearer ${key}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify({ query: typeof document === 'string' ? document : print(document), variables }),
+    });
+    const body = (await response.json()) as Omit<GraphqlResponse<never>, 'status' | 'headers'>;
+    return { status: response.status, headers: response.headers, ...body } as GraphqlResponse<never>;
+  };
+
+  return {
+    url: app.url,
+    db,
+    app,
+    createTenant,
+    graphql,
+    stop: async () => {
+      await app.api.close();
+      await db.drop();
+    },
+  };
+}
