@@ -1,9 +1,13 @@
-import type { DomainError } from '../domain/errors.js';
+import type { ErrorCode } from '../domain/errors.js';
 import { builder } from './builder.js';
 import { ErrorCodeEnum } from './enums.js';
 
-export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
+/** A user error as payloads carry it: plain data, because graphql-js treats a returned Error instance as a failure. */
+export type UserError = { message: string; code: ErrorCode; field: string[] | null };
+
+export const ErrorInterface = builder.interfaceRef<UserError>('Error').implement({
   description: 'A problem with the request that the caller can fix. `field` is the path of the offending input.',
+  resolveType: () => 'UserError',
   fields: (t) => ({
     message: t.exposeString('message'),
     code: t.field({ type: ErrorCodeEnum, resolve: (error) => error.code }),
@@ -11,7 +15,6 @@ export const ErrorInterface = builder.interfaceRef<DomainError>('Error').impleme
   }),
 });
 
-export const UserErrorType = builder.objectRef<DomainError>('UserError').implement({
+export const UserErrorType = builder.objectRef<UserError>('UserError').implement({
   interfaces: [ErrorInterface],
-  isTypeOf: (value) => value instanceof Error && value.name === 'DomainError',
 });

@@ -1,13 +1,14 @@
 import { DomainError } from '../domain/errors.js';
+import type { UserError } from './errors.js';
 
-export type Payload<T> = Partial<T> & { errors: DomainError[] };
+export type Payload<T> = Partial<T> & { errors: UserError[] };
 
 /** Runs a mutation; a DomainError becomes `errors: [...]` in the payload, anything else stays a top-level error. */
 export async function asPayload<T extends object>(run: () => Promise<T>): Promise<Payload<T>> {
   try {
     return { ...(await run()), errors: [] };
   } catch (error) {
-    if (error instanceof DomainError) return { errors: [error] } as Payload<T>;
+    if (error instanceof DomainError) return { errors: [{ message: error.message, code: error.code, field: error.field }] } as Payload<T>;
     throw error;
   }
 }

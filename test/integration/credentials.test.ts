@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { graphql } from '../../src/generated/graphql/index.js';
+import { encodeGlobalId } from '../../src/schema/builder.js';
+import { skipReason } from '../helpers/database.js';
+import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+
+const CreateApiKey = graphql(`
+  mutation CreateApiKey($input: CreateApiKeyInput!) {
+    createApiKey(input: $input) { secret apiKey { id name role mode displayPrefix revokedAt } errors { code message field } }
+  }
+`);
+
+const RevokeApiKey = graphql(`
+  mutation RevokeApiKey($input: RevokeApiKeyInput!) {
+    revokeApiKey(input: $input) { apiKey { id revokedAt } errors { code message field } }
+  }
+`);
+
+const CreateConnection = graphql(`
+  mutation CreateConnection($input: CreateConnectionInput!) {
+    createConnection(input: $input) { connection { id name } errors { code message field } }
+  }
+`);
+
+const WhoAmI = graphql(`query WhoAmI { viewer { role organization { id } } }`);
+
+describe.skipIf(skipReason)('API keys and connections', () => {
+  let server: TestServer;
+  let acme: Tenant;
+  let globex: Tenant;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    acme = await server.createTenant();
+    globex = await server.createTenant();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('an admin creates a key whose secret works once shown, and is stored only hashed', async () => {
+    const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Dashboard', role: 'READ_ONLY', mode: 'TEST' } });
+    expect(created.data?.createApiKey.errors).toEqual([]);
+    const secret = created.data!.createApiKey.secret!;
+    expect(secret).toMatch(/^pn_test_[A-Za-z0-9]{40}$/);
+    expect(created.data!.createApiKey.apiKey).toMatchObject({ name: 'Dashboard', role: 'READ_ONLY', mode: 'TEST', displayPrefix: secret.slice(0, 12) });
+    const stored = await server.db.prisma.apiKey.findMany({ where: { organizationId: acme.organizationId } });
+    expect(JSON.stringify(stored)).not.toContain(secret);
+    const asNewKey = await server.graphql(secret, WhoAmI);
+    expect(asNewKey.data?.viewer.role).toBe('READ_ONLY');
+  });
+
+  it('a revoked key stops working at once', async () => {
+    const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Temp', role: 'MEMBER' } });
+    const secret = created.data!.createApiKey.secret!;
+    expect(secret.startsWith('pn_live_')).toBe(true);
+    const revoked = await server.graphql(acme.keys.ADMIN, RevokeApiKey, { input: { id: created.data!.createApiKey.apiKey!.id } });
+    expect(revoked.data?.revokeApiKey.errors).toEqual([]);
+    expect(revoked.data?.revokeApiKey.apiKey?.revokedAt).toBeTruthy();
+    expect((await server.graphql(secret, WhoAmI)).status).toBe(401);
+  });
+
+  it('another tenant\'s key can\'t be revoked: it reads as not found and stays valid', async () => {
+    const globexKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: globex.organizationId, role: 'ADMIN' } });
+    const response = await server.graphql(acme.keys.ADMIN, RevokeApiKey, { input: { id: encodeGlobalId('ApiKey', globexKey.id) } });
+    expect(response.data?.revokeApiKey).toMatchObject({ apiKey: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
+    expect((await server.graphql(globex.keys.ADMIN, WhoAmI)).status).toBe(200);
+  });
+
+  it('read-only and member keys get FORBIDDEN for admin mutations, and nothing is written', async () => {
+    const before = await server.db.prisma.apiKey.count();
+    for (const key of [acme.keys.READ_ONLY, acme.keys.MEMBER]) {
+      const response = await server.graphql(key, CreateApiKey, { input: { name: 'Sneaky', role: 'ADMIN' } });
+      expect(response.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(response.data).toBeNull();
+    }
+    const readOnly = await server.graphql(acme.keys.READ_ONLY, CreateConnection, { input: { name: 'Nope' } });
+    expect(readOnly.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(await server.db.prisma.apiKey.count()).toBe(before);
+    expect(await server.db.prisma.connection.count({ where: { name: 'Nope' } })).toBe(0);
+  });
+
+  it('connections: created by members, names validated and unique per tenant', async () => {
+    const created = await server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: '  Retail  ' } });
+    expect(created.data?.createConnection).toMatchObject({ connection: { name: 'Retail' }, errors: [] });
+    const duplicate = await server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: 'Retail' } });
+    expect(duplicate.data?.createConnection).toMatchObject({ connection: null, errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'name'] }] });
+    const otherTenant = await server.graphql(globex.keys.MEMBER, CreateConnection, { input: { name: 'Retail' } });
+    expect(otherTenant.data?.createConnection.errors).toEqual([]);
+    for (const name of ['', ' ', 'x'.repeat(101)]) {
+      const bad = await server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name } });
+      expect(bad.data?.createConnection).toMatchObject({ connection: null, errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'name'] }] });
+    }
+    expect(await server.db.prisma.connection.count({ where: { organizationId: acme.organizationId } })).toBe(1);
+  });
+});
