@@ -11,6 +11,12 @@ export type Config = {
   /** Secret used to sign pagination cursors so a forged one is rejected. */
   cursorSecret: string;
   seedDemoData: boolean;
+  runJobs: boolean;
+  jobPollMs: number;
+  jobLeaseMs: number;
+  jobBackoffMs: number;
+  quarantineDays: number;
+  carrier: { latencyMs: number; failureRate: number; transientFailureRate: number; seed: number };
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,6 +53,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const seedText = env.SEED_DEMO_DATA ?? (nodeEnv === 'production' ? 'false' : 'true');
   if (!['true', 'false'].includes(seedText)) problems.push(`SEED_DEMO_DATA must be true or false, got "${seedText}"`);
 
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = env[name] ?? String(fallback);
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+    return value;
+  };
+  const rate = (name: string, fallback: number) => {
+    const raw = env[name] ?? String(fallback);
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) problems.push(`${name} must be a number from 0 to 1, got "${raw}"`);
+    return value;
+  };
+  const runJobsText = env.RUN_JOBS ?? 'true';
+  if (!['true', 'false'].includes(runJobsText)) problems.push(`RUN_JOBS must be true or false, got "${runJobsText}"`);
+  const jobPollMs = integer('JOB_POLL_MS', 500, 10, 60_000);
+  const jobLeaseMs = integer('JOB_LEASE_MS', 30_000, 100, 3_600_000);
+  const jobBackoffMs = integer('JOB_BACKOFF_MS', 1_000, 1, 3_600_000);
+  const quarantineDays = integer('QUARANTINE_DAYS', 30, 0, 365);
+  const carrier = {
+    latencyMs: integer('CARRIER_LATENCY_MS', 200, 0, 60_000),
+    failureRate: rate('CARRIER_FAILURE_RATE', 0.02),
+    transientFailureRate: rate('CARRIER_TRANSIENT_FAILURE_RATE', 0.05),
+    seed: integer('CARRIER_SEED', 42, 0, 2 ** 31),
+  };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -58,5 +89,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     cursorSecret,
     seedDemoData: seedText === 'true',
+    runJobs: runJobsText === 'true',
+    jobPollMs,
+    jobLeaseMs,
+    jobBackoffMs,
+    quarantineDays,
+    carrier,
   };
 }

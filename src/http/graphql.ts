@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import { tenantClient } from '../infra/tenant-scope.js';
-import type { Caller, Context } from '../schema/context.js';
+import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
@@ -59,6 +59,7 @@ export function createGraphqlHandler(options: {
   prisma: PrismaClient;
   logger: Logger;
   metrics: Metrics;
+  services: Services;
   graphiqlHeaders?: Record<string, string>;
 }): YogaServerInstance<Record<string, unknown>, Context> {
   const { config, prisma, logger, metrics } = options;
@@ -112,6 +113,7 @@ export function createGraphqlHandler(options: {
         caller: state.caller,
         db: tenantClient(prisma, state.caller.organizationId),
         cursors,
+        services: options.services,
       };
     },
   });

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Config } from '../config.js';
 import type { Database } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
+import type { Services } from '../schema/context.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics } from './metrics.js';
 import { runWithRequestId } from './request-context.js';
@@ -21,11 +22,12 @@ export function createApiServer(options: {
   config: Config;
   db: Database;
   logger: Logger;
+  services: Services;
   graphiqlHeaders?: Record<string, string>;
 }): ApiServer {
   const { config, db, logger } = options;
   const metrics = createMetrics();
-  const yoga = createGraphqlHandler({ config, prisma: db.prisma, logger, metrics, graphiqlHeaders: options.graphiqlHeaders });
+  const yoga = createGraphqlHandler({ config, prisma: db.prisma, logger, metrics, services: options.services, graphiqlHeaders: options.graphiqlHeaders });
   let shuttingDown = false;
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {

@@ -66,7 +66,7 @@ export function scopeArgs(model: string, operation: string, args: Args, organiza
     }
   }
   if (model === 'Organization') {
-    if (readOps.has(operation) || operation === 'update' || operation === 'updateMany') {
+    if (readOps.has(operation) || operation === 'update' || operation === 'updateMany' || operation === 'updateManyAndReturn') {
       // AND, so a lookup of another organization's id finds nothing instead of being rewritten to ours.
       const where = args.where ?? {};
       const and = where.AND === undefined ? [] : Array.isArray(where.AND) ? where.AND : [where.AND];

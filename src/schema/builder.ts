@@ -6,6 +6,7 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { CurrencyResolver, DateTimeResolver, NonNegativeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { roleAllows } from '../domain/api-keys.js';
+import { invalidInput, notFound } from '../domain/errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
@@ -22,6 +23,18 @@ export function decodeGlobalId(globalId: string, field: string[] = ['id']): { ty
     throw new GraphQLError(`"${field.join('.')}" is not a valid ID`, { extensions: { code: 'BAD_USER_INPUT', field } });
   }
   return { typename, id: id.toLowerCase() };
+}
+
+/** For mutation inputs: a malformed ID or one of another type becomes a payload error, not a top-level one. */
+export function inputId(globalId: string, typename: string, field: string[]): string {
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = decodeGlobalId(globalId, field);
+  } catch {
+    throw invalidInput(field, `"${field.join('.')}" is not a valid ID`);
+  }
+  if (decoded.typename !== typename) throw notFound(field, typename.replace(/([a-z])([A-Z])/g, '$1 $2'));
+  return decoded.id;
 }
 
 /** The database id behind a global ID that must name a `typename`; a wrong type reads as not found. */
@@ -98,4 +111,5 @@ builder.addScalarType('Currency', CurrencyResolver);
 builder.addScalarType('NonNegativeInt', NonNegativeIntResolver);
 
 builder.queryType({});
-builder.mutationType({});
+// Every mutation needs at least a MEMBER key; read-only keys are refused here, once for all.
+builder.mutationType({ authScopes: { member: true } });

@@ -4,8 +4,7 @@ import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { ErrorInterface } from './errors.js';
 import { asPayload, type Payload } from './mutation-payload.js';
-import { namedConnection } from './connections.js';
-import { keysetConnection } from './pagination.js';
+import { namedConnection, newestFirstConnection } from './connections.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
 // not the Relay pattern; its list type is therefore ConnectionConnection.
@@ -26,18 +25,14 @@ builder.queryField('connections', (t) =>
       type: ConnectionRef,
       resolve: (_root, args, ctx, info) => {
         const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-        return keysetConnection({
+        return newestFirstConnection(
+          ctx,
           args,
-          cursors: ctx.cursors,
-          scope: `${ctx.caller.organizationId}:connections`,
-          keys: [
-            { field: 'createdAt', kind: 'date', direction: 'desc' },
-            { field: 'id', kind: 'string', direction: 'desc' },
-          ],
-          where: {},
-          findMany: (query) => ctx.db.connection.findMany({ ...selection, ...query }),
-          count: (where) => ctx.db.connection.count({ where }),
-        });
+          'connections',
+          {},
+          (query) => ctx.db.connection.findMany({ ...selection, ...query }),
+          (where) => ctx.db.connection.count({ where }),
+        );
       },
     },
     ...namedConnection('Connection'),
@@ -48,7 +43,11 @@ const CreateConnectionInput = builder.inputType('CreateConnectionInput', { field
 
 const CreateConnectionPayload = builder.objectRef<Payload<{ connection: Connection }>>('CreateConnectionPayload').implement({
   fields: (t) => ({
-    connection: t.prismaField({ type: 'Connection', nullable: true, resolve: (_query, payload) => payload.connection ?? null }),
+    connection: t.prismaField({
+      type: 'Connection',
+      nullable: true,
+      resolve: (query, payload, _args, ctx) => payload.connection && ctx.db.connection.findUnique({ ...query, where: { id: payload.connection.id } }),
+    }),
     errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
 });

@@ -1,5 +1,6 @@
 import type { GenericFieldRef } from '@pothos/core';
-import type { KeysetConnection } from './pagination.js';
+import type { Context } from './context.js';
+import { keysetConnection, type ConnectionArgs, type KeysetConnection, type OrderKey } from './pagination.js';
 
 type CountFieldBuilder = {
   int: (options: { description: string; nullable: false; resolve: (connection: unknown) => Promise<number> }) => GenericFieldRef<
@@ -25,4 +26,21 @@ export function namedConnection(nodeName: string) {
     },
     { name: `${nodeName}Edge` },
   ] as const;
+}
+
+export const newestFirst: OrderKey[] = [
+  { field: 'createdAt', kind: 'date', direction: 'desc' },
+  { field: 'id', kind: 'string', direction: 'desc' },
+];
+
+/** A tenant's list, newest first: the shape most lists in this API take. */
+export function newestFirstConnection<Row extends Record<string, unknown>>(
+  ctx: Context,
+  args: ConnectionArgs,
+  list: string,
+  where: Record<string, unknown>,
+  findMany: (query: { where: Record<string, unknown>; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => Promise<Row[]>,
+  count: (where: Record<string, unknown>) => Promise<number>,
+) {
+  return keysetConnection({ args, cursors: ctx.cursors, scope: `${ctx.caller.organizationId}:${list}`, keys: newestFirst, where, findMany, count });
 }

@@ -9,6 +9,13 @@ export type Caller = {
   role: ApiKeyRole;
 };
 
+/** What mutations need beyond the database. */
+export type Services = {
+  /** Wake this instance's job runner: work was just committed. */
+  nudgeJobs: () => void;
+  quarantineDays: number;
+};
+
 export type Context = {
   requestId: string;
   logger: Logger;
@@ -16,4 +23,5 @@ export type Context = {
   /** Tenant-scoped database client: the only one resolvers get. */
   db: TenantDb;
   cursors: CursorCodec;
+  services: Services;
 };

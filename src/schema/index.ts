@@ -6,6 +6,9 @@ import './phone-number.js';
 import './inventory.js';
 import './connection.js';
 import './ledger.js';
+import './reservation.js';
+import './number-order.js';
+import './phone-number-mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

@@ -1,9 +1,8 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from './builder.js';
-import { namedConnection } from './connections.js';
+import { namedConnection, newestFirstConnection } from './connections.js';
 import { LedgerEntryKindEnum } from './enums.js';
 import { money, MoneyType } from './money.js';
-import { keysetConnection } from './pagination.js';
 
 export const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
   id: { field: 'id' },
@@ -25,18 +24,14 @@ builder.queryField('ledger', (t) =>
       description: 'Every debit and credit, newest first.',
       resolve: (_root, args, ctx, info) => {
         const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-        return keysetConnection({
+        return newestFirstConnection(
+          ctx,
           args,
-          cursors: ctx.cursors,
-          scope: `${ctx.caller.organizationId}:ledger`,
-          keys: [
-            { field: 'createdAt', kind: 'date', direction: 'desc' },
-            { field: 'id', kind: 'string', direction: 'desc' },
-          ],
-          where: {},
-          findMany: (query) => ctx.db.ledgerEntry.findMany({ ...selection, ...query }),
-          count: (where) => ctx.db.ledgerEntry.count({ where }),
-        });
+          'ledger',
+          {},
+          (query) => ctx.db.ledgerEntry.findMany({ ...selection, ...query }),
+          (where) => ctx.db.ledgerEntry.count({ where }),
+        );
       },
     },
     ...namedConnection('LedgerEntry'),

@@ -8,7 +8,10 @@ export async function asPayload<T extends object>(run: () => Promise<T>): Promis
   try {
     return { ...(await run()), errors: [] };
   } catch (error) {
-    if (error instanceof DomainError) return { errors: [{ message: error.message, code: error.code, field: error.field }] } as Payload<T>;
+    if (error instanceof DomainError) {
+      const phoneNumbers = error.details.phoneNumbers as string[] | undefined;
+      return { errors: [{ message: error.message, code: error.code, field: error.field, ...(phoneNumbers ? { phoneNumbers } : {}) }] } as Payload<T>;
+    }
     throw error;
   }
 }

@@ -82,7 +82,12 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
 
 const CreateApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey; secret: string }>>('CreateApiKeyPayload').implement({
   fields: (t) => ({
-    apiKey: t.prismaField({ type: 'ApiKey', nullable: true, resolve: (_query, payload) => payload.apiKey ?? null }),
+    apiKey: t.prismaField({
+      type: 'ApiKey',
+      nullable: true,
+      // Re-read with the selection the client asked for; the mutation's row may lack it.
+      resolve: (query, payload, _args, ctx) => payload.apiKey && ctx.db.apiKey.findUnique({ ...query, where: { id: payload.apiKey.id } }),
+    }),
     secret: t.string({ nullable: true, description: 'The key itself. Shown only in this response.', resolve: (p) => p.secret ?? null }),
     errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
@@ -92,7 +97,12 @@ const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) =
 
 const RevokeApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey }>>('RevokeApiKeyPayload').implement({
   fields: (t) => ({
-    apiKey: t.prismaField({ type: 'ApiKey', nullable: true, resolve: (_query, payload) => payload.apiKey ?? null }),
+    apiKey: t.prismaField({
+      type: 'ApiKey',
+      nullable: true,
+      // Re-read with the selection the client asked for; the mutation's row may lack it.
+      resolve: (query, payload, _args, ctx) => payload.apiKey && ctx.db.apiKey.findUnique({ ...query, where: { id: payload.apiKey.id } }),
+    }),
     errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
 });

@@ -37,7 +37,18 @@ export type TestServer = {
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    JOB_POLL_MS: '50',
+    JOB_BACKOFF_MS: '20',
+    CARRIER_LATENCY_MS: '5',
+    CARRIER_FAILURE_RATE: '0',
+    CARRIER_TRANSIENT_FAILURE_RATE: '0',
+    ...env,
+  });
   const app = await startApp({ config, logger: pino({ level: config.logLevel }), db });
 
   const createTenant: TestServer['createTenant'] = async (options = {}) => {
@@ -81,6 +92,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     graphql,
     stop: async () => {
       await app.api.close();
+      await app.jobs.stop();
       await db.drop();
     },
   };

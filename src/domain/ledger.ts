@@ -1,0 +1,58 @@
+import type { LedgerEntryKind } from '../generated/prisma/enums.js';
+import { DomainError } from './errors.js';
+import { formatMoney } from './money.js';
+import type { Tx } from './transactions.js';
+
+export type Movement = {
+  /** Signed: negative debits, positive credits. */
+  amountCents: number;
+  kind: LedgerEntryKind;
+  description: string;
+  numberOrderId?: string;
+  phoneNumberId?: string;
+  /** A movement with a key happens at most once, however often it is attempted. */
+  dedupeKey?: string;
+  /** Recurring charges may take the balance below zero; a purchase may not. */
+  allowNegative?: boolean;
+};
+
+/**
+ * Moves money on the caller's balance and writes its ledger entry, in the
+ * caller's transaction. The balance update is a single conditional UPDATE, so
+ * concurrent debits can't overdraw it. Returns false when the dedupe key was used.
+ */
+export async function moveMoney(tx: Tx, organizationId: string, movement: Movement): Promise<boolean> {
+  if (!Number.isSafeInteger(movement.amountCents)) throw new Error('Money amounts are integer cents');
+  if (movement.dedupeKey && (await tx.ledgerEntry.findUnique({ where: { dedupeKey: movement.dedupeKey }, select: { id: true } }))) {
+    return false;
+  }
+  const guard = movement.amountCents < 0 && !movement.allowNegative ? { balanceCents: { gte: -movement.amountCents } } : {};
+  const [organization] = await tx.organization.updateManyAndReturn({
+    where: guard,
+    data: { balanceCents: { increment: movement.amountCents } },
+    select: { balanceCents: true, currency: true },
+  });
+  if (!organization) {
+    const current = await tx.organization.findFirstOrThrow({ select: { balanceCents: true, currency: true } });
+    throw new DomainError(
+      'BALANCE_INSUFFICIENT',
+      `Balance ${formatMoney({ amountCents: current.balanceCents, currency: current.currency })} does not cover ${formatMoney({ amountCents: -movement.amountCents, currency: current.currency })}`,
+      ['input'],
+      { requiredCents: -movement.amountCents, balanceCents: current.balanceCents },
+    );
+  }
+  await tx.ledgerEntry.create({
+    data: {
+      organizationId,
+      kind: movement.kind,
+      amountCents: movement.amountCents,
+      balanceAfterCents: organization.balanceCents,
+      currency: organization.currency,
+      description: movement.description,
+      numberOrderId: movement.numberOrderId,
+      phoneNumberId: movement.phoneNumberId,
+      dedupeKey: movement.dedupeKey,
+    },
+  });
+  return true;
+}

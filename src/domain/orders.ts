@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import type { NumberOrder } from '../generated/prisma/client.js';
+import type { KycStatus } from '../generated/prisma/enums.js';
+import { enqueueJob } from '../infra/jobs.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
+import { DomainError, invalidInput } from './errors.js';
+import { recordEvent, recordStatusChanges } from './events.js';
+import { moveMoney } from './ledger.js';
+import { centsToDecimal } from './money.js';
+import { checkNumberList, claimStock, takeableStock } from './number-selection.js';
+import { releaseHeldStock } from './reservations.js';
+import { inTransaction } from './transactions.js';
+
+export type OrderInput = { phoneNumbers: string[]; reservationId?: string | null; idempotencyKey: string };
+
+const kycRefusals: Partial<Record<KycStatus, DomainError>> = {
+  NOT_SUBMITTED: new DomainError('KYC_NOT_SUBMITTED', 'Submit KYC documents before ordering numbers', null),
+  PENDING: new DomainError('KYC_PENDING', 'KYC review is still in progress; ordering opens once it is verified', null),
+  DECLINED: new DomainError('KYC_DECLINED', 'KYC was declined; contact support to order numbers', null),
+};
+
+function requestFingerprint(input: OrderInput) {
+  return createHash('sha256')
+    .update(JSON.stringify({ phoneNumbers: [...input.phoneNumbers].sort(), reservationId: input.reservationId ?? null }))
+    .digest('hex');
+}
+
+function checkIdempotencyKey(key: string) {
+  if (!/^[A-Za-z0-9_.:-]{1,255}$/.test(key)) {
+    throw invalidInput(['input', 'idempotencyKey'], 'idempotencyKey must be 1 to 255 characters of letters, digits, "_", "-", ".", ":"');
+  }
+}
+
+function replay(existing: NumberOrder, fingerprint: string): NumberOrder {
+  if (existing.requestHash !== fingerprint) {
+    throw new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotency key was used for a different order', ['input', 'idempotencyKey']);
+  }
+  return existing;
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002';
+
+/**
+ * Places an order: KYC gate, numbers claimed, activation total debited, numbers
+ * created PENDING, ledger entry, events and activation jobs, all in one
+ * transaction. The same idempotency key returns the same order and charges nothing more.
+ */
+export async function placeOrder(db: TenantDb, organizationId: string, input: OrderInput): Promise<{ order: NumberOrder; replayed: boolean }> {
+  checkIdempotencyKey(input.idempotencyKey);
+  const phoneNumbers = checkNumberList(input.phoneNumbers);
+  const fingerprint = requestFingerprint(input);
+  const where = { organizationId_idempotencyKey: { organizationId, idempotencyKey: input.idempotencyKey } };
+
+  const existing = await db.numberOrder.findUnique({ where });
+  if (existing) return { order: replay(existing, fingerprint), replayed: true };
+
+  try {
+    const order = await inTransaction(db, async (tx) => {
+      // Inserted first: a concurrent request with the same key waits here, then sees a unique violation.
+      const order = await tx.numberOrder.create({
+        data: { organizationId, idempotencyKey: input.idempotencyKey, requestHash: fingerprint, activationTotalCents: 0, monthlyTotalCents: 0, reservationId: input.reservationId ?? null },
+      });
+      const organization = await tx.organization.findFirstOrThrow({ select: { kycStatus: true } });
+      const refusal = kycRefusals[organization.kycStatus];
+      if (refusal) throw refusal;
+
+      const now = new Date();
+      if (input.reservationId) {
+        const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
+        if (!reservation || reservation.status !== 'ACTIVE' || reservation.expiresAt <= now) {
+          throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', ['input', 'reservationId']);
+        }
+      }
+      const stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
+        state: 'ASSIGNED',
+        reservationId: null,
+        reservedUntil: null,
+      });
+      const activationTotalCents = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
+      const monthlyTotalCents = stock.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
+      await moveMoney(tx, organizationId, {
+        amountCents: -activationTotalCents,
+        kind: 'ACTIVATION_CHARGE',
+        description: `Activation of ${stock.length} number${stock.length === 1 ? '' : 's'} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
+        numberOrderId: order.id,
+        dedupeKey: `activation:${order.id}`,
+      });
+      const created = await tx.phoneNumber.createManyAndReturn({
+        data: stock.map((row) => ({
+          organizationId,
+          inventoryNumberId: row.id,
+          numberOrderId: order.id,
+          e164: row.e164,
+          countryCode: row.countryCode,
+          areaCode: row.areaCode,
+          region: row.region,
+          locality: row.locality,
+          numberType: row.numberType,
+          capabilities: row.capabilities,
+          provider: row.provider,
+          activationPriceCents: row.activationPriceCents,
+          monthlyPriceCents: row.monthlyPriceCents,
+          currency: row.currency,
+          status: 'PENDING' as const,
+          orderedAt: now,
+          tfvStatus: row.numberType === 'TOLL_FREE' ? ('NOT_SUBMITTED' as const) : null,
+        })),
+        select: { id: true, e164: true, activationPriceCents: true, monthlyPriceCents: true },
+      });
+      await tx.numberOrderItem.createMany({
+        data: created.map((number) => ({
+          organizationId,
+          numberOrderId: order.id,
+          phoneNumberId: number.id,
+          e164: number.e164,
+          activationPriceCents: number.activationPriceCents,
+          monthlyPriceCents: number.monthlyPriceCents,
+        })),
+      });
+      const placed = await tx.numberOrder.update({ where: { id: order.id }, data: { activationTotalCents, monthlyTotalCents } });
+      if (input.reservationId) {
+        await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
+        await releaseHeldStock(tx, input.reservationId);
+      }
+      await recordStatusChanges(tx, organizationId, created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const })));
+      await recordEvent(tx, organizationId, 'NUMBER_ORDER_UPDATED', order.id, { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' });
+      for (const number of created) {
+        await enqueueJob(tx, 'activate-number', { organizationId, phoneNumberId: number.id }, { uniqueKey: `activate:${number.id}`, maxAttempts: 6 });
+      }
+      return placed;
+    });
+    return { order, replayed: false };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    const winner = await db.numberOrder.findUnique({ where });
+    if (!winner) throw error;
+    return { order: replay(winner, fingerprint), replayed: true };
+  }
+}

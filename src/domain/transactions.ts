@@ -1,0 +1,24 @@
+import type { Prisma } from '../generated/prisma/client.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
+
+export type Tx = Prisma.TransactionClient;
+
+// Generous waits: under a burst, transactions queue for row locks (PostgreSQL)
+// or for the single connection (PGlite) rather than failing.
+const transactionOptions = { maxWait: 20_000, timeout: 30_000 } as const;
+
+/** Runs `work` in one transaction on the tenant-scoped client: all of it commits, or none. */
+export function inTransaction<T>(db: TenantDb, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.$transaction(work, transactionOptions);
+}
+
+/** Same day-of-month next month, clamped (Jan 31 → Feb 28/29), in UTC. */
+export function addMonth(date: Date): Date {
+  const next = new Date(date);
+  const day = next.getUTCDate();
+  next.setUTCDate(1);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
+  next.setUTCDate(Math.min(day, lastDay));
+  return next;
+}

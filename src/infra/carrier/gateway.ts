@@ -1,0 +1,47 @@
+// The upstream carrier. The shipped implementation is simulated
+// (./simulated.ts); a Telnyx or Twilio adapter would implement the same shape.
+
+export type PortabilityResult = {
+  e164: string;
+  portable: boolean;
+  fastPortable: boolean;
+  notPortableReason: string | null;
+  losingCarrier: string | null;
+};
+
+export type PortSubmission = { portingOrderId: string; phoneNumbers: string[]; requestedFocDate: Date | null };
+
+export type PortProgress =
+  | { status: 'IN_PROCESS' }
+  | { status: 'FOC_DATE_CONFIRMED'; focDate: Date }
+  | { status: 'PORTED' }
+  | { status: 'EXCEPTION'; reason: string };
+
+export interface CarrierGateway {
+  /** Provisions a number on the carrier. Idempotent per number. */
+  activateNumber(e164: string): Promise<{ carrierReference: string }>;
+  /** Tells the carrier we no longer hold the number. Idempotent per number. */
+  releaseNumber(e164: string): Promise<void>;
+  checkPortability(e164s: string[]): Promise<PortabilityResult[]>;
+  submitPort(submission: PortSubmission): Promise<{ carrierReference: string }>;
+  /** The next step of a submitted port, as the carrier reports it. */
+  portProgress(portingOrderId: string, attempt: number): Promise<PortProgress>;
+}
+
+/** The carrier refused and retrying will not help (e.g. number no longer available upstream). */
+export class CarrierRejection extends Error {
+  readonly permanent = true;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CarrierRejection';
+  }
+}
+
+/** A timeout or 5xx from the carrier: worth retrying. */
+export class CarrierUnavailable extends Error {
+  readonly permanent = false;
+  constructor(message: string) {
+    super(message);
+    this.name = 'CarrierUnavailable';
+  }
+}

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CarrierRejection, CarrierUnavailable, type CarrierGateway, type PortProgress, type PortabilityResult, type PortSubmission } from './gateway.js';
+
+export type SimulatedCarrierOptions = {
+  /** Mean latency of every call, in ms (±50 %). */
+  latencyMs: number;
+  /** Share of numbers the carrier refuses to activate, 0–1; the same numbers for the same seed. */
+  failureRate: number;
+  /** Share of calls that fail transiently (and succeed on retry), 0–1. */
+  transientFailureRate: number;
+  seed: number;
+};
+
+export const defaultSimulatedCarrierOptions: SimulatedCarrierOptions = { latencyMs: 200, failureRate: 0.02, transientFailureRate: 0.05, seed: 42 };
+
+const losingCarriers = ['Verizon', 'AT&T', 'T-Mobile', 'Lumen', 'Vodafone', 'BT', 'Deutsche Telekom', 'Airtel', 'MTN'];
+
+/** Deterministic under a seed: the same number, attempt and seed give the same outcome. */
+export class SimulatedCarrier implements CarrierGateway {
+  private readonly attempts = new Map<string, number>();
+
+  constructor(readonly options: SimulatedCarrierOptions = defaultSimulatedCarrierOptions) {}
+
+  /** A number in [0, 1) derived from the seed and the given parts. */
+  private draw(...parts: Array<string | number>): number {
+    const digest = createHash('sha256').update([this.options.seed, ...parts].join('|')).digest();
+    return digest.readUInt32BE(0) / 2 ** 32;
+  }
+
+  private async latency(...parts: Array<string | number>) {
+    const { latencyMs } = this.options;
+    if (latencyMs > 0) await sleep(Math.round(latencyMs * (0.5 + this.draw('latency', ...parts))));
+  }
+
+  /** Whether activation of this number is refused for good (tests use it to pick outcomes). */
+  rejectsActivation(e164: string): boolean {
+    return this.draw('reject', e164) < this.options.failureRate;
+  }
+
+  private transient(operation: string, key: string) {
+    const attempt = (this.attempts.get(`${operation}:${key}`) ?? 0) + 1;
+    this.attempts.set(`${operation}:${key}`, attempt);
+    // Never more than two transient failures in a row, as a real carrier's retries would see.
+    return attempt <= 2 && this.draw('transient', operation, key, attempt) < this.options.transientFailureRate;
+  }
+
+  async activateNumber(e164: string) {
+    await this.latency('activate', e164);
+    if (this.transient('activate', e164)) throw new CarrierUnavailable(`Carrier timed out activating ${e164}`);
+    if (this.rejectsActivation(e164)) throw new CarrierRejection(`Carrier refused to activate ${e164}: number no longer available upstream`);
+    return { carrierReference: `sim-${createHash('sha1').update(e164).digest('hex').slice(0, 12)}` };
+  }
+
+  async releaseNumber(e164: string) {
+    await this.latency('release', e164);
+    if (this.transient('release', e164)) throw new CarrierUnavailable(`Carrier timed out releasing ${e164}`);
+  }
+
+  async checkPortability(e164s: string[]): Promise<PortabilityResult[]> {
+    await this.latency('portability', e164s.join(','));
+    return e164s.map((e164) => {
+      const roll = this.draw('portable', e164);
+      const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)];
+      if (roll < 0.1) return { e164, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
+      if (roll < 0.15) return { e164, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not support porting for this rate center', losingCarrier };
+      return { e164, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
+    });
+  }
+
+  async submitPort(submission: PortSubmission) {
+    await this.latency('submit', submission.portingOrderId);
+    return { carrierReference: `simport-${submission.portingOrderId.slice(0, 8)}` };
+  }
+
+  async portProgress(portingOrderId: string, attempt: number): Promise<PortProgress> {
+    await this.latency('progress', portingOrderId, attempt);
+    if (attempt === 1) return { status: 'IN_PROCESS' };
+    if (attempt === 2) return { status: 'FOC_DATE_CONFIRMED', focDate: new Date(Date.now() + 3 * 86_400_000) };
+    return { status: 'PORTED' };
+  }
+}

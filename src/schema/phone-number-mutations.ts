@@ -1,0 +1,65 @@
+import { configureNumber, releaseNumber } from '../domain/number-lifecycle.js';
+import type { PhoneNumber } from '../generated/prisma/client.js';
+import { builder, inputId } from './builder.js';
+import { InboundCallScreeningEnum, TollFreeVerificationStatusEnum } from './enums.js';
+import { ErrorInterface } from './errors.js';
+import { asPayload, type Payload } from './mutation-payload.js';
+
+const PhoneNumberPayload = builder.objectRef<Payload<{ phoneNumber: PhoneNumber }>>('PhoneNumberPayload').implement({
+  fields: (t) => ({
+    phoneNumber: t.prismaField({
+      type: 'PhoneNumber',
+      nullable: true,
+      resolve: (query, payload, _args, ctx) => payload.phoneNumber && ctx.db.phoneNumber.findUnique({ ...query, where: { id: payload.phoneNumber.id } }),
+    }),
+    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
+  }),
+});
+
+const ConfigurePhoneNumberInput = builder.inputType('ConfigurePhoneNumberInput', {
+  description: 'Only the fields you give change; null clears an optional field.',
+  fields: (t) => ({
+    id: t.id({ required: true }),
+    customerReference: t.string({ description: 'At most 120 characters.' }),
+    label: t.string({ description: 'At most 100 characters.' }),
+    tags: t.stringList({ description: 'Replaces the tags: at most 20, each 1 to 50 characters.' }),
+    cnamLookupEnabled: t.boolean(),
+    cnamDisplayName: t.string({ description: 'Caller ID name, at most 15 characters.' }),
+    techPrefixEnabled: t.boolean(),
+    inboundCallScreening: t.field({ type: InboundCallScreeningEnum }),
+    messagingEnabled: t.boolean(),
+    connectionId: t.id({ description: 'Global ID of one of your connections; null detaches the number.' }),
+    forwardingNumber: t.field({ type: 'E164' }),
+    assignedTo: t.string({ description: 'Campaign, sender pool or user the number is handed to; sets assignedAt.' }),
+    allowInbound: t.boolean(),
+    allowOutbound: t.boolean(),
+    complianceProfileId: t.string(),
+    tfvStatus: t.field({ type: TollFreeVerificationStatusEnum }),
+  }),
+});
+
+const ReleasePhoneNumberInput = builder.inputType('ReleasePhoneNumberInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+builder.mutationFields((t) => ({
+  configurePhoneNumber: t.field({
+    type: PhoneNumberPayload,
+    args: { input: t.arg({ type: ConfigurePhoneNumberInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const { id, connectionId, ...fields } = input;
+        const phoneNumberId = inputId(id, 'PhoneNumber', ['input', 'id']);
+        const connection = connectionId === undefined ? {} : { connectionId: connectionId && inputId(connectionId, 'Connection', ['input', 'connectionId']) };
+        return { phoneNumber: await configureNumber(ctx.db, ctx.caller.organizationId, phoneNumberId, { ...fields, ...connection }) };
+      }),
+  }),
+  releasePhoneNumber: t.field({
+    type: PhoneNumberPayload,
+    args: { input: t.arg({ type: ReleasePhoneNumberInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const phoneNumber = await releaseNumber(ctx.db, ctx.caller.organizationId, inputId(input.id, 'PhoneNumber', ['input', 'id']), ctx.services.quarantineDays);
+        ctx.services.nudgeJobs();
+        return { phoneNumber };
+      }),
+  }),
+}));

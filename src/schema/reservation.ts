@@ -1,0 +1,91 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { cancelReservation, reservationTtl, reserveNumbers } from '../domain/reservations.js';
+import type { Reservation } from '../generated/prisma/client.js';
+import { ReservationStatus } from '../generated/prisma/enums.js';
+import { builder, inputId } from './builder.js';
+import { namedConnection, newestFirstConnection } from './connections.js';
+import { ErrorInterface } from './errors.js';
+import { asPayload, type Payload } from './mutation-payload.js';
+
+const ReservationStatusEnum = builder.enumType(ReservationStatus, { name: 'ReservationStatus' });
+
+export const ReservationRef = builder.prismaNode('Reservation', {
+  id: { field: 'id' },
+  description: 'Numbers held for your organization until expiresAt; nobody else can reserve or order them meanwhile.',
+  fields: (t) => ({
+    status: t.expose('status', { type: ReservationStatusEnum }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    phoneNumbers: t.field({
+      type: ['E164'],
+      select: { items: { select: { e164: true } } },
+      resolve: (reservation) => reservation.items.map((item) => item.e164),
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryField('reservations', (t) =>
+  t.connection(
+    {
+      type: ReservationRef,
+      args: { status: t.arg({ type: [ReservationStatusEnum] }) },
+      resolve: (_root, args, ctx, info) => {
+        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        return newestFirstConnection(
+          ctx,
+          args,
+          `reservations:${(args.status ?? []).join(',')}`,
+          args.status?.length ? { status: { in: args.status } } : {},
+          (query) => ctx.db.reservation.findMany({ ...selection, ...query }),
+          (where) => ctx.db.reservation.count({ where }),
+        );
+      },
+    },
+    ...namedConnection('Reservation'),
+  ),
+);
+
+const ReservationPayload = builder.objectRef<Payload<{ reservation: Reservation }>>('ReservationPayload').implement({
+  fields: (t) => ({
+    reservation: t.prismaField({
+      type: 'Reservation',
+      nullable: true,
+      resolve: (query, payload, _args, ctx) => payload.reservation && ctx.db.reservation.findUnique({ ...query, where: { id: payload.reservation.id } }),
+    }),
+    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
+  }),
+});
+
+const ReservePhoneNumbersInput = builder.inputType('ReservePhoneNumbersInput', {
+  fields: (t) => ({
+    phoneNumbers: t.field({ type: ['E164'], required: true }),
+    ttlSeconds: t.int({
+      required: false,
+      description: `How long to hold them: ${reservationTtl.minSeconds} to ${reservationTtl.maxSeconds} seconds, default ${reservationTtl.defaultSeconds}.`,
+    }),
+  }),
+});
+
+const CancelReservationInput = builder.inputType('CancelReservationInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
+
+builder.mutationFields((t) => ({
+  reservePhoneNumbers: t.field({
+    type: ReservationPayload,
+    args: { input: t.arg({ type: ReservePhoneNumbersInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const reservation = await reserveNumbers(ctx.db, ctx.caller.organizationId, input);
+        ctx.services.nudgeJobs();
+        return { reservation };
+      }),
+  }),
+  cancelReservation: t.field({
+    type: ReservationPayload,
+    args: { input: t.arg({ type: CancelReservationInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => ({
+        reservation: await cancelReservation(ctx.db, ctx.caller.organizationId, inputId(input.id, 'Reservation', ['input', 'id'])),
+      })),
+  }),
+}));

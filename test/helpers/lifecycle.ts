@@ -1,0 +1,57 @@
+import { graphql } from '../../src/generated/graphql/index.js';
+import type { TestServer } from './server.js';
+
+export const OrderNumbers = graphql(`
+  mutation OrderNumbers($input: OrderPhoneNumbersInput!) {
+    orderPhoneNumbers(input: $input) {
+      replayed
+      numberOrder { id idempotencyKey status activationTotal { amountCents } monthlyTotal { amountCents } items { e164 status } }
+      errors { code message field ... on NumberNotAvailableError { phoneNumbers } }
+    }
+  }
+`);
+
+export const ReserveNumbers = graphql(`
+  mutation ReserveNumbers($input: ReservePhoneNumbersInput!) {
+    reservePhoneNumbers(input: $input) {
+      reservation { id status expiresAt phoneNumbers }
+      errors { code message field ... on NumberNotAvailableError { phoneNumbers } }
+    }
+  }
+`);
+
+export const OrderStatus = graphql(`
+  query OrderStatus($id: ID!) {
+    node(id: $id) { ... on NumberOrder { id status items { e164 status failureReason phoneNumber { id status activatedAt nextBillingAt } } } }
+  }
+`);
+
+/** Available numbers straight from stock, for tests to order. */
+export async function pickAvailable(server: TestServer, count: number, where: Record<string, unknown> = {}) {
+  const rows = await server.db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE', countryCode: 'US', ...where }, take: count, orderBy: { e164: 'asc' }, skip: Math.floor(Math.random() * 500) });
+  if (rows.length < count) throw new Error('not enough stock for the test');
+  return rows;
+}
+
+export async function balanceOf(server: TestServer, organizationId: string) {
+  return (await server.db.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } })).balanceCents;
+}
+
+/** Polls the database until `check` holds: background jobs finish in their own time. */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Ledger and balance agree: every movement is recorded and nothing else moved money. */
+export async function expectLedgerReconciles(server: TestServer, organizationId: string, openingCents: number) {
+  const entries = await server.db.prisma.ledgerEntry.findMany({ where: { organizationId } });
+  const sum = entries.reduce((total, entry) => total + entry.amountCents, 0);
+  const balance = await balanceOf(server, organizationId);
+  if (openingCents + sum !== balance) throw new Error(`ledger (${openingCents} + ${sum}) does not reconcile with balance ${balance}`);
+}
