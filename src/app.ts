@@ -4,12 +4,24 @@ import { openDatabase, type Database } from './infra/database.js';
 import type { Logger } from './infra/logger.js';
 import { applyMigrations } from './infra/migrate.js';
 import { createApiServer, type ApiServer } from './http/server.js';
-import { jobHandlers } from './domain/job-handlers.js';
+import { jobHandlers, scheduleRecurringJobs } from './domain/job-handlers.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
+import { createEventBus, type EventBus } from './infra/event-bus.js';
+import { FeedHub } from './infra/feed-hub.js';
 import { JobRunner } from './infra/jobs.js';
+import { OutboxRelay } from './infra/outbox-relay.js';
 
-export type App = { db: Database; api: ApiServer; jobs: JobRunner; carrier: CarrierGateway; url: string; stop: () => Promise<void> };
+export type App = {
+  db: Database;
+  api: ApiServer;
+  jobs: JobRunner;
+  carrier: CarrierGateway;
+  bus: EventBus;
+  feed: FeedHub;
+  url: string;
+  stop: () => Promise<void>;
+};
 
 export async function openConfiguredDatabase(config: Config): Promise<Database> {
   return config.databaseUrl
@@ -31,16 +43,35 @@ export async function startApp(options: {
   if (applied.length) logger.info({ applied }, 'applied database migrations');
   const graphiqlHeaders = options.onSeeded ? await options.onSeeded(db) : undefined;
   const carrier = options.carrier ?? new SimulatedCarrier(config.carrier);
-  const jobs = new JobRunner(db.prisma, jobHandlers(db.prisma, carrier), logger, {
-    pollIntervalMs: config.jobPollMs,
-    leaseMs: config.jobLeaseMs,
-    batchSize: 10,
-    backoffBaseMs: config.jobBackoffMs,
-    backoffMaxMs: 300_000,
+  const bus = createEventBus(config.redisUrl, logger);
+  const relay = new OutboxRelay(db.prisma, bus, logger, config.feed.outboxPollMs);
+  const feed = new FeedHub(db.prisma, bus, logger, {
+    pollMs: config.feed.catchUpPollMs,
+    maxSubscriptionsPerTenant: config.feed.maxSubscriptionsPerTenant,
+    bufferSize: config.feed.bufferSize,
   });
-  if (config.runJobs) jobs.start();
-  const services = { nudgeJobs: () => jobs.nudge(), quarantineDays: config.quarantineDays };
-  const api = createApiServer({ config, db, logger, services, graphiqlHeaders });
+  await feed.start();
+  relay.start();
+  const jobs = new JobRunner(
+    db.prisma,
+    jobHandlers(db.prisma, carrier, config),
+    logger,
+    { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, batchSize: 10, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 },
+    () => relay.nudge(),
+  );
+  if (config.runJobs) {
+    await scheduleRecurringJobs(db.prisma);
+    jobs.start();
+  }
+  const services = {
+    nudgeJobs: () => {
+      jobs.nudge();
+      relay.nudge();
+    },
+    quarantineDays: config.quarantineDays,
+    feed,
+  };
+  const api = createApiServer({ config, db, logger, services, bus, graphiqlHeaders });
   const url = await api.listen(config.port);
   logger.info({ url: `${url}/graphql`, database: db.kind }, 'Numbers API listening');
   return {
@@ -48,10 +79,15 @@ export async function startApp(options: {
     api,
     jobs,
     carrier,
+    bus,
+    feed,
     url,
     stop: async () => {
       await api.close();
       await jobs.stop();
+      await relay.stop();
+      await feed.stop();
+      await bus.close();
       await db.close();
     },
   };

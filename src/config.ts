@@ -17,6 +17,15 @@ export type Config = {
   jobBackoffMs: number;
   quarantineDays: number;
   carrier: { latencyMs: number; failureRate: number; transientFailureRate: number; seed: number };
+  feed: {
+    outboxPollMs: number;
+    catchUpPollMs: number;
+    maxSubscriptionsPerTenant: number;
+    maxSubscriptionsPerConnection: number;
+    bufferSize: number;
+    keepAliveMs: number;
+    retentionDays: number;
+  };
 };
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -78,6 +87,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: integer('CARRIER_SEED', 42, 0, 2 ** 31),
   };
 
+  const feed = {
+    outboxPollMs: integer('OUTBOX_POLL_MS', 200, 10, 60_000),
+    catchUpPollMs: integer('FEED_CATCH_UP_MS', 1_000, 10, 60_000),
+    maxSubscriptionsPerTenant: integer('FEED_MAX_SUBSCRIPTIONS_PER_TENANT', 2_000, 1, 1_000_000),
+    maxSubscriptionsPerConnection: integer('FEED_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
+    bufferSize: integer('FEED_BUFFER_SIZE', 1_000, 10, 1_000_000),
+    keepAliveMs: integer('FEED_KEEPALIVE_MS', 15_000, 100, 600_000),
+    retentionDays: integer('EVENT_RETENTION_DAYS', 30, 1, 3_650),
+  };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -95,5 +114,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobBackoffMs,
     quarantineDays,
     carrier,
+    feed,
   };
 }

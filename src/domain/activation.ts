@@ -3,6 +3,7 @@ import { CarrierRejection, type CarrierGateway } from '../infra/carrier/gateway.
 import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { recordEvent, recordStatusChanges } from './events.js';
+import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import { addMonth, inTransaction, type Tx } from './transactions.js';
@@ -47,6 +48,7 @@ async function markActive(db: TenantDb, number: PhoneNumber) {
       uniqueKey: `bill:${number.id}:${nextBillingAt.toISOString()}`,
     });
     await settleOrder(tx, number.organizationId, number.numberOrderId);
+    await checkBucket(tx, number.organizationId, number.countryCode, number.areaCode);
   });
 }
 

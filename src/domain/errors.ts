@@ -19,6 +19,8 @@ export const errorCodes = [
   'PORTING_ORDER_INCOMPLETE',
   'DOCUMENT_INVALID',
   'THROTTLED',
+  'TOO_MANY_SUBSCRIPTIONS',
+  'SLOW_CONSUMER',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

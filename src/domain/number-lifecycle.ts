@@ -4,6 +4,7 @@ import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
+import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import { addMonth, inTransaction } from './transactions.js';
@@ -89,6 +90,7 @@ export async function configureNumber(db: TenantDb, organizationId: string, phon
     if (data.assignedAt && number.assignedTo === data.assignedTo) data.assignedAt = number.assignedAt;
     const updated = await tx.phoneNumber.update({ where: { id: phoneNumberId }, data });
     await recordEvent(tx, organizationId, 'NUMBER_CONFIGURED', phoneNumberId, { phoneNumberId, e164: number.e164, fields: Object.keys(input) });
+    if (input.assignedTo !== undefined) await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
     return updated;
   });
 }
@@ -111,6 +113,7 @@ export async function releaseNumber(db: TenantDb, organizationId: string, phoneN
       throw new DomainError('INVALID_STATE', `${number.e164} ${why}`, ['input', 'id']);
     }
     await recordStatusChanges(tx, organizationId, [{ phoneNumberId, e164: number.e164, previousStatus: number.status, newStatus: 'RELEASED' }]);
+    await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
     await enqueueJob(tx, 'release-number', { e164: number.e164 }, { uniqueKey: `release:${phoneNumberId}`, maxAttempts: 10 });
     if (number.inventoryNumberId) {
       const quarantinedUntil = new Date(releasedAt.getTime() + quarantineDays * 86_400_000);

@@ -104,8 +104,10 @@ export function createGraphqlHandler(options: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
     plugins: [requestPlugin],
-    context: ({ request }): Context => {
-      const state = states.get(request);
+    context: (initial): Context => {
+      // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
+      const given = initial as { request?: Request; caller?: Caller; requestId?: string };
+      const state = given.caller ? { caller: given.caller, requestId: given.requestId ?? 'ws' } : given.request && states.get(given.request);
       if (!state?.caller) throw new GraphQLError('Missing, invalid or revoked API key', { extensions: { code: 'UNAUTHENTICATED' } });
       return {
         requestId: state.requestId,

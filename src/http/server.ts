@@ -6,6 +6,8 @@ import type { Services } from '../schema/context.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics } from './metrics.js';
 import { runWithRequestId } from './request-context.js';
+import { attachWebSocketServer } from './websocket.js';
+import type { EventBus } from '../infra/event-bus.js';
 
 export type ApiServer = {
   server: Server;
@@ -23,6 +25,7 @@ export function createApiServer(options: {
   db: Database;
   logger: Logger;
   services: Services;
+  bus: EventBus;
   graphiqlHeaders?: Record<string, string>;
 }): ApiServer {
   const { config, db, logger } = options;
@@ -34,12 +37,15 @@ export function createApiServer(options: {
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
       if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
+      const bus = options.bus.health();
+      // A bus outage only delays live events (the feed falls back to the outbox), so it degrades, not fails, readiness.
+      const feed = bus === 'down' ? 'degraded: event bus unreachable, live events delayed' : 'ok';
       try {
         await db.prisma.$queryRaw`SELECT 1`;
-        sendJson(res, 200, { status: 'ready', database: 'ok' });
+        sendJson(res, 200, { status: bus === 'down' ? 'degraded' : 'ready', database: 'ok', eventBus: bus, feed });
       } catch (error) {
         logger.warn({ err: error }, 'readiness check failed');
-        sendJson(res, 503, { status: 'unavailable', database: 'unreachable' });
+        sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed });
       }
     },
     '/metrics': async (_req, res) => {
@@ -70,6 +76,15 @@ export function createApiServer(options: {
     }),
   );
 
+  const websockets = attachWebSocketServer({
+    server,
+    yoga,
+    prisma: db.prisma,
+    logger,
+    maxSubscriptionsPerConnection: config.feed.maxSubscriptionsPerConnection,
+    keepAliveMs: config.feed.keepAliveMs,
+  });
+
   return {
     server,
     listen: (port, host = config.host) =>
@@ -83,6 +98,7 @@ export function createApiServer(options: {
       }),
     close: async () => {
       shuttingDown = true;
+      await websockets.close();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       // In-flight requests get a moment to finish; then the rest are cut.

@@ -65,6 +65,8 @@ export class JobRunner {
     private readonly handlers: Record<JobKind, JobDefinition>,
     private readonly logger: Logger,
     private readonly options: JobRunnerOptions = defaultJobRunnerOptions,
+    /** Called after each job attempt, e.g. to publish the events it committed. */
+    private readonly afterJob: () => void = () => {},
   ) {}
 
   start() {
@@ -100,7 +102,7 @@ export class JobRunner {
     try {
       const jobs = await this.claim();
       claimed = jobs.length;
-      await Promise.all(jobs.map((job) => this.execute(job)));
+      await Promise.all(jobs.map((job) => this.execute(job).finally(this.afterJob)));
     } catch (error) {
       if (!this.stopped) this.logger.error({ err: error }, 'job poll failed');
     } finally {

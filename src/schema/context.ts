@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { ApiKeyRole } from '../generated/prisma/enums.js';
+import type { FeedHub } from '../infra/feed-hub.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
 
@@ -11,9 +12,10 @@ export type Caller = {
 
 /** What mutations need beyond the database. */
 export type Services = {
-  /** Wake this instance's job runner: work was just committed. */
+  /** Work (jobs, events) was just committed: wake this instance's job runner and outbox relay. */
   nudgeJobs: () => void;
   quarantineDays: number;
+  feed: FeedHub;
 };
 
 export type Context = {

@@ -5,6 +5,8 @@ import {
   InboundCallScreening,
   KycStatus,
   LedgerEntryKind,
+  NumberOrderStatus,
+  PortingOrderStatus,
   NumberType,
   PhoneNumberStatus,
   TollFreeVerificationStatus,
@@ -21,5 +23,7 @@ export const PhoneNumberStatusEnum = builder.enumType(PhoneNumberStatus, { name:
 export const InboundCallScreeningEnum = builder.enumType(InboundCallScreening, { name: 'InboundCallScreening' });
 export const TollFreeVerificationStatusEnum = builder.enumType(TollFreeVerificationStatus, { name: 'TollFreeVerificationStatus' });
 export const LedgerEntryKindEnum = builder.enumType(LedgerEntryKind, { name: 'LedgerEntryKind' });
+export const NumberOrderStatusEnum = builder.enumType(NumberOrderStatus, { name: 'NumberOrderStatus' });
+export const PortingOrderStatusEnum = builder.enumType(PortingOrderStatus, { name: 'PortingOrderStatus' });
 export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
 export const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });

@@ -9,6 +9,8 @@ import './ledger.js';
 import './reservation.js';
 import './number-order.js';
 import './phone-number-mutations.js';
+import './events.js';
+import './inventory-alerts.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

@@ -1,14 +1,14 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { placeOrder } from '../domain/orders.js';
 import type { NumberOrder } from '../generated/prisma/client.js';
-import { NumberOrderItemStatus, NumberOrderStatus } from '../generated/prisma/enums.js';
+import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
+import { NumberOrderStatusEnum } from './enums.js';
 import { builder, inputId } from './builder.js';
 import { namedConnection, newestFirstConnection } from './connections.js';
 import { ErrorInterface } from './errors.js';
 import { money, MoneyType } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
-const NumberOrderStatusEnum = builder.enumType(NumberOrderStatus, { name: 'NumberOrderStatus' });
 const NumberOrderItemStatusEnum = builder.enumType(NumberOrderItemStatus, { name: 'NumberOrderItemStatus' });
 
 builder.prismaObject('NumberOrderItem', {

@@ -1,0 +1,92 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
+import { invalidInput } from './errors.js';
+import { recordEvent } from './events.js';
+import { inTransaction, type Tx } from './transactions.js';
+
+// Low-stock alerts. A bucket is a (country, area code) in which the tenant
+// holds numbers; its availableCount is the ACTIVE numbers not yet assigned to
+// anything. A bucket below the tenant's threshold is low. An alert (an
+// INVENTORY_LOW event) is raised when a bucket crosses below, and by the daily
+// sweep for every bucket that is low.
+
+export const defaultThreshold = 3;
+const heldStatuses = ['PENDING', 'ACTIVE', 'SUSPENDED', 'PORTING'] as const;
+
+export type Bucket = { countryCode: string; areaCodePrefix: string; availableCount: number; threshold: number };
+
+type BucketRow = { countryCode: string; areaCode: string; available: bigint };
+
+async function bucketCounts(tx: Tx | TenantDb, organizationId: string, only?: { countryCode: string; areaCode: string }): Promise<BucketRow[]> {
+  // Raw SQL for COUNT … FILTER; the tenant is bound explicitly because raw queries bypass the scoped client.
+  return only
+    ? tx.$queryRaw<BucketRow[]>`
+        SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
+        FROM "PhoneNumber"
+        WHERE "organizationId" = ${organizationId}::uuid AND "countryCode" = ${only.countryCode} AND "areaCode" = ${only.areaCode}
+          AND status::text = ANY(${[...heldStatuses]}::text[])
+        GROUP BY 1, 2`
+    : tx.$queryRaw<BucketRow[]>`
+        SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
+        FROM "PhoneNumber"
+        WHERE "organizationId" = ${organizationId}::uuid AND status::text = ANY(${[...heldStatuses]}::text[])
+        GROUP BY 1, 2 ORDER BY 1, 2`;
+}
+
+async function thresholdOf(tx: Tx | TenantDb) {
+  return (await tx.organization.findFirstOrThrow({ select: { lowStockThreshold: true } })).lowStockThreshold;
+}
+
+export async function listBuckets(db: TenantDb, organizationId: string): Promise<Bucket[]> {
+  const [rows, threshold] = await Promise.all([bucketCounts(db, organizationId), thresholdOf(db)]);
+  return rows.map((row) => ({ countryCode: row.countryCode, areaCodePrefix: row.areaCode, availableCount: Number(row.available), threshold }));
+}
+
+/** Sets the bucket's low/not-low state; returns true when this call turned it low (a crossing). */
+async function markBucket(tx: Tx, organizationId: string, bucket: Bucket, raiseIfLow: boolean) {
+  const key = { organizationId, countryCode: bucket.countryCode, areaCodePrefix: bucket.areaCodePrefix };
+  await tx.inventoryAlertState.upsert({ where: { organizationId_countryCode_areaCodePrefix: key }, create: key, update: {} });
+  // Locked, so two changes to one bucket at once can't both see "not yet low" and both raise.
+  const [state] = await tx.$queryRaw<Array<{ isLow: boolean }>>`
+    SELECT "isLow" FROM "InventoryAlertState"
+    WHERE "organizationId" = ${organizationId}::uuid AND "countryCode" = ${bucket.countryCode} AND "areaCodePrefix" = ${bucket.areaCodePrefix}
+    FOR UPDATE`;
+  const low = bucket.availableCount < bucket.threshold;
+  const raise = low && (raiseIfLow || !state.isLow);
+  if (low !== state.isLow || raise) {
+    await tx.inventoryAlertState.update({
+      where: { organizationId_countryCode_areaCodePrefix: key },
+      data: { isLow: low, ...(raise ? { lastRaisedAt: new Date() } : {}) },
+    });
+  }
+  if (raise) await recordEvent(tx, organizationId, 'INVENTORY_LOW', `${bucket.countryCode}:${bucket.areaCodePrefix}`, bucket);
+  return raise;
+}
+
+/** After a change to numbers in one bucket (activation, assignment, release): raise if it just crossed below. */
+export async function checkBucket(tx: Tx, organizationId: string, countryCode: string, areaCode: string) {
+  const [row] = await bucketCounts(tx, organizationId, { countryCode, areaCode });
+  const threshold = await thresholdOf(tx);
+  await markBucket(tx, organizationId, { countryCode, areaCodePrefix: areaCode, availableCount: row ? Number(row.available) : 0, threshold }, false);
+}
+
+/** The daily sweep for one tenant: an alert for every bucket that is low now. */
+export async function sweepTenant(db: TenantDb, organizationId: string): Promise<number> {
+  return inTransaction(db, async (tx) => {
+    const buckets = await listBuckets(tx as unknown as TenantDb, organizationId);
+    let raised = 0;
+    for (const bucket of buckets) if (await markBucket(tx, organizationId, bucket, true)) raised += 1;
+    return raised;
+  });
+}
+
+export async function tenantsHoldingNumbers(prisma: PrismaClient): Promise<string[]> {
+  const rows = await prisma.phoneNumber.findMany({ where: { status: { in: [...heldStatuses] } }, distinct: ['organizationId'], select: { organizationId: true } });
+  return rows.map((row) => row.organizationId);
+}
+
+export async function setThreshold(db: TenantDb, threshold: number) {
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 10_000) throw invalidInput(['input', 'threshold'], 'threshold must be an integer from 0 to 10000');
+  const [organization] = await db.organization.updateManyAndReturn({ data: { lowStockThreshold: threshold } });
+  return organization;
+}

@@ -1,0 +1,115 @@
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { CloseCode } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { YogaServerInstance } from 'graphql-yoga';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from '../infra/logger.js';
+import type { Context } from '../schema/context.js';
+import { authenticate } from './auth.js';
+
+// graphql-ws on the /graphql endpoint. The API key comes in connection_init
+// (`{ "authorization": "Bearer …" }` or `{ "apiKey": "…" }`); without a valid
+// one the socket closes with 4401 before any operation runs.
+
+type Extra = { caller?: Context['caller']; active: Set<string>; requestId: string };
+
+function keyFrom(params: Record<string, unknown> | undefined): string | null {
+  if (!params) return null;
+  const authorization = params.authorization ?? params.Authorization;
+  if (typeof authorization === 'string') return /^Bearer\s+(\S+)$/i.exec(authorization.trim())?.[1] ?? null;
+  const key = params.apiKey ?? params['x-api-key'];
+  return typeof key === 'string' ? key : null;
+}
+
+export function attachWebSocketServer(options: {
+  server: Server;
+  yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  prisma: PrismaClient;
+  logger: Logger;
+  maxSubscriptionsPerConnection: number;
+  keepAliveMs: number;
+}) {
+  const { yoga, prisma, logger } = options;
+  const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
+  const extras = new WeakMap<object, Extra>();
+
+  useServer<Record<string, unknown>, { socket: WebSocket }>(
+    {
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+      onConnect: async (ctx) => {
+        const caller = await authenticate(prisma, keyFrom(ctx.connectionParams));
+        if (!caller) {
+          ctx.extra.socket.close(CloseCode.Unauthorized, 'Missing, invalid or revoked API key');
+          return false;
+        }
+        extras.set(ctx.extra.socket, { caller, active: new Set(), requestId: randomUUID() });
+        return true;
+      },
+      onSubscribe: async (ctx, id, payload) => {
+        const extra = extras.get(ctx.extra.socket)!;
+        if (extra.active.size >= options.maxSubscriptionsPerConnection) {
+          return [new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
+        }
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          caller: extra.caller,
+          requestId: `${extra.requestId}:${id}`,
+          params: payload,
+        });
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const errors = validate(schema, document);
+        if (errors.length) return errors;
+        extra.active.add(id);
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+      onComplete: (ctx, id) => {
+        extras.get(ctx.extra.socket)?.active.delete(id);
+      },
+    },
+    wss,
+  );
+
+  // Pings find dead peers (a laptop that slept, a dropped NAT entry) so their subscriptions are released.
+  const alive = new WeakMap<WebSocket, boolean>();
+  wss.on('connection', (socket) => {
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+  });
+  const keepAlive = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        logger.debug('terminating unresponsive WebSocket');
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, options.keepAliveMs);
+  keepAlive.unref();
+
+  return {
+    wss,
+    close: async () => {
+      clearInterval(keepAlive);
+      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,181 @@
+import { DomainError } from '../domain/errors.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { BusEvent, EventBus } from './event-bus.js';
+import type { Logger } from './logger.js';
+import { toBusEvent } from './outbox-relay.js';
+
+// One per instance: takes sequenced events from the bus (fast path) and from
+// the outbox table (catch-up after a gap, a Redis outage or a lost publish),
+// puts them in order exactly once, and hands each to the subscribers of its
+// organization. Delivery into a subscriber is a bounded queue, so a slow
+// consumer can't hold up anyone else.
+
+export class FeedLimitError extends DomainError {
+  constructor(message: string, code: 'TOO_MANY_SUBSCRIPTIONS' | 'SLOW_CONSUMER') {
+    super(code, message, null);
+  }
+}
+
+export type FeedOptions = { pollMs: number; maxSubscriptionsPerTenant: number; bufferSize: number };
+
+type Listener = (event: BusEvent) => void;
+
+export class FeedHub {
+  private lastSequence = 0n;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private chain: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private unsubscribeBus: (() => void) | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    readonly options: FeedOptions,
+  ) {}
+
+  async start() {
+    const [{ top }] = await this.prisma.$queryRaw<Array<{ top: bigint | null }>>`SELECT MAX(sequence) AS top FROM "Event"`;
+    this.lastSequence = top ?? 0n;
+    this.unsubscribeBus = this.bus.subscribe((events) => this.enqueue(() => this.ingest(events)));
+    const poll = () => {
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.enqueue(() => this.catchUp()).finally(poll), this.options.pollMs);
+    };
+    poll();
+  }
+
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.unsubscribeBus?.();
+    await this.chain;
+  }
+
+  /** Highest sequence delivered by this instance: where a subscription without a cursor starts. */
+  position(): bigint {
+    return this.lastSequence;
+  }
+
+  listenerCount(): number {
+    let count = 0;
+    for (const set of this.listeners.values()) count += set.size;
+    return count;
+  }
+
+  private enqueue(work: () => Promise<void>) {
+    this.chain = this.chain.then(work).catch((error) => {
+      if (!this.stopped) this.logger.error({ err: error }, 'event feed ingestion failed');
+    });
+    return this.chain;
+  }
+
+  private async ingest(events: BusEvent[]) {
+    for (const event of events) {
+      const sequence = BigInt(event.sequence);
+      if (sequence <= this.lastSequence) continue;
+      if (sequence > this.lastSequence + 1n) await this.catchUp(sequence - 1n);
+      if (sequence <= this.lastSequence) continue;
+      this.deliver(event, sequence);
+    }
+  }
+
+  /** Reads what the bus did not bring, in order, from the outbox. */
+  private async catchUp(until?: bigint) {
+    for (;;) {
+      const rows = await this.prisma.event.findMany({
+        where: { sequence: until === undefined ? { gt: this.lastSequence } : { gt: this.lastSequence, lte: until } },
+        orderBy: { sequence: 'asc' },
+        take: 500,
+      });
+      for (const row of rows) this.deliver(toBusEvent({ ...row, sequence: row.sequence! }), row.sequence!);
+      if (rows.length < 500) return;
+    }
+  }
+
+  private deliver(event: BusEvent, sequence: bigint) {
+    this.lastSequence = sequence;
+    const listeners = this.listeners.get(event.organizationId);
+    if (!listeners) return;
+    for (const listener of listeners) listener(event);
+  }
+
+  /**
+   * A tenant's events after `after` (stored ones first, then live), each once
+   * and in order. Without `after`, live events from now on.
+   */
+  stream(organizationId: string, after: bigint | null, replay: (after: bigint, limit: number) => Promise<BusEvent[]>): AsyncIterableIterator<BusEvent> {
+    // An async generator parked on an await ignores return() until it wakes;
+    // this wrapper wakes it, so an unsubscribe releases the listener at once.
+    const control = { closed: false, wake: undefined as (() => void) | undefined };
+    const inner = this.generate(organizationId, after, replay, control);
+    return {
+      next: () => inner.next(),
+      return: async (value?: unknown) => {
+        control.closed = true;
+        control.wake?.();
+        await inner.return(undefined);
+        return { done: true, value: value as BusEvent };
+      },
+      throw: (error?: unknown) => inner.throw(error),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  private async *generate(
+    organizationId: string,
+    after: bigint | null,
+    replay: (after: bigint, limit: number) => Promise<BusEvent[]>,
+    control: { closed: boolean; wake: (() => void) | undefined },
+  ): AsyncGenerator<BusEvent> {
+    const set = this.listeners.get(organizationId) ?? new Set<Listener>();
+    if (set.size >= this.options.maxSubscriptionsPerTenant) {
+      throw new FeedLimitError(`At most ${this.options.maxSubscriptionsPerTenant} live subscriptions per organization`, 'TOO_MANY_SUBSCRIPTIONS');
+    }
+    const queue: BusEvent[] = [];
+    let overflowed = false;
+    const listener: Listener = (event) => {
+      if (queue.length >= this.options.bufferSize) overflowed = true;
+      else queue.push(event);
+      control.wake?.();
+    };
+    // Listen before replaying, so nothing committed during the replay is missed; duplicates are skipped below.
+    set.add(listener);
+    this.listeners.set(organizationId, set);
+    let last = after ?? this.lastSequence;
+    try {
+      if (after !== null) {
+        for (;;) {
+          const page = await replay(last, 200);
+          for (const event of page) {
+            if (control.closed) return;
+            last = BigInt(event.sequence);
+            yield event;
+          }
+          if (page.length < 200) break;
+        }
+      }
+      while (!control.closed) {
+        if (overflowed) {
+          throw new FeedLimitError(`Subscriber fell more than ${this.options.bufferSize} events behind; resubscribe with after: "${last}"`, 'SLOW_CONSUMER');
+        }
+        const next = queue.shift();
+        if (!next) {
+          await new Promise<void>((resolve) => (control.wake = resolve));
+          control.wake = undefined;
+          continue;
+        }
+        const sequence = BigInt(next.sequence);
+        if (sequence <= last) continue;
+        last = sequence;
+        yield next;
+      }
+    } finally {
+      set.delete(listener);
+      if (set.size === 0) this.listeners.delete(organizationId);
+    }
+  }
+}

@@ -1,0 +1,101 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { BusEvent, EventBus } from './event-bus.js';
+import type { Logger } from './logger.js';
+
+// Gives committed events their feed position (`sequence`) and publishes them.
+// Event ids come from a sequence at insert time, so they can commit out of
+// order; `sequence` is assigned later, under one advisory lock, to whatever is
+// committed and not yet numbered. Every event a reader can see therefore has a
+// lower sequence than any event it can't see yet: resuming from a cursor never
+// skips one. Only the relay run that numbers an event publishes it, so no
+// event is published twice.
+
+const relayLock = 727_274_001;
+const batchSize = 500;
+
+type SequencedRow = { sequence: bigint; organizationId: string; type: string; subjectId: string; payload: unknown; createdAt: Date };
+
+export function toBusEvent(row: SequencedRow): BusEvent {
+  return {
+    sequence: row.sequence.toString(),
+    organizationId: row.organizationId,
+    type: row.type,
+    subjectId: row.subjectId,
+    payload: row.payload,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+export class OutboxRelay {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly pollMs: number,
+  ) {}
+
+  start() {
+    this.stopped = false;
+    this.nudge();
+  }
+
+  async stop() {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Something committed events: number and publish them now rather than at the next poll. */
+  nudge() {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.running = this.drain().finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.nudge();
+      } else {
+        this.timer = setTimeout(() => this.nudge(), this.pollMs);
+      }
+    });
+  }
+
+  private async drain() {
+    try {
+      while (!this.stopped && (await this.flush()) === batchSize);
+    } catch (error) {
+      if (!this.stopped) this.logger.error({ err: error }, 'outbox relay failed; will retry');
+    }
+  }
+
+  /** Numbers and publishes one batch; returns how many events it numbered. */
+  async flush(): Promise<number> {
+    const rows = await this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${relayLock})::text`;
+      return tx.$queryRaw<SequencedRow[]>`
+        WITH top AS (SELECT COALESCE(MAX(sequence), 0) AS value FROM "Event"),
+        pending AS (
+          SELECT id, row_number() OVER (ORDER BY id) AS position
+          FROM "Event" WHERE sequence IS NULL ORDER BY id LIMIT ${batchSize}
+        )
+        UPDATE "Event" AS e SET sequence = top.value + pending.position
+        FROM pending, top WHERE e.id = pending.id
+        RETURNING e.sequence, e."organizationId", e.type::text AS type, e."subjectId", e.payload, e."createdAt"`;
+    });
+    if (rows.length) {
+      rows.sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
+      this.bus.publish(rows.map(toBusEvent));
+    }
+    return rows.length;
+  }
+}

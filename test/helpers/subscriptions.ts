@@ -1,0 +1,107 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export type Collected = {
+  received: Array<Record<string, unknown>>;
+  errors: unknown[];
+  /** Resolves once `count` results arrived (or rejects after the timeout). */
+  waitFor: (count: number, timeoutMs?: number) => Promise<Array<Record<string, unknown>>>;
+  close: () => Promise<void>;
+};
+
+function collector(): Omit<Collected, 'close'> & { push: (value: Record<string, unknown>) => void; fail: (error: unknown) => void } {
+  const received: Array<Record<string, unknown>> = [];
+  const errors: unknown[] = [];
+  const waiters = new Set<() => void>();
+  return {
+    received,
+    errors,
+    push: (value) => {
+      received.push(value);
+      for (const waiter of waiters) waiter();
+    },
+    fail: (error) => {
+      errors.push(error);
+      for (const waiter of waiters) waiter();
+    },
+    waitFor: (count, timeoutMs = 15_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (received.length >= count) {
+            waiters.delete(check);
+            clearTimeout(timer);
+            resolve(received.slice(0, count));
+          }
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`expected ${count} results, got ${received.length}; errors: ${JSON.stringify(errors)}`));
+        }, timeoutMs);
+        waiters.add(check);
+        check();
+      }),
+  };
+}
+
+export function wsClient(url: string, key: string | null, onClosed?: (event: { code: number; reason: string }) => void): Client {
+  return createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: key ? { authorization: `Bearer ${key}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+    on: { closed: (event) => onClosed?.(event as { code: number; reason: string }) },
+  });
+}
+
+/** A subscription over graphql-ws; results are the `data` objects. */
+export function subscribeWs(client: Client, query: string, variables: Record<string, unknown> = {}): Collected {
+  const c = collector();
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => (result.errors ? c.fail(result.errors) : c.push(result.data as Record<string, unknown>)),
+      error: (error) => c.fail(error),
+      complete: () => {},
+    },
+  );
+  return { ...c, close: async () => dispose() };
+}
+
+/** A subscription over GraphQL-over-SSE (yoga's POST + text/event-stream). */
+export function subscribeSse(url: string, key: string | null, query: string, variables: Record<string, unknown> = {}): Collected & { status: Promise<number> } {
+  const c = collector();
+  const abort = new AbortController();
+  const status = (async () => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+      signal: abort.signal,
+    });
+    if (response.status !== 200 || !response.body) return response.status;
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let boundary;
+          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+            const message = buffer.slice(0, boundary);
+            buffer = buffer.slice(boundary + 2);
+            const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+            if (!data) continue;
+            const parsed = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
+            if (parsed.errors) c.fail(parsed.errors);
+            else if (parsed.data) c.push(parsed.data);
+          }
+        }
+      } catch {
+        // aborted by close()
+      }
+    })();
+    return response.status;
+  })();
+  return { ...c, status, close: async () => abort.abort() };
+}

@@ -1,0 +1,327 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoTenants } from '../../prisma/seed.js';
+import { graphql } from '../../src/generated/graphql/index.js';
+import { openDatabase, type Database } from '../../src/infra/database.js';
+import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
+import { backend, createTestDatabase, skipReason, type TestDatabase } from '../helpers/database.js';
+
+// The server process is killed (SIGKILL, no graceful shutdown) while activations
+// are pending, then started again on the same database: every pending number must
+// end ACTIVE or FAILED exactly once, and nothing is charged twice.
+//
+// This runs the real server (`node --import tsx src/main.ts`) as a child process.
+// On PGlite the data directory is on disk and only ever open in one process at a
+// time: while a child runs, state is read through its API; the test opens the
+// directory itself only after the last child has exited.
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const acme = demoTenants.find((tenant) => tenant.slug === 'acme-telecom')!;
+const acmeKey = (role: 'MEMBER' | 'READ_ONLY') => acme.keys.find((key) => key.role === role)!.key;
+const openingCents = acme.balanceCents;
+
+const FAILURE_RATE = 0.3;
+const SEED = 7;
+const NUMBER_COUNT = 8;
+const IDEMPOTENCY_KEY = 'restart-order-1';
+const carrierModel = new SimulatedCarrier({ latencyMs: 0, failureRate: FAILURE_RATE, transientFailureRate: 0, seed: SEED });
+
+const RestartAvailableNumbers = graphql(`
+  query RestartAvailableNumbers($first: Int!) {
+    availablePhoneNumbers(first: $first, filter: { countryCode: "US" }) {
+      edges { node { e164 activationPrice { amountCents } monthlyPrice { amountCents } } }
+    }
+  }
+`);
+
+const RestartOrderNumbers = graphql(`
+  mutation RestartOrderNumbers($input: OrderPhoneNumbersInput!) {
+    orderPhoneNumbers(input: $input) {
+      replayed
+      numberOrder { id status activationTotal { amountCents } monthlyTotal { amountCents } items { e164 status } }
+      errors { code message field }
+    }
+  }
+`);
+
+const RestartOrderStatus = graphql(`
+  query RestartOrderStatus($id: ID!) {
+    node(id: $id) {
+      ... on NumberOrder {
+        id
+        status
+        items { e164 status failureReason activationPrice { amountCents } monthlyPrice { amountCents } phoneNumber { id status } }
+      }
+    }
+  }
+`);
+
+const RestartLedger = graphql(`
+  query RestartLedger {
+    viewer { balance { amountCents } }
+    ledger(first: 100) {
+      totalCount
+      edges { node { id kind amount { amountCents } phoneNumber { e164 } } }
+    }
+  }
+`);
+
+type GraphqlBody<T> = { data?: T | null; errors?: Array<{ message: string }> };
+
+async function gql<TData, TVariables>(baseUrl: string, key: string, document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData> {
+  const response = await fetch(`${baseUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: print(document), variables }),
+  });
+  const body = (await response.json()) as GraphqlBody<TData>;
+  if (response.status !== 200 || body.errors?.length || !body.data) {
+    throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body)}`);
+  }
+  return body.data;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Child = { process: ChildProcess; url: string; output: () => string; exited: Promise<number | string | null> };
+
+const children = new Set<Child>();
+
+/** Starts `node --import tsx src/main.ts` and waits until GET /readyz answers 200. */
+async function startServer(env: Record<string, string>): Promise<Child> {
+  const port = await freePort();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'TEST_DATABASE_URL']) delete childEnv[name];
+  Object.assign(childEnv, {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO_DATA: 'true',
+    CARRIER_FAILURE_RATE: String(FAILURE_RATE),
+    CARRIER_TRANSIENT_FAILURE_RATE: '0',
+    CARRIER_SEED: String(SEED),
+    JOB_POLL_MS: '50',
+    JOB_LEASE_MS: '1500',
+    JOB_BACKOFF_MS: '50',
+    ...env,
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const handle: Child = { process: child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
+  children.add(handle);
+
+  let gone: number | string | null | undefined;
+  void exited.then((status) => (gone = status ?? 'exited'));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (gone !== undefined) throw new Error(`server exited (${gone}) before it was ready:\n${output}`);
+    try {
+      const response = await fetch(`${handle.url}/readyz`);
+      if (response.status === 200) return handle;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server not ready within 120 s:\n${output}`);
+    await sleep(100);
+  }
+}
+
+async function kill(child: Child) {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  const status = await child.exited;
+  children.delete(child);
+  return status;
+}
+
+/** Lets the last child finish what it is doing, then stops it gracefully (so its PGlite files are closed). */
+async function stop(child: Child) {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
+  const timer = setTimeout(() => child.process.kill('SIGKILL'), 20_000);
+  const status = await child.exited;
+  clearTimeout(timer);
+  children.delete(child);
+  return status;
+}
+
+describe.skipIf(skipReason)('server killed while activations are pending, then restarted on the same database', () => {
+  let dataDir: string | undefined;
+  let postgres: TestDatabase | undefined;
+  let inspect: Database | undefined;
+
+  afterAll(async () => {
+    for (const child of [...children]) await kill(child);
+    await inspect?.close();
+    await postgres?.drop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('every pending number ends ACTIVE or FAILED exactly once, with no double charge', async () => {
+    // ---------------------------------------------------------------- database --
+    let databaseEnv: Record<string, string>;
+    if (backend === 'postgres') {
+      postgres = await createTestDatabase();
+      databaseEnv = { DATABASE_URL: postgres.url! };
+    } else {
+      dataDir = await mkdtemp(path.join(os.tmpdir(), 'numbers-restart-'));
+      databaseEnv = { DATA_DIR: dataDir };
+    }
+
+    // --------------------------------------------- first run: slow carrier --
+    const first = await startServer({ ...databaseEnv, CARRIER_LATENCY_MS: '3000' });
+
+    const available = await gql(first.url, acmeKey('READ_ONLY'), RestartAvailableNumbers, { first: 100 });
+    const stock = available.availablePhoneNumbers.edges.map((edge) => edge.node);
+    const refused = stock.filter((row) => carrierModel.rejectsActivation(row.e164));
+    const accepted = stock.filter((row) => !carrierModel.rejectsActivation(row.e164));
+    expect(refused.length).toBeGreaterThanOrEqual(3);
+    expect(accepted.length).toBeGreaterThanOrEqual(NUMBER_COUNT - 3);
+    // Some of each outcome, so the restarted worker both activates and refunds.
+    const chosen = [...refused.slice(0, 3), ...accepted.slice(0, NUMBER_COUNT - 3)].sort((a, b) => a.e164.localeCompare(b.e164));
+    const e164s = chosen.map((row) => row.e164);
+    const expectFailed = new Set(e164s.filter((e164) => carrierModel.rejectsActivation(e164)));
+    const price = new Map(chosen.map((row) => [row.e164, row]));
+    const activationTotal = chosen.reduce((sum, row) => sum + row.activationPrice.amountCents, 0);
+    expect(activationTotal + chosen.reduce((sum, row) => sum + row.monthlyPrice.amountCents, 0)).toBeLessThan(openingCents);
+
+    const placed = await gql(first.url, acmeKey('MEMBER'), RestartOrderNumbers, { input: { phoneNumbers: e164s, idempotencyKey: IDEMPOTENCY_KEY } });
+    expect(placed.orderPhoneNumbers.errors).toEqual([]);
+    expect(placed.orderPhoneNumbers.replayed).toBe(false);
+    const order = placed.orderPhoneNumbers.numberOrder!;
+    expect(order.status).toBe('PENDING');
+    expect(order.activationTotal.amountCents).toBe(activationTotal);
+    expect(order.items.map((item) => item.status)).toEqual(Array(NUMBER_COUNT).fill('PENDING'));
+
+    // Let the worker claim the activation jobs; the carrier then takes 1.5–4.5 s per call.
+    await sleep(400);
+    if (postgres) {
+      // PostgreSQL can be watched from here while the child runs: the jobs must be in flight.
+      const running = await postgres.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } });
+      expect(running).toBe(NUMBER_COUNT);
+    }
+    const stillPending = await gql(first.url, acmeKey('READ_ONLY'), RestartOrderStatus, { id: order.id });
+    expect(stillPending.node).toMatchObject({ status: 'PENDING' });
+    expect(await kill(first)).toBe('SIGKILL');
+
+    // ------------------------------------ second run: same database, fast carrier --
+    const second = await startServer({ ...databaseEnv, CARRIER_LATENCY_MS: '5' });
+
+    type OrderNode = { id: string; status: string; items: Array<{ e164: string; status: string; failureReason?: string | null; activationPrice: { amountCents: number }; monthlyPrice: { amountCents: number }; phoneNumber?: { id: string; status: string } | null }> };
+    const deadline = Date.now() + 60_000;
+    let settled: OrderNode;
+    for (;;) {
+      settled = (await gql(second.url, acmeKey('READ_ONLY'), RestartOrderStatus, { id: order.id })).node as OrderNode;
+      if (settled.status !== 'PENDING') break;
+      if (Date.now() > deadline) throw new Error(`order still PENDING 60 s after the restart: ${JSON.stringify(settled)}\n${second.output()}`);
+      await sleep(100);
+    }
+
+    // Every number ended ACTIVE or FAILED, exactly as the carrier decides for this seed.
+    for (const item of settled.items) {
+      const expected = expectFailed.has(item.e164) ? 'FAILED' : 'ACTIVE';
+      expect({ e164: item.e164, item: item.status, number: item.phoneNumber?.status }).toEqual({ e164: item.e164, item: expected, number: expected });
+      if (expected === 'FAILED') expect(item.failureReason).toMatch(/refused/);
+    }
+    expect(settled.items.map((item) => item.e164)).toEqual(e164s);
+    const failed = settled.items.filter((item) => item.status === 'FAILED');
+    const active = settled.items.filter((item) => item.status === 'ACTIVE');
+    expect(settled.status).toBe(failed.length === 0 ? 'COMPLETED' : active.length === 0 ? 'FAILED' : 'PARTIALLY_FAILED');
+    expect(settled.status).toBe('PARTIALLY_FAILED');
+
+    // The ledger: one activation charge, one refund per failed number, one first month per active number.
+    const books = await gql(second.url, acmeKey('READ_ONLY'), RestartLedger);
+    const entries = books.ledger.edges.map((edge) => edge.node);
+    expect(books.ledger.totalCount).toBe(entries.length);
+    const ofKind = (kind: string) => entries.filter((entry) => entry.kind === kind);
+    expect(ofKind('TOP_UP').map((entry) => entry.amount.amountCents)).toEqual([openingCents]);
+    expect(ofKind('ACTIVATION_CHARGE').map((entry) => entry.amount.amountCents)).toEqual([-activationTotal]);
+    const refunds = ofKind('ACTIVATION_REFUND');
+    expect(refunds.map((entry) => entry.phoneNumber?.e164).sort()).toEqual(failed.map((item) => item.e164).sort());
+    for (const refund of refunds) expect(refund.amount.amountCents).toBe(price.get(refund.phoneNumber!.e164)!.activationPrice.amountCents);
+    const monthly = ofKind('MONTHLY_CHARGE');
+    expect(monthly.map((entry) => entry.phoneNumber?.e164).sort()).toEqual(active.map((item) => item.e164).sort());
+    for (const charge of monthly) expect(charge.amount.amountCents).toBe(-price.get(charge.phoneNumber!.e164)!.monthlyPrice.amountCents);
+    expect(entries).toHaveLength(1 + 1 + failed.length + active.length);
+    // The opening balance is itself a TOP_UP entry: balance = opening + every movement since.
+    const movements = entries.filter((entry) => entry.kind !== 'TOP_UP').reduce((sum, entry) => sum + entry.amount.amountCents, 0);
+    expect(books.viewer.balance.amountCents).toBe(openingCents + movements);
+    expect(books.viewer.balance.amountCents).toBe(entries.reduce((sum, entry) => sum + entry.amount.amountCents, 0));
+
+    // Retrying the order after the restart: the same order, replayed, nothing charged.
+    const retried = await gql(second.url, acmeKey('MEMBER'), RestartOrderNumbers, { input: { phoneNumbers: e164s, idempotencyKey: IDEMPOTENCY_KEY } });
+    expect(retried.orderPhoneNumbers.errors).toEqual([]);
+    expect(retried.orderPhoneNumbers.replayed).toBe(true);
+    expect(retried.orderPhoneNumbers.numberOrder?.id).toBe(order.id);
+    expect(retried.orderPhoneNumbers.numberOrder?.status).toBe(settled.status);
+    const after = await gql(second.url, acmeKey('READ_ONLY'), RestartLedger);
+    expect(after.viewer.balance.amountCents).toBe(books.viewer.balance.amountCents);
+    expect(after.ledger.edges.map((edge) => edge.node.id).sort()).toEqual(entries.map((entry) => entry.id).sort());
+
+    // Give the worker a few more polls: nothing further may happen once settled.
+    await sleep(500);
+    expect(await stop(second)).not.toBe('SIGKILL');
+
+    // ------------------------------ the database itself, once no server has it open --
+    inspect = postgres ?? (await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir!, 'pglite') }));
+    const prisma = inspect.prisma;
+    const organization = await prisma.organization.findUniqueOrThrow({ where: { slug: acme.slug } });
+    const orderRow = await prisma.numberOrder.findUniqueOrThrow({
+      where: { organizationId_idempotencyKey: { organizationId: organization.id, idempotencyKey: IDEMPOTENCY_KEY } },
+    });
+    expect(orderRow.status).toBe(settled.status);
+    expect(await prisma.numberOrder.count({ where: { organizationId: organization.id } })).toBe(1);
+
+    const ledgerRows = await prisma.ledgerEntry.findMany({ where: { organizationId: organization.id } });
+    expect(ledgerRows.filter((row) => row.kind === 'ACTIVATION_CHARGE' && row.numberOrderId === orderRow.id)).toHaveLength(1);
+    expect(ledgerRows.filter((row) => row.kind === 'ACTIVATION_CHARGE')).toHaveLength(1);
+    expect(organization.balanceCents).toBe(ledgerRows.reduce((sum, row) => sum + row.amountCents, 0));
+
+    const numbers = await prisma.phoneNumber.findMany({ where: { numberOrderId: orderRow.id } });
+    expect(numbers).toHaveLength(NUMBER_COUNT);
+    const perNumber = (phoneNumberId: string, kind: string) => ledgerRows.filter((row) => row.phoneNumberId === phoneNumberId && row.kind === kind).length;
+    const events = await prisma.event.findMany({ where: { organizationId: organization.id, type: 'NUMBER_STATUS_CHANGED' } });
+    for (const number of numbers) {
+      const expected = expectFailed.has(number.e164) ? 'FAILED' : 'ACTIVE';
+      expect(number.status).toBe(expected);
+      expect(perNumber(number.id, 'ACTIVATION_REFUND')).toBe(expected === 'FAILED' ? 1 : 0);
+      expect(perNumber(number.id, 'MONTHLY_CHARGE')).toBe(expected === 'ACTIVE' ? 1 : 0);
+      const flips = events
+        .filter((event) => event.subjectId === number.id)
+        .map((event) => event.payload as { previousStatus: string | null; newStatus: string });
+      // One PENDING at the order, then exactly one move to the final status.
+      expect(flips.filter((flip) => flip.newStatus === expected)).toHaveLength(1);
+      expect(flips.map((flip) => `${flip.previousStatus}->${flip.newStatus}`).sort()).toEqual([`PENDING->${expected}`, 'null->PENDING']);
+    }
+    const orderEvents = await prisma.event.findMany({ where: { organizationId: organization.id, type: 'NUMBER_ORDER_UPDATED', subjectId: orderRow.id } });
+    expect(orderEvents.map((event) => (event.payload as { newStatus: string }).newStatus).sort()).toEqual(['PENDING', settled.status].sort());
+
+    // The killed worker had claimed every activation job; the restarted one took them over
+    // once their lease ran out, and finished each.
+    const jobs = await prisma.job.findMany({ where: { kind: 'activate-number', uniqueKey: { in: numbers.map((number) => `activate:${number.id}`) } } });
+    expect(jobs).toHaveLength(NUMBER_COUNT);
+    for (const job of jobs) expect({ status: job.status, attempts: job.attempts, lockedBy: job.lockedBy }).toEqual({ status: 'SUCCEEDED', attempts: 2, lockedBy: null });
+    expect(await prisma.job.count({ where: { status: 'RUNNING' } })).toBe(0);
+  }, 240_000);
+});

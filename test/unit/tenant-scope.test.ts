@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { Prisma } from '../../src/generated/prisma/client.js';
+import { scopeArgs, TenantScopeViolation } from '../../src/infra/tenant-scope.js';
+
+const org = 'org-a';
+const other = 'org-b';
+
+describe('scopeArgs on tenant-owned models', () => {
+  it.each(['findMany', 'findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'count', 'aggregate', 'groupBy'])(
+    'forces organizationId into where for %s',
+    (operation) => {
+      const args = { where: { status: 'ACTIVE' }, take: 5 };
+      expect(scopeArgs('PhoneNumber', operation, args, org)).toEqual({ where: { status: 'ACTIVE', organizationId: org }, take: 5 });
+    },
+  );
+
+  it('adds a where clause when the caller gave none', () => {
+    expect(scopeArgs('LedgerEntry', 'findMany', {}, org)).toEqual({ where: { organizationId: org } });
+    expect(scopeArgs('Event', 'count', {}, org)).toEqual({ where: { organizationId: org } });
+  });
+
+  it('overwrites a caller-supplied organizationId of another organization', () => {
+    expect(scopeArgs('Event', 'findMany', { where: { organizationId: other } }, org).where).toEqual({ organizationId: org });
+    expect(scopeArgs('Event', 'findMany', { where: { organizationId: { not: org } } }, org).where).toEqual({ organizationId: org });
+  });
+
+  it('keeps unique keys at the top level of where (findUnique/update need them there)', () => {
+    expect(scopeArgs('PhoneNumber', 'findUnique', { where: { id: 'pn-1' } }, org).where).toEqual({ id: 'pn-1', organizationId: org });
+  });
+
+  it('does not mutate the caller args', () => {
+    const args = { where: { id: 'pn-1' } };
+    scopeArgs('PhoneNumber', 'findUnique', args, org);
+    expect(args).toEqual({ where: { id: 'pn-1' } });
+  });
+
+  it.each(['update', 'updateMany', 'updateManyAndReturn', 'delete', 'deleteMany'])('scopes where for %s', (operation) => {
+    const args = { where: { id: 'pn-1', organizationId: other }, data: { label: 'x' } };
+    expect(scopeArgs('PhoneNumber', operation, args, org)).toEqual({ where: { id: 'pn-1', organizationId: org }, data: { label: 'x' } });
+  });
+
+  it('allows an update that restates the own organizationId', () => {
+    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { organizationId: org } }, org)).not.toThrow();
+  });
+
+  it.each(['update', 'updateMany'])('refuses %s moving a row to another organization', (operation) => {
+    expect(() => scopeArgs('PhoneNumber', operation, { where: { id: 'pn-1' }, data: { organizationId: other } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('PhoneNumber', operation, { where: {}, data: { organizationId: { set: other } } }, org)).toThrow(TenantScopeViolation);
+    expect(() =>
+      scopeArgs('PhoneNumber', operation, { where: {}, data: { organization: { connect: { id: other } } } }, org),
+    ).toThrow(TenantScopeViolation);
+  });
+
+  it('stamps organizationId on create', () => {
+    expect(scopeArgs('Event', 'create', { data: { type: 'x' } }, org)).toEqual({ data: { type: 'x', organizationId: org } });
+    expect(scopeArgs('Event', 'create', { data: { type: 'x', organizationId: org } }, org).data).toEqual({ type: 'x', organizationId: org });
+  });
+
+  it.each(['createMany', 'createManyAndReturn'])('stamps every row on %s', (operation) => {
+    const args = { data: [{ amountCents: 1 }, { amountCents: 2 }], skipDuplicates: true };
+    expect(scopeArgs('LedgerEntry', operation, args, org)).toEqual({
+      data: [
+        { amountCents: 1, organizationId: org },
+        { amountCents: 2, organizationId: org },
+      ],
+      skipDuplicates: true,
+    });
+  });
+
+  it('refuses to create rows that name another organization', () => {
+    expect(() => scopeArgs('Event', 'create', { data: { organizationId: other } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('LedgerEntry', 'createMany', { data: [{ organizationId: org }, { organizationId: other }] }, org)).toThrow(
+      TenantScopeViolation,
+    );
+  });
+
+  it('scopes upsert where and create', () => {
+    const args = { where: { id: 'c-1' }, create: { name: 'n', organizationId: org }, update: { name: 'n2' } };
+    expect(scopeArgs('Connection', 'upsert', args, org)).toEqual({
+      where: { id: 'c-1', organizationId: org },
+      create: { name: 'n', organizationId: org },
+      update: { name: 'n2' },
+    });
+  });
+
+  it('refuses upsert that would create or move a row into another organization', () => {
+    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: { organizationId: other }, update: {} }, org)).toThrow(
+      TenantScopeViolation,
+    );
+    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: {}, update: { organizationId: other } }, org)).toThrow(
+      TenantScopeViolation,
+    );
+  });
+});
+
+describe('scopeArgs on Organization', () => {
+  it.each(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findMany', 'count', 'aggregate', 'update', 'updateMany', 'updateManyAndReturn'])('ANDs the own id into where for %s', (operation) => {
+    expect(scopeArgs('Organization', operation, { where: { id: other } }, org).where).toEqual({ id: other, AND: [{ id: org }] });
+  });
+
+  it('adds a where clause when none was given', () => {
+    expect(scopeArgs('Organization', 'findFirst', {}, org).where).toEqual({ AND: [{ id: org }] });
+  });
+
+  it('keeps an existing AND object', () => {
+    const where = { AND: { name: 'Acme' } };
+    expect(scopeArgs('Organization', 'findFirst', { where }, org).where).toEqual({ AND: [{ name: 'Acme' }, { id: org }] });
+  });
+
+  it('keeps existing AND array entries', () => {
+    const where = { AND: [{ name: 'Acme' }, { kycStatus: 'VERIFIED' }] };
+    expect(scopeArgs('Organization', 'findMany', { where }, org).where).toEqual({
+      AND: [{ name: 'Acme' }, { kycStatus: 'VERIFIED' }, { id: org }],
+    });
+  });
+
+  it.each(['create', 'createMany', 'upsert', 'delete', 'deleteMany'])('refuses %s', (operation) => {
+    expect(() => scopeArgs('Organization', operation, { data: { name: 'x' } }, org)).toThrow(TenantScopeViolation);
+  });
+});
+
+describe('scopeArgs on unscoped models', () => {
+  it('passes the shared catalog (InventoryNumber) through untouched', () => {
+    const args = { where: { state: 'AVAILABLE' }, take: 10 };
+    for (const operation of ['findMany', 'findUnique', 'count', 'update', 'create']) {
+      expect(scopeArgs('InventoryNumber', operation, args, org)).toBe(args);
+    }
+  });
+
+  it.each(['findMany', 'findUnique', 'findFirst', 'count', 'aggregate', 'groupBy', 'create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany'])(
+    'refuses Job.%s',
+    (operation) => {
+      expect(() => scopeArgs('Job', operation, {}, org)).toThrow(TenantScopeViolation);
+    },
+  );
+
+  it('refuses an unknown model', () => {
+    expect(() => scopeArgs('NotAModel', 'findMany', {}, org)).toThrow(/NotAModel\.findMany/);
+  });
+});
+
+describe('model classification', () => {
+  const expectedTenantOwned = [
+    'ApiKey',
+    'PhoneNumber',
+    'Connection',
+    'Reservation',
+    'ReservationItem',
+    'NumberOrder',
+    'NumberOrderItem',
+    'PortingOrder',
+    'PortingOrderNumber',
+    'PortingDocument',
+    'PortingOrderTransition',
+    'PortingComment',
+    'LedgerEntry',
+    'Event',
+    'InventoryAlertState',
+  ];
+
+  function classify(model: string): string {
+    const args = {};
+    let scoped;
+    try {
+      scoped = scopeArgs(model, 'findMany', args, org);
+    } catch (error) {
+      if (error instanceof TenantScopeViolation) return 'refused';
+      throw error;
+    }
+    if (scoped === args) return 'shared';
+    if (scoped.where?.organizationId === org) return 'tenant';
+    if (JSON.stringify(scoped.where?.AND) === JSON.stringify([{ id: org }])) return 'organization';
+    return 'unknown';
+  }
+
+  it('classifies every model of the generated Prisma client exactly as expected', () => {
+    const expected: Record<string, string> = { Organization: 'organization', InventoryNumber: 'shared', Job: 'refused' };
+    for (const model of expectedTenantOwned) expected[model] = 'tenant';
+    const actual = Object.fromEntries(Object.values(Prisma.ModelName).map((model) => [model, classify(model)]));
+    expect(actual).toEqual(expected);
+  });
+});
