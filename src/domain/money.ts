@@ -12,7 +12,8 @@ export function formatMoney({ amountCents, currency }: Money): string {
   const negative = amountCents < 0;
   const abs = Math.abs(amountCents);
   const decimal = `${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
-  const formatted = formatter.format(Number(decimal));
+  // Intl formats a decimal string exactly; Number() would round cents away above 2^53.
+  const formatted = formatter.format(decimal as unknown as number);
   return negative ? `-${formatted}` : formatted;
 }
 

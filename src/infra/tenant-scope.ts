@@ -33,7 +33,7 @@ const createOps = new Set(['create', 'createMany', 'createManyAndReturn']);
 
 export class TenantScopeViolation extends Error {}
 
-type Args = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: Record<string, unknown> };
+type Args = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: Record<string, unknown>; update?: unknown };
 
 function stampOwner(data: unknown, organizationId: string): unknown {
   if (Array.isArray(data)) return data.map((row) => stampOwner(row, organizationId));
@@ -52,16 +52,39 @@ function refuseOwnerChange(data: unknown, organizationId: string) {
   if ('organization' in row) throw new TenantScopeViolation('Cannot change the owner of a row');
 }
 
+// Nested writes would reach tables (and owners) this extension never sees, and
+// single-column foreign keys would let a row link to another tenant's row. So
+// writes through a tenant client are flat: relations are set by their id columns.
+const relationWriteOps = new Set(['create', 'createMany', 'connect', 'connectOrCreate', 'upsert', 'disconnect', 'delete', 'deleteMany', 'update', 'updateMany']);
+
+function refuseNestedWrites(data: unknown) {
+  for (const row of Array.isArray(data) ? data : [data]) {
+    for (const [field, value] of Object.entries((row ?? {}) as Record<string, unknown>)) {
+      if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && Object.keys(value).some((op) => relationWriteOps.has(op))) {
+        throw new TenantScopeViolation(`Nested write to "${field}" is not allowed through a tenant-scoped client; set its id column instead`);
+      }
+    }
+  }
+}
+
 export function scopeArgs(model: string, operation: string, args: Args, organizationId: string): Args {
   if (tenantOwned.has(model)) {
     if (readOps.has(operation) || whereWriteOps.has(operation)) {
-      if (whereWriteOps.has(operation)) refuseOwnerChange(args.data, organizationId);
+      if (whereWriteOps.has(operation)) {
+        refuseOwnerChange(args.data, organizationId);
+        refuseNestedWrites(args.data);
+      }
       // Spread, not AND: unique lookups (findUnique, update) must keep their unique key at top level.
       return { ...args, where: { ...(args.where ?? {}), organizationId } };
     }
-    if (createOps.has(operation)) return { ...args, data: stampOwner(args.data, organizationId) };
+    if (createOps.has(operation)) {
+      refuseNestedWrites(args.data);
+      return { ...args, data: stampOwner(args.data, organizationId) };
+    }
     if (operation === 'upsert') {
       refuseOwnerChange(args.update, organizationId);
+      refuseNestedWrites(args.create);
+      refuseNestedWrites(args.update);
       return { ...args, where: { ...(args.where ?? {}), organizationId }, create: stampOwner(args.create, organizationId) as Args['create'] };
     }
   }

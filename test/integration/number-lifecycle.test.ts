@@ -221,6 +221,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       orderPhoneNumbers: `mutation { orderPhoneNumbers(input: { phoneNumbers: ["+15125550100"], idempotencyKey: "ro" }) { errors { code } } }`,
       configurePhoneNumber: `mutation { configurePhoneNumber(input: { id: "${active[0].globalId}", label: "ro" }) { errors { code } } }`,
       releasePhoneNumber: `mutation { releasePhoneNumber(input: { id: "${active[0].globalId}" }) { errors { code } } }`,
+      setInventoryAlertThreshold: `mutation { setInventoryAlertThreshold(input: { threshold: 9 }) { errors { code } } }`,
     };
     const mutationType = schema.getMutationType()!;
     // A new mutation without an entry here fails this test, so none escapes the check.

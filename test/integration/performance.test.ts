@@ -32,7 +32,8 @@ describe.skipIf(skipReason)('performance by construction', () => {
   let tenant: Tenant;
 
   beforeAll(async () => {
-    server = await startTestServer();
+    // Background pollers off, so the statement counts below are the request's own.
+    server = await startTestServer({ RUN_JOBS: 'false', OUTBOX_POLL_MS: '60000', FEED_CATCH_UP_MS: '60000' });
     await seedInventory(server.db.prisma);
     tenant = await server.createTenant();
     const other = await server.createTenant();

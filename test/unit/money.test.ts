@@ -46,3 +46,10 @@ describe('centsToDecimal', () => {
     expect(centsToDecimal(amountCents)).toBe(expected);
   });
 });
+
+describe('formatMoney beyond 2^53 / 100', () => {
+  it('keeps every cent', () => {
+    expect(formatMoney({ amountCents: Number.MAX_SAFE_INTEGER, currency: 'USD' })).toBe('$90,071,992,547,409.91');
+    expect(formatMoney({ amountCents: 9007199254740987, currency: 'USD' })).toBe('$90,071,992,547,409.87');
+  });
+});

@@ -180,3 +180,16 @@ describe('model classification', () => {
     expect(actual).toEqual(expected);
   });
 });
+
+describe('nested writes', () => {
+  const org = 'org-a';
+  it('refuses nested creates and relation connects on tenant-owned models', () => {
+    expect(() => scopeArgs('Reservation', 'create', { data: { items: { create: [{ organizationId: 'org-b', inventoryNumberId: 'i' }] } } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { connection: { connect: { id: 'conn-b' } } } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('PhoneNumber', 'upsert', { where: { id: 'pn-1' }, create: {}, update: { connection: { disconnect: true } } }, org)).toThrow(TenantScopeViolation);
+  });
+  it('allows scalar update operators and list values', () => {
+    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { tags: { set: ['a'] }, monthlyPriceCents: { increment: 1 }, connectionId: 'c' } }, org)).not.toThrow();
+    expect(() => scopeArgs('PhoneNumber', 'createMany', { data: [{ tags: ['x'], createdAt: new Date() }] }, org)).not.toThrow();
+  });
+});

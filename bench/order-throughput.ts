@@ -1,0 +1,243 @@
+// Ordering throughput: N concurrent HTTP clients each place one-number orders
+// against the real server (started in-process with startApp), on PGlite and,
+// when BENCH_DATABASE_URL is set, on PostgreSQL (a fresh database that is
+// dropped at the end). The carrier is instant and never fails, so this measures
+// the API + database path; background jobs (activation, billing) keep running.
+//
+//   npx tsx bench/order-throughput.ts [--clients=16] [--orders=400] [--warmup=<clients>] [--pglite=disk|memory]
+//   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/order-throughput.ts
+//
+// BENCH_CLIENTS, BENCH_ORDERS, BENCH_WARMUP and BENCH_PGLITE work too. All
+// traffic goes to 127.0.0.1; the script stops by itself.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { print } from 'graphql';
+import pg from 'pg';
+import pino from 'pino';
+import { seedInventory } from '../prisma/seed.js';
+import { startApp, type App } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
+import { graphql } from '../src/generated/graphql/index.js';
+import { openDatabase, type Database } from '../src/infra/database.js';
+
+const BenchOrderOne = graphql(`
+  mutation BenchOrderOne($input: OrderPhoneNumbersInput!) {
+    orderPhoneNumbers(input: $input) {
+      replayed
+      numberOrder { id status }
+      errors { code message }
+    }
+  }
+`);
+const orderQuery = print(BenchOrderOne);
+
+// ------------------------------------------------------------------ options --
+
+function option(name: string, envName: string, fallback: string): string {
+  const flag = process.argv.slice(2).find((arg) => arg.startsWith(`--${name}=`));
+  return flag ? flag.slice(name.length + 3) : (process.env[envName] ?? fallback);
+}
+
+function positiveInt(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+const clients = positiveInt('clients', option('clients', 'BENCH_CLIENTS', '16'));
+const orders = positiveInt('orders', option('orders', 'BENCH_ORDERS', '400'));
+const warmup = Number(option('warmup', 'BENCH_WARMUP', String(clients)));
+const pgliteMode = option('pglite', 'BENCH_PGLITE', 'disk');
+if (!['disk', 'memory'].includes(pgliteMode)) throw new Error(`--pglite must be disk or memory, got "${pgliteMode}"`);
+if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
+const postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
+const inventoryCount = 20_000;
+
+// ------------------------------------------------------------------ helpers --
+
+type Result = {
+  backend: string;
+  orders: number;
+  failed: number;
+  seconds: number;
+  ordersPerSecond: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+};
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number) {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+async function placeOrder(url: string, key: string, e164: string, idempotencyKey: string): Promise<string | null> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query: orderQuery, variables: { input: { phoneNumbers: [e164], idempotencyKey } } }),
+  });
+  const body = (await response.json()) as {
+    data?: { orderPhoneNumbers: { numberOrder: { id: string } | null; errors: Array<{ code: string; message: string }> } } | null;
+    errors?: Array<{ message: string }>;
+  };
+  if (response.status !== 200 || body.errors?.length) return `HTTP ${response.status}: ${JSON.stringify(body.errors ?? body)}`;
+  const payload = body.data!.orderPhoneNumbers;
+  if (payload.errors.length || !payload.numberOrder) return payload.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
+  return null;
+}
+
+/** One backend: start the server on `db`, seed, run the clients, stop. */
+async function runBackend(label: string, db: Database): Promise<Result> {
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    SEED_DEMO_DATA: 'false',
+    RUN_JOBS: 'true',
+    JOB_POLL_MS: '50',
+    CARRIER_LATENCY_MS: '0',
+    CARRIER_FAILURE_RATE: '0',
+    CARRIER_TRANSIENT_FAILURE_RATE: '0',
+  });
+  let key = '';
+  let organizationId = '';
+  const setupStarted = performance.now();
+  const app: App = await startApp({
+    config,
+    logger: pino({ level: config.logLevel }),
+    db,
+    // Runs after the migrations, before the server listens.
+    onSeeded: async (database) => {
+      await seedInventory(database.prisma, { count: inventoryCount });
+      const slug = `bench-${randomBytes(4).toString('hex')}`;
+      const organization = await database.prisma.organization.create({
+        data: { name: 'Benchmark Org', slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000_000 },
+      });
+      organizationId = organization.id;
+      key = generateApiKey('TEST');
+      await database.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId, name: 'bench', role: 'MEMBER' }) });
+      return undefined;
+    },
+  });
+  try {
+    const needed = warmup + orders;
+    const stock = await db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE' }, select: { e164: true }, orderBy: { e164: 'asc' }, take: needed });
+    if (stock.length < needed) throw new Error(`only ${stock.length} available numbers for ${needed} orders`);
+    const e164s = stock.map((row) => row.e164);
+    console.error(`[${label}] ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s (migrated, ${inventoryCount} numbers seeded)`);
+
+    // Warm-up (not measured): one round per client, so JIT, pools and caches are warm.
+    const warmupErrors = (await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, key, e164, `warmup-${i}`)))).filter(Boolean);
+    if (warmupErrors.length) throw new Error(`warm-up orders failed: ${warmupErrors.slice(0, 3).join(' | ')}`);
+
+    // Disjoint lists: client c orders numbers c, c + N, c + 2N, …
+    const measured = e164s.slice(warmup);
+    const latencies: number[] = [];
+    const failures: string[] = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: clients }, async (_, client) => {
+        for (let i = client; i < measured.length; i += clients) {
+          const t0 = performance.now();
+          const error = await placeOrder(app.url, key, measured[i], `bench-${client}-${i}`);
+          latencies.push(performance.now() - t0);
+          if (error) failures.push(error);
+        }
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    if (failures.length) console.error(`[${label}] ${failures.length} orders failed, e.g. ${failures.slice(0, 3).join(' | ')}`);
+
+    // Sanity: every successful request is one order and one activation charge.
+    const placed = await db.prisma.numberOrder.count({ where: { organizationId } });
+    const charges = await db.prisma.ledgerEntry.count({ where: { organizationId, kind: 'ACTIVATION_CHARGE' } });
+    const expected = warmup + orders - failures.length;
+    if (placed !== expected || charges !== expected) console.error(`[${label}] WARNING: ${placed} orders and ${charges} charges in the database for ${expected} successful requests`);
+
+    latencies.sort((a, b) => a - b);
+    return {
+      backend: label,
+      orders: latencies.length,
+      failed: failures.length,
+      seconds,
+      ordersPerSecond: (latencies.length - failures.length) / seconds,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies[latencies.length - 1],
+    };
+  } finally {
+    await app.stop(); // also closes db
+  }
+}
+
+async function withPglite(): Promise<Result> {
+  const dir = pgliteMode === 'disk' ? await mkdtemp(path.join(os.tmpdir(), 'numbers-bench-')) : undefined;
+  try {
+    const db = await openDatabase({ kind: 'pglite', dataDir: dir ? path.join(dir, 'pglite') : undefined });
+    return await runBackend(`PGlite (${pgliteMode === 'disk' ? 'on disk, temp dir' : 'in memory'})`, db);
+  } finally {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function withPostgres(url: string): Promise<Result> {
+  const name = `numbers_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const target = new URL(url);
+  target.pathname = `/${name}`;
+  try {
+    // The pool size the server uses when started with DATABASE_URL.
+    const db = await openDatabase({ kind: 'postgres', url: target.toString() });
+    return await runBackend(`PostgreSQL ${version.split(' ')[0]} (pool 10)`, db);
+  } finally {
+    const cleanup = new pg.Client({ connectionString: url });
+    await cleanup.connect();
+    await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await cleanup.end();
+  }
+}
+
+// --------------------------------------------------------------------- main --
+
+async function main() {
+  const cpus = os.cpus();
+  console.log('Ordering throughput benchmark');
+  console.log(`date:    ${new Date().toISOString()}`);
+  console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
+  console.log(`node:    ${process.version}`);
+  console.log(`load:    ${clients} concurrent clients, ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`);
+  if (!postgresUrl) console.log('(BENCH_DATABASE_URL not set: PostgreSQL skipped)');
+
+  const results: Result[] = [await withPglite()];
+  if (postgresUrl) results.push(await withPostgres(postgresUrl));
+
+  const ms = (value: number) => value.toFixed(1);
+  console.log('');
+  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of results) {
+    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} |`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
