@@ -70,6 +70,12 @@ type Result = {
   p95: number;
   p99: number;
   max: number;
+  /** SQL statements the server sent per measured order (requests and the jobs they caused). */
+  statementsPerOrder: number;
+  /** CPU time of this Node process (server and clients) over wall time; 100 % = one core busy. */
+  nodeCpuPercent: number;
+  /** Activation jobs not yet done when the last order returned (they run alongside the orders). */
+  activationBacklog: number;
 };
 
 /** Nearest-rank percentile of sorted values. */
@@ -143,6 +149,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const measured = e164s.slice(warmup);
     const latencies: number[] = [];
     const failures: string[] = [];
+    const statementsBefore = db.statementCount();
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
@@ -155,6 +163,9 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       }),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const statements = db.statementCount() - statementsBefore;
+    const activationBacklog = await db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } });
     if (failures.length) console.error(`[${label}] ${failures.length} orders failed, e.g. ${failures.slice(0, 3).join(' | ')}`);
 
     // Sanity: every successful request is one order and one activation charge.
@@ -162,6 +173,23 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const charges = await db.prisma.ledgerEntry.count({ where: { organizationId, kind: 'ACTIVATION_CHARGE' } });
     const expected = warmup + orders - failures.length;
     if (placed !== expected || charges !== expected) console.error(`[${label}] WARNING: ${placed} orders and ${charges} charges in the database for ${expected} successful requests`);
+
+    // Not timed: let the activations drain, then check nothing was lost or done twice.
+    const drainDeadline = Date.now() + 60_000;
+    while (Date.now() < drainDeadline && (await db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } })) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const [active, monthly, failedJobs, stuckJobs] = await Promise.all([
+      db.prisma.phoneNumber.count({ where: { organizationId, status: 'ACTIVE' } }),
+      db.prisma.ledgerEntry.count({ where: { organizationId, kind: 'MONTHLY_CHARGE' } }),
+      db.prisma.job.count({ where: { kind: 'activate-number', status: 'FAILED' } }),
+      db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } }),
+    ]);
+    if (active !== expected || monthly !== expected || failedJobs || stuckJobs) {
+      console.error(`[${label}] WARNING after drain: ${active} active numbers, ${monthly} monthly charges for ${expected} orders; ${failedJobs} failed and ${stuckJobs} unfinished activation jobs`);
+    } else {
+      console.error(`[${label}] after drain: ${active} numbers active, ${monthly} monthly charges, no failed or unfinished activation jobs`);
+    }
 
     latencies.sort((a, b) => a - b);
     return {
@@ -174,6 +202,9 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
       max: latencies[latencies.length - 1],
+      statementsPerOrder: statements / latencies.length,
+      nodeCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+      activationBacklog,
     };
   } finally {
     await app.stop(); // also closes db
@@ -227,10 +258,10 @@ async function main() {
 
   const ms = (value: number) => value.toFixed(1);
   console.log('');
-  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU | Activations pending at end |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} |`);
+    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`);
   }
 }
 

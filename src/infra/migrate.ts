@@ -33,15 +33,33 @@ function loadWasm() {
 async function withEngine<T>(adapterFactory: SqlMigrationAwareDriverAdapterFactory, run: (engine: Engine) => Promise<T>): Promise<T> {
   const bindings = await loadWasm();
   const schema = await readFile(schemaPath, 'utf8');
+  // The engine holds PostgreSQL's migration advisory lock on its connection and
+  // never closes it; left open, the next migrate waits out the 10 s lock timeout.
+  const opened: Array<{ dispose: () => Promise<void> }> = [];
+  const tracked: SqlMigrationAwareDriverAdapterFactory = {
+    provider: adapterFactory.provider,
+    adapterName: adapterFactory.adapterName,
+    connect: async () => {
+      const adapter = await adapterFactory.connect();
+      opened.push(adapter);
+      return adapter;
+    },
+    connectToShadowDb: async () => {
+      const adapter = await adapterFactory.connectToShadowDb();
+      opened.push(adapter);
+      return adapter;
+    },
+  };
   const engine = (await bindings.SchemaEngine.new(
     { datamodels: [['schema.prisma', schema]] },
     () => {},
-    bindMigrationAwareSqlAdapterFactory(adapterFactory),
+    bindMigrationAwareSqlAdapterFactory(tracked),
   )) as Engine;
   try {
     return await run(engine);
   } finally {
     engine.free();
+    await Promise.all(opened.map((adapter) => adapter.dispose().catch(() => {})));
   }
 }
 

@@ -26,7 +26,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   if (backend === 'pglite') {
     const db = await openDatabase({ kind: 'pglite' });
     await applyMigrations(db.adapterFactory);
-    return { ...db, drop: () => db.close() };
+    // The app closes the database when it stops; dropping an in-memory one is closing it, once.
+    return { ...db, drop: () => db.close().catch(() => {}) };
   }
   const name = `numbers_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: postgresUrl });
@@ -40,7 +41,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ...db,
     url,
     drop: async () => {
-      await db.close();
+      await db.close().catch(() => {});
       const cleanup = new pg.Client({ connectionString: postgresUrl });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -6,6 +6,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
 import type { ApiKeyRole, KycStatus } from '../../src/generated/prisma/enums.js';
+import { openDatabase } from '../../src/infra/database.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
 export type GraphqlResponse<T> = {
@@ -35,8 +36,14 @@ export type TestServer = {
   ) => Promise<GraphqlResponse<TData>>;
 };
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
-  const db = await createTestDatabase();
+/**
+ * A real server on a fresh database. With `sameDatabaseAs` (PostgreSQL only), a second
+ * instance on the first one's database, as behind a load balancer.
+ */
+export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer): Promise<TestServer> {
+  const db: TestDatabase = sameDatabaseAs
+    ? { ...(await openDatabase({ kind: 'postgres', url: sameDatabaseAs.db.url!, poolSize: 10 })), url: sameDatabaseAs.db.url, drop: async () => {} }
+    : await createTestDatabase();
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -91,8 +98,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     createTenant,
     graphql,
     stop: async () => {
-      await app.api.close();
-      await app.jobs.stop();
+      await app.stop();
       await db.drop();
     },
   };
