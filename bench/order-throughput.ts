@@ -4,10 +4,13 @@
 // dropped at the end). The carrier is instant and never fails, so this measures
 // the API + database path; background jobs (activation, billing) keep running.
 //
-//   npx tsx bench/order-throughput.ts [--clients=16] [--orders=400] [--warmup=<clients>] [--pglite=disk|memory]
+//   npx tsx bench/order-throughput.ts [--clients=16] [--orders=400] [--warmup=<clients>] [--pglite=disk|memory] [--tenants=1]
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/order-throughput.ts
 //
-// BENCH_CLIENTS, BENCH_ORDERS, BENCH_WARMUP and BENCH_PGLITE work too. All
+// With --tenants=K the clients are spread over K tenants (client c uses tenant
+// c mod K); the default is one tenant, whose balance row every order and every
+// activation updates. BENCH_CLIENTS, BENCH_ORDERS, BENCH_WARMUP, BENCH_PGLITE
+// and BENCH_TENANTS work too. All
 // traffic goes to 127.0.0.1; the script stops by itself.
 
 import { randomBytes } from 'node:crypto';
@@ -52,6 +55,7 @@ function positiveInt(name: string, text: string): number {
 const clients = positiveInt('clients', option('clients', 'BENCH_CLIENTS', '16'));
 const orders = positiveInt('orders', option('orders', 'BENCH_ORDERS', '400'));
 const warmup = Number(option('warmup', 'BENCH_WARMUP', String(clients)));
+const tenants = positiveInt('tenants', option('tenants', 'BENCH_TENANTS', '1'));
 const pgliteMode = option('pglite', 'BENCH_PGLITE', 'disk');
 if (!['disk', 'memory'].includes(pgliteMode)) throw new Error(`--pglite must be disk or memory, got "${pgliteMode}"`);
 if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
@@ -76,7 +80,21 @@ type Result = {
   nodeCpuPercent: number;
   /** Activation jobs not yet done when the last order returned (they run alongside the orders). */
   activationBacklog: number;
+  /** Busy share of all the machine's cores (database server included). */
+  hostCpuPercent: number;
 };
+
+/** Busy and total CPU time over all cores, from os.cpus(). */
+function hostCpuTimes() {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of os.cpus()) {
+    const { user, nice, sys, idle, irq } = cpu.times;
+    busy += user + nice + sys + irq;
+    total += user + nice + sys + idle + irq;
+  }
+  return { busy, total };
+}
 
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number) {
@@ -114,8 +132,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     CARRIER_FAILURE_RATE: '0',
     CARRIER_TRANSIENT_FAILURE_RATE: '0',
   });
-  let key = '';
-  let organizationId = '';
+  const keys: string[] = [];
+  const organizationIds: string[] = [];
   const setupStarted = performance.now();
   const app: App = await startApp({
     config,
@@ -124,13 +142,16 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     // Runs after the migrations, before the server listens.
     onSeeded: async (database) => {
       await seedInventory(database.prisma, { count: inventoryCount });
-      const slug = `bench-${randomBytes(4).toString('hex')}`;
-      const organization = await database.prisma.organization.create({
-        data: { name: 'Benchmark Org', slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000_000 },
-      });
-      organizationId = organization.id;
-      key = generateApiKey('TEST');
-      await database.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId, name: 'bench', role: 'MEMBER' }) });
+      for (let t = 0; t < tenants; t += 1) {
+        const slug = `bench-${t}-${randomBytes(4).toString('hex')}`;
+        const organization = await database.prisma.organization.create({
+          data: { name: `Benchmark Org ${t}`, slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000_000 },
+        });
+        const key = generateApiKey('TEST');
+        await database.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId: organization.id, name: 'bench', role: 'MEMBER' }) });
+        organizationIds.push(organization.id);
+        keys.push(key);
+      }
       return undefined;
     },
   });
@@ -142,7 +163,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     console.error(`[${label}] ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s (migrated, ${inventoryCount} numbers seeded)`);
 
     // Warm-up (not measured): one round per client, so JIT, pools and caches are warm.
-    const warmupErrors = (await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, key, e164, `warmup-${i}`)))).filter(Boolean);
+    const warmupErrors = (await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, keys[i % clients % tenants], e164, `warmup-${i}`)))).filter(Boolean);
     if (warmupErrors.length) throw new Error(`warm-up orders failed: ${warmupErrors.slice(0, 3).join(' | ')}`);
 
     // Disjoint lists: client c orders numbers c, c + N, c + 2N, …
@@ -151,12 +172,13 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const failures: string[] = [];
     const statementsBefore = db.statementCount();
     const cpuBefore = process.cpuUsage();
+    const hostBefore = hostCpuTimes();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: clients }, async (_, client) => {
         for (let i = client; i < measured.length; i += clients) {
           const t0 = performance.now();
-          const error = await placeOrder(app.url, key, measured[i], `bench-${client}-${i}`);
+          const error = await placeOrder(app.url, keys[client % tenants], measured[i], `bench-${client}-${i}`);
           latencies.push(performance.now() - t0);
           if (error) failures.push(error);
         }
@@ -164,13 +186,14 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     );
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const hostAfter = hostCpuTimes();
     const statements = db.statementCount() - statementsBefore;
     const activationBacklog = await db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } });
     if (failures.length) console.error(`[${label}] ${failures.length} orders failed, e.g. ${failures.slice(0, 3).join(' | ')}`);
 
     // Sanity: every successful request is one order and one activation charge.
-    const placed = await db.prisma.numberOrder.count({ where: { organizationId } });
-    const charges = await db.prisma.ledgerEntry.count({ where: { organizationId, kind: 'ACTIVATION_CHARGE' } });
+    const placed = await db.prisma.numberOrder.count({ where: { organizationId: { in: organizationIds } } });
+    const charges = await db.prisma.ledgerEntry.count({ where: { organizationId: { in: organizationIds }, kind: 'ACTIVATION_CHARGE' } });
     const expected = warmup + orders - failures.length;
     if (placed !== expected || charges !== expected) console.error(`[${label}] WARNING: ${placed} orders and ${charges} charges in the database for ${expected} successful requests`);
 
@@ -180,8 +203,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const [active, monthly, failedJobs, stuckJobs] = await Promise.all([
-      db.prisma.phoneNumber.count({ where: { organizationId, status: 'ACTIVE' } }),
-      db.prisma.ledgerEntry.count({ where: { organizationId, kind: 'MONTHLY_CHARGE' } }),
+      db.prisma.phoneNumber.count({ where: { organizationId: { in: organizationIds }, status: 'ACTIVE' } }),
+      db.prisma.ledgerEntry.count({ where: { organizationId: { in: organizationIds }, kind: 'MONTHLY_CHARGE' } }),
       db.prisma.job.count({ where: { kind: 'activate-number', status: 'FAILED' } }),
       db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } }),
     ]);
@@ -205,6 +228,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       statementsPerOrder: statements / latencies.length,
       nodeCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
       activationBacklog,
+      hostCpuPercent: ((hostAfter.busy - hostBefore.busy) / Math.max(1, hostAfter.total - hostBefore.total)) * 100,
     };
   } finally {
     await app.stop(); // also closes db
@@ -250,7 +274,7 @@ async function main() {
   console.log(`date:    ${new Date().toISOString()}`);
   console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
   console.log(`node:    ${process.version}`);
-  console.log(`load:    ${clients} concurrent clients, ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`);
+  console.log(`load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`);
   if (!postgresUrl) console.log('(BENCH_DATABASE_URL not set: PostgreSQL skipped)');
 
   const results: Result[] = [await withPglite()];
@@ -258,10 +282,10 @@ async function main() {
 
   const ms = (value: number) => value.toFixed(1);
   console.log('');
-  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU | Activations pending at end |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`);
+    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`);
   }
 }
 
