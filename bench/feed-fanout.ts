@@ -23,6 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -206,6 +207,20 @@ async function prepareDatabase(): Promise<Prepared> {
 // ------------------------------------------------------------------- server --
 
 type Server = { url: string; child: ChildProcess; logLines: () => string[] };
+/** The running API server, so a failure can show its log. */
+let currentServer: Server | undefined;
+
+/** Server output worth showing: stderr, log lines at warn or above, anything that isn't a log line. */
+function serverLogOf(server: Server): string[] {
+  return server.logLines().filter((line) => {
+    if (line.startsWith('stderr: ')) return true;
+    try {
+      return ((JSON.parse(line.slice('stdout: '.length)) as { level?: number }).level ?? 0) >= 40;
+    } catch {
+      return !line.includes('GraphiQL:');
+    }
+  });
+}
 
 async function startServer(prepared: Prepared): Promise<Server> {
   const port = await freePort();
@@ -235,6 +250,8 @@ async function startServer(prepared: Prepared): Promise<Server> {
   child.stdout!.on('data', keep('stdout'));
   child.stderr!.on('data', keep('stderr'));
   const url = `http://127.0.0.1:${port}`;
+  child.on('exit', (code, signal) => lines.push(`exit: server process exited (code ${code}, signal ${signal})`));
+  currentServer = { url, child, logLines: () => lines };
   await waitUntil('the server to be ready (GET /readyz)', 90_000, async () => {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${lines.join('\n')}`);
     try {
@@ -246,21 +263,54 @@ async function startServer(prepared: Prepared): Promise<Server> {
   return { url, child, logLines: () => lines };
 }
 
+/**
+ * One releasePhoneNumber over HTTP, on a fresh connection (`Connection: close`):
+ * under this load the server's event loop stalls long enough that reusing an
+ * idle keep-alive socket races its 5 s keep-alive timeout (ECONNRESET, the known
+ * Node/undici keep-alive race), which a benchmark of the feed shouldn't trip on.
+ */
 async function release(url: string, key: string, id: string): Promise<string | null> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: releaseMutation, variables: { id: Buffer.from(`PhoneNumber:${id}`).toString('base64url') } }),
+  const body = JSON.stringify({ query: releaseMutation, variables: { id: Buffer.from(`PhoneNumber:${id}`).toString('base64url') } });
+  const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const request = http.request(
+      `${url}/graphql`,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
   });
-  const body = (await response.json()) as {
+  const parsed = JSON.parse(text) as {
     data?: { releasePhoneNumber: { phoneNumber: { status: string } | null; errors: Array<{ code: string; message: string }> } } | null;
     errors?: unknown;
   };
-  if (response.status !== 200 || body.errors) return `HTTP ${response.status}: ${JSON.stringify(body.errors ?? body)}`;
-  const payload = body.data!.releasePhoneNumber;
+  if (status !== 200 || parsed.errors) return `HTTP ${status}: ${JSON.stringify(parsed.errors ?? parsed)}`;
+  const payload = parsed.data!.releasePhoneNumber;
   if (payload.errors.length) return payload.errors.map((e) => `${e.code}: ${e.message}`).join('; ');
   if (payload.phoneNumber?.status !== 'RELEASED') return `status is ${payload.phoneNumber?.status}`;
   return null;
+}
+
+/** PostgreSQL only: transactions committed in the bench database (each statement outside a transaction is one). */
+async function commitsIn(url: string | undefined): Promise<number> {
+  if (!url) return NaN;
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ commits: string }>('SELECT xact_commit::text AS commits FROM pg_stat_database WHERE datname = current_database()');
+    return Number(rows[0].commits);
+  } finally {
+    await client.end();
+  }
 }
 
 // --------------------------------------------------------------- recording --
@@ -407,7 +457,16 @@ function describeMissing(recorder: Recorder, e164s: string[]) {
 
 // --------------------------------------------------------- GraphQL fan-out --
 
-type GraphqlRun = { figures: Figures; committedOffsets: Array<{ offsetMs: number; flip: number }>; mutationP50: number; mutationP99: number; errors: string[]; wireBytes: number };
+type GraphqlRun = {
+  figures: Figures;
+  committedOffsets: Array<{ offsetMs: number; flip: number }>;
+  mutationP50: number;
+  mutationP99: number;
+  errors: string[];
+  wireBytes: number;
+  /** PostgreSQL commits over the burst (NaN on PGlite). */
+  commits: number;
+};
 
 async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRun> {
   const warmups = prepared.numbers.slice(0, warmupNumbers);
@@ -511,21 +570,26 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     const sentAt = new Float64Array(measured.length).fill(NaN);
     const respondedAt = new Float64Array(measured.length).fill(NaN);
     const mutationErrors: string[] = [];
+    await sleep(1_500); // PostgreSQL backends publish their counters at most once a second
+    const commitsBefore = await commitsIn(prepared.env.DATABASE_URL);
     const serverCpuBefore = processCpuMs(server.child.pid);
     const clientCpuBefore = process.cpuUsage();
     const firstSentAt = nowMs();
     let nextFlip = 0;
+    let answered = 0;
+    const progress = setInterval(() => log(`burst: ${answered}/${measured.length} mutations answered, ${recorder.delivered} deliveries`), 5_000);
     await Promise.all(
       Array.from({ length: Math.min(concurrency, measured.length) }, async () => {
         while (nextFlip < measured.length) {
           const flip = nextFlip++;
           sentAt[flip] = nowMs();
-          const error = await release(server.url, prepared.memberKey, measured[flip].id);
+          const error = await release(server.url, prepared.memberKey, measured[flip].id).catch((e: Error) => `request failed after ${(nowMs() - sentAt[flip]).toFixed(0)} ms: ${e.message}`);
           respondedAt[flip] = nowMs();
+          answered += 1;
           if (error) mutationErrors.push(`${measured[flip].e164}: ${error}`);
         }
       }),
-    );
+    ).finally(() => clearInterval(progress));
     const lastResponseAt = nowMs();
     log(`burst: all mutations answered after ${((lastResponseAt - firstSentAt) / 1000).toFixed(2)} s; ${recorder.delivered}/${subscriberCount * measured.length} deliveries so far`);
     if (mutationErrors.length) throw new Error(`${mutationErrors.length} release mutations failed, e.g. ${mutationErrors.slice(0, 3).join(' | ')}`);
@@ -537,6 +601,8 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     })(), wallMs };
     measuring = false;
     log(`burst: ${recorder.delivered} deliveries recorded`);
+    if (prepared.env.DATABASE_URL) await sleep(1_500);
+    const commits = (await commitsIn(prepared.env.DATABASE_URL)) - commitsBefore - 1;
     if (recorder.delivered < subscriberCount * measured.length) log(`MISSING deliveries: ${describeMissing(recorder, e164s)}`);
     if (closedEarly) log(`${closedEarly} subscriber sockets closed during the run`);
 
@@ -549,6 +615,7 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
       mutationP99: percentile(mutationLatencies, 99),
       errors,
       wireBytes,
+      commits,
     };
   } finally {
     await closeClients();
@@ -645,7 +712,7 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const clientCpuBefore = process.cpuUsage();
     const serverCpuBefore = processCpuMs(child.pid);
     const startedAt = nowMs();
-    child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }) => ({ payload: payloadFor(e164s[flip], 100 + flip), offsetMs })) });
+    child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }, position) => ({ payload: payloadFor(e164s[flip], 100 + position), offsetMs })) });
     const sent = await expect('sent', 120_000);
     const sentAt = new Float64Array(e164s.length).fill(NaN);
     sent.times.forEach((time, i) => (sentAt[order[i].flip] = fromHrtime(time)));
@@ -680,14 +747,7 @@ async function main() {
   const graphqlRun = await runGraphql(prepared, server);
   // Stopped before the floor runs, so it doesn't compete for the CPU.
   await stopChild(server.child);
-  const serverLog = server.logLines().filter((line) => {
-    if (line.startsWith('stderr: ')) return true;
-    try {
-      return (JSON.parse(line.slice('stdout: '.length)) as { level?: number }).level! >= 40;
-    } catch {
-      return !line.includes('GraphiQL:');
-    }
-  });
+  const serverLog = serverLogOf(server);
 
   const measuredE164s = prepared.numbers.slice(warmupNumbers).map((n) => n.e164);
   log('floor: raw ws broadcast, paced like the GraphQL burst');
@@ -700,6 +760,10 @@ async function main() {
   const pct = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} %` : 'n/a');
   console.log('');
   console.log(`release mutations: p50 ${ms(graphqlRun.mutationP50)} ms, p99 ${ms(graphqlRun.mutationP99)} ms (HTTP round trip); a delivered message is ~${graphqlRun.wireBytes} bytes`);
+  if (Number.isFinite(graphqlRun.commits)) {
+    const deliveries = graphqlRun.figures.delivered;
+    console.log(`PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} (≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`);
+  }
   console.log('');
   console.log('| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | Client CPU |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
@@ -733,6 +797,7 @@ async function main() {
 
 const overall = setTimeout(() => {
   console.error(`benchmark timed out after ${timeoutSeconds} s; cleaning up`);
+  if (currentServer) for (const line of serverLogOf(currentServer).slice(-40)) console.error(`    ${line.slice(0, 600)}`);
   void cleanUp().finally(() => process.exit(2));
 }, timeoutSeconds * 1000);
 overall.unref();
@@ -750,6 +815,11 @@ main().then(
   },
   async (error) => {
     console.error(error);
+    if (currentServer) {
+      const lines = serverLogOf(currentServer);
+      console.error(`server log (warn and above, and stderr; ${lines.length} lines):`);
+      for (const line of lines.slice(-40)) console.error(`    ${line.slice(0, 600)}`);
+    }
     await cleanUp();
     process.exit(1);
   },

@@ -7,6 +7,7 @@ import { createApiServer, type ApiServer } from './http/server.js';
 import { jobHandlers, scheduleRecurringJobs } from './domain/job-handlers.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
+import { LocalDocumentStorage, type DocumentStorage } from './infra/document-storage.js';
 import { createEventBus, type EventBus } from './infra/event-bus.js';
 import { FeedHub } from './infra/feed-hub.js';
 import { JobRunner } from './infra/jobs.js';
@@ -35,6 +36,7 @@ export async function startApp(options: {
   logger: Logger;
   db?: Database;
   carrier?: CarrierGateway;
+  documents?: DocumentStorage;
   onSeeded?: (db: Database) => Promise<Record<string, string> | undefined>;
 }): Promise<App> {
   const { config, logger } = options;
@@ -70,6 +72,9 @@ export async function startApp(options: {
     },
     quarantineDays: config.quarantineDays,
     feed,
+    carrier,
+    documents: options.documents ?? new LocalDocumentStorage(path.join(config.dataDir, 'documents')),
+    maxDocumentBytes: config.porting.maxDocumentBytes,
   };
   const api = createApiServer({ config, db, logger, services, bus, graphiqlHeaders });
   const url = await api.listen(config.port);

@@ -17,6 +17,7 @@ export type Config = {
   jobBackoffMs: number;
   quarantineDays: number;
   carrier: { latencyMs: number; failureRate: number; transientFailureRate: number; seed: number };
+  porting: { stepMs: number; maxDocumentBytes: number };
   feed: {
     outboxPollMs: number;
     catchUpPollMs: number;
@@ -97,6 +98,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: integer('EVENT_RETENTION_DAYS', 30, 1, 3_650),
   };
 
+  const porting = {
+    stepMs: integer('PORT_STEP_MS', 3_000, 0, 86_400_000),
+    maxDocumentBytes: integer('DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
+  };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -115,5 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     quarantineDays,
     carrier,
     feed,
+    porting,
   };
 }

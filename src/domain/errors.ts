@@ -39,3 +39,10 @@ export class DomainError extends Error {
 
 export const invalidInput = (field: string[], message: string) => new DomainError('BAD_USER_INPUT', message, field);
 export const notFound = (field: string[], what: string) => new DomainError('NOT_FOUND', `${what} not found`, field);
+
+/** Several problems found at once (e.g. everything an order still lacks); payloads list each. */
+export class DomainErrors extends DomainError {
+  constructor(readonly errors: DomainError[]) {
+    super(errors[0].code, errors.map((error) => error.message).join('; '), errors[0].field);
+  }
+}

@@ -6,6 +6,7 @@ import { tenantClient } from '../infra/tenant-scope.js';
 import { activateNumber, failActivation } from './activation.js';
 import { sweepTenant, tenantsHoldingNumbers } from './inventory-alerts.js';
 import { billNumber } from './number-lifecycle.js';
+import { advancePort } from './porting.js';
 import { expireReservation } from './reservations.js';
 
 type Payload = Record<string, unknown>;
@@ -25,7 +26,7 @@ export async function scheduleRecurringJobs(prisma: PrismaClient, from = new Dat
   }
 }
 
-export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed'>): Record<string, JobDefinition> {
+export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed' | 'porting'>): Record<string, JobDefinition> {
   // Jobs act for one tenant each, through the same scoped client requests use.
   const scoped = (payload: Payload) => tenantClient(prisma, str(payload, 'organizationId'));
   return {
@@ -42,6 +43,10 @@ export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, confi
     },
     'release-number': {
       run: (payload) => carrier.releaseNumber(str(payload, 'e164')),
+    },
+    'port-progress': {
+      run: (payload) =>
+        advancePort(scoped(payload), str(payload, 'organizationId'), carrier, { portingOrderId: str(payload, 'portingOrderId'), run: Number(payload.run), step: Number(payload.step) }, config.porting.stepMs),
     },
     'inventory-sweep': {
       run: async (payload) => {

@@ -70,6 +70,7 @@ export const builder = new SchemaBuilder<{
     UUID: { Input: string; Output: string };
     Currency: { Input: string; Output: string };
     NonNegativeInt: { Input: number; Output: number };
+    File: { Input: File; Output: never };
     ID: { Input: string; Output: string };
   };
 }>({

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { ApiKeyRole } from '../generated/prisma/enums.js';
+import type { CarrierGateway } from '../infra/carrier/gateway.js';
+import type { DocumentStorage } from '../infra/document-storage.js';
 import type { FeedHub } from '../infra/feed-hub.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
@@ -16,6 +18,9 @@ export type Services = {
   nudgeJobs: () => void;
   quarantineDays: number;
   feed: FeedHub;
+  carrier: CarrierGateway;
+  documents: DocumentStorage;
+  maxDocumentBytes: number;
 };
 
 export type Context = {

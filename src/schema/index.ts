@@ -11,6 +11,7 @@ import './number-order.js';
 import './phone-number-mutations.js';
 import './events.js';
 import './inventory-alerts.js';
+import './porting.js';
 
 export const schema = builder.toSchema({ sortSchema: false });
 

@@ -1,4 +1,4 @@
-import { DomainError } from '../domain/errors.js';
+import { DomainError, DomainErrors } from '../domain/errors.js';
 import type { UserError } from './errors.js';
 
 export type Payload<T> = Partial<T> & { errors: UserError[] };
@@ -9,8 +9,13 @@ export async function asPayload<T extends object>(run: () => Promise<T>): Promis
     return { ...(await run()), errors: [] };
   } catch (error) {
     if (error instanceof DomainError) {
-      const phoneNumbers = error.details.phoneNumbers as string[] | undefined;
-      return { errors: [{ message: error.message, code: error.code, field: error.field, ...(phoneNumbers ? { phoneNumbers } : {}) }] } as Payload<T>;
+      const all = error instanceof DomainErrors ? error.errors : [error];
+      return {
+        errors: all.map((one) => {
+          const phoneNumbers = one.details.phoneNumbers as string[] | undefined;
+          return { message: one.message, code: one.code, field: one.field, ...(phoneNumbers ? { phoneNumbers } : {}) };
+        }),
+      } as Payload<T>;
     }
     throw error;
   }

@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino from 'pino';
@@ -28,6 +31,9 @@ export type TestServer = {
   app: App;
   stop: () => Promise<void>;
   createTenant: (options?: { balanceCents?: number; kycStatus?: KycStatus; name?: string }) => Promise<Tenant>;
+  config: ReturnType<typeof loadConfig>;
+  /** A GraphQL multipart request (file uploads). */
+  upload: (key: string, query: string, variables: Record<string, unknown>, files: Record<string, { path: string; blob: Blob; filename: string }>) => Promise<GraphqlResponse<Record<string, unknown>>>;
   graphql: <TData, TVariables>(
     key: string | null,
     document: TypedDocumentNode<TData, TVariables> | string,
@@ -54,6 +60,8 @@ export async function startTestServer(env: Record<string, string> = {}, sameData
     CARRIER_LATENCY_MS: '5',
     CARRIER_FAILURE_RATE: '0',
     CARRIER_TRANSIENT_FAILURE_RATE: '0',
+    PORT_STEP_MS: '100',
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'numbers-test-')),
     ...env,
   });
   const app = await startApp({ config, logger: pino({ level: config.logLevel }), db });
@@ -91,10 +99,21 @@ export async function startTestServer(env: Record<string, string> = {}, sameData
     return { status: response.status, headers: response.headers, ...body } as GraphqlResponse<never>;
   };
 
+  const upload: TestServer['upload'] = async (key, query, variables, files) => {
+    const form = new FormData();
+    form.append('operations', JSON.stringify({ query, variables }));
+    form.append('map', JSON.stringify(Object.fromEntries(Object.entries(files).map(([name, file]) => [name, [file.path]]))));
+    for (const [name, file] of Object.entries(files)) form.append(name, file.blob, file.filename);
+    const response = await fetch(`${app.url}/graphql`, { method: 'POST', headers: { authorization: `Bearer ${key}` }, body: form });
+    return { status: response.status, headers: response.headers, ...((await response.json()) as object) } as GraphqlResponse<Record<string, unknown>>;
+  };
+
   return {
     url: app.url,
     db,
     app,
+    config,
+    upload,
     createTenant,
     graphql,
     stop: async () => {

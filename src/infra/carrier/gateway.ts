@@ -3,13 +3,23 @@
 
 export type PortabilityResult = {
   e164: string;
+  countryCode: string | null;
+  numberType: 'LOCAL' | 'TOLL_FREE' | 'NATIONAL' | 'MOBILE' | null;
   portable: boolean;
   fastPortable: boolean;
   notPortableReason: string | null;
   losingCarrier: string | null;
 };
 
-export type PortSubmission = { portingOrderId: string; phoneNumbers: string[]; requestedFocDate: Date | null };
+export type PortSubmission = {
+  portingOrderId: string;
+  /** Which submission of this order (a resubmission after an exception is a new run). */
+  run: number;
+  phoneNumbers: string[];
+  requestedFocDate: Date;
+  accountNumber: string;
+  authorizedPerson: string;
+};
 
 export type PortProgress =
   | { status: 'IN_PROCESS' }
@@ -24,8 +34,8 @@ export interface CarrierGateway {
   releaseNumber(e164: string): Promise<void>;
   checkPortability(e164s: string[]): Promise<PortabilityResult[]>;
   submitPort(submission: PortSubmission): Promise<{ carrierReference: string }>;
-  /** The next step of a submitted port, as the carrier reports it. */
-  portProgress(portingOrderId: string, attempt: number): Promise<PortProgress>;
+  /** The next step of a submitted port, as the carrier reports it (step 1, 2, …). */
+  portProgress(submission: PortSubmission, step: number): Promise<PortProgress>;
 }
 
 /** The carrier refused and retrying will not help (e.g. number no longer available upstream). */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { classifyNumber } from '../../domain/numbering-plan.js';
 import { CarrierRejection, CarrierUnavailable, type CarrierGateway, type PortProgress, type PortabilityResult, type PortSubmission } from './gateway.js';
 
 export type SimulatedCarrierOptions = {
@@ -57,26 +58,48 @@ export class SimulatedCarrier implements CarrierGateway {
     if (this.transient('release', e164)) throw new CarrierUnavailable(`Carrier timed out releasing ${e164}`);
   }
 
+  /**
+   * About 10 % of numbers are not in service anywhere and 5 % sit in rate
+   * centers the losing carrier won't port; numbers outside the plans we serve
+   * are refused; a third of the rest are fast-portable.
+   */
   async checkPortability(e164s: string[]): Promise<PortabilityResult[]> {
     await this.latency('portability', e164s.join(','));
     return e164s.map((e164) => {
+      const plan = classifyNumber(e164);
+      const base = { e164, countryCode: plan?.countryCode ?? null, numberType: plan?.numberType ?? null };
       const roll = this.draw('portable', e164);
       const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)];
-      if (roll < 0.1) return { e164, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
-      if (roll < 0.15) return { e164, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not support porting for this rate center', losingCarrier };
-      return { e164, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
+      if (!plan) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Outside the numbering plans we serve', losingCarrier: null };
+      if (roll < 0.1) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
+      if (roll < 0.15) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not port numbers in this rate center', losingCarrier };
+      return { ...base, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
     });
   }
 
   async submitPort(submission: PortSubmission) {
     await this.latency('submit', submission.portingOrderId);
-    return { carrierReference: `simport-${submission.portingOrderId.slice(0, 8)}` };
+    return { carrierReference: `simport-${submission.portingOrderId.slice(0, 8)}-${submission.run}` };
   }
 
-  async portProgress(portingOrderId: string, attempt: number): Promise<PortProgress> {
-    await this.latency('progress', portingOrderId, attempt);
-    if (attempt === 1) return { status: 'IN_PROCESS' };
-    if (attempt === 2) return { status: 'FOC_DATE_CONFIRMED', focDate: new Date(Date.now() + 3 * 86_400_000) };
+  /**
+   * The losing carrier accepts the order, rejects an account number it does not
+   * know (the simulation: one starting with "000"), confirms a FOC date (the
+   * requested one, or the next business day when it falls on a weekend), then ports.
+   */
+  async portProgress(submission: PortSubmission, step: number): Promise<PortProgress> {
+    await this.latency('progress', submission.portingOrderId, submission.run, step);
+    if (step === 1) {
+      if (submission.accountNumber.startsWith('000')) {
+        return { status: 'EXCEPTION', reason: "Account number does not match the losing carrier's records" };
+      }
+      return { status: 'IN_PROCESS' };
+    }
+    if (step === 2) {
+      const foc = new Date(submission.requestedFocDate);
+      while (foc.getUTCDay() === 0 || foc.getUTCDay() === 6) foc.setUTCDate(foc.getUTCDate() + 1);
+      return { status: 'FOC_DATE_CONFIRMED', focDate: foc };
+    }
     return { status: 'PORTED' };
   }
 }

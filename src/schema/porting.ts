@@ -1,0 +1,305 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import {
+  allowedFocWindows,
+  cancelPortingOrder,
+  checkPortability,
+  createPortingOrders,
+  submitPortingOrder,
+  updatePortingOrder,
+  uploadPortingDocument,
+} from '../domain/porting.js';
+import type { PortingDocument, PortingOrder } from '../generated/prisma/client.js';
+import { PortingDocumentKind } from '../generated/prisma/enums.js';
+import type { PortabilityResult } from '../infra/carrier/gateway.js';
+import { builder, inputId } from './builder.js';
+import { namedConnection, newestFirstConnection } from './connections.js';
+import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
+import { ErrorInterface } from './errors.js';
+import { asPayload, type Payload } from './mutation-payload.js';
+
+const PortingDocumentKindEnum = builder.enumType(PortingDocumentKind, { name: 'PortingDocumentKind' });
+
+builder.scalarType('File', {
+  description: 'A file sent as a part of a GraphQL multipart request.',
+  serialize: () => {
+    throw new Error('File is an input-only scalar');
+  },
+  parseValue: (value) => {
+    // Yoga hands over its own File implementation, so check the shape, not the class.
+    const file = value as File;
+    if (!file || typeof file.arrayBuffer !== 'function' || typeof file.name !== 'string' || typeof file.size !== 'number') {
+      throw new Error('Expected a file in a multipart request');
+    }
+    return value as File;
+  },
+});
+
+const PortabilityResultType = builder.objectRef<PortabilityResult>('PortabilityResult').implement({
+  fields: (t) => ({
+    phoneNumber: t.field({ type: 'E164', resolve: (r) => r.e164 }),
+    countryCode: t.field({ type: 'CountryCode', nullable: true, resolve: (r) => r.countryCode }),
+    numberType: t.field({ type: NumberTypeEnum, nullable: true, resolve: (r) => r.numberType }),
+    portable: t.exposeBoolean('portable'),
+    fastPortable: t.exposeBoolean('fastPortable', { description: 'Can be ported within a business day, without an invoice.' }),
+    notPortableReason: t.exposeString('notPortableReason', { nullable: true }),
+    losingCarrier: t.exposeString('losingCarrier', { nullable: true }),
+  }),
+});
+
+const FocWindow = builder.objectRef<{ startsAt: Date; endsAt: Date }>('FocWindow').implement({
+  fields: (t) => ({ startsAt: t.expose('startsAt', { type: 'DateTime' }), endsAt: t.expose('endsAt', { type: 'DateTime' }) }),
+});
+
+const ServiceAddress = builder.objectRef<PortingOrder>('ServiceAddress').implement({
+  fields: (t) => ({
+    street: t.string({ resolve: (o) => o.serviceStreet! }),
+    locality: t.string({ resolve: (o) => o.serviceLocality! }),
+    region: t.string({ nullable: true, resolve: (o) => o.serviceRegion }),
+    postalCode: t.string({ resolve: (o) => o.servicePostalCode! }),
+    countryCode: t.field({ type: 'CountryCode', resolve: (o) => o.serviceCountryCode! }),
+  }),
+});
+
+builder.prismaObject('PortingOrderNumber', {
+  fields: (t) => ({
+    e164: t.expose('e164', { type: 'E164' }),
+    losingCarrier: t.exposeString('losingCarrier', { nullable: true }),
+    fastPortable: t.exposeBoolean('fastPortable'),
+  }),
+});
+
+builder.prismaObject('PortingDocument', {
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: PortingDocumentKindEnum }),
+    filename: t.exposeString('filename'),
+    contentType: t.exposeString('contentType'),
+    sizeBytes: t.exposeInt('sizeBytes'),
+    sha256: t.exposeString('sha256'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObject('PortingOrderTransition', {
+  fields: (t) => ({
+    fromStatus: t.expose('fromStatus', { type: PortingOrderStatusEnum, nullable: true }),
+    toStatus: t.expose('toStatus', { type: PortingOrderStatusEnum }),
+    reason: t.exposeString('reason', { nullable: true }),
+    at: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.prismaObject('PortingComment', {
+  fields: (t) => ({
+    author: t.exposeString('author'),
+    body: t.exposeString('body'),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+export const PortingOrderRef = builder.prismaNode('PortingOrder', {
+  id: { field: 'id' },
+  description: 'Bringing numbers in from another carrier: one country and number type per order.',
+  fields: (t) => ({
+    status: t.expose('status', { type: PortingOrderStatusEnum }),
+    countryCode: t.expose('countryCode', { type: 'CountryCode' }),
+    numberType: t.expose('numberType', { type: NumberTypeEnum }),
+    customerReference: t.exposeString('customerReference', { nullable: true }),
+    authorizedPerson: t.exposeString('authorizedPerson', { nullable: true }),
+    businessName: t.exposeString('businessName', { nullable: true }),
+    accountNumber: t.exposeString('accountNumber', { nullable: true }),
+    accountPinProvided: t.boolean({ description: 'The PIN itself is never returned.', resolve: (o) => Boolean(o.accountPin) }),
+    serviceAddress: t.field({ type: ServiceAddress, nullable: true, resolve: (o) => (o.serviceStreet ? o : null) }),
+    requestedFocDate: t.expose('requestedFocDate', { type: 'DateTime', nullable: true }),
+    confirmedFocDate: t.expose('confirmedFocDate', { type: 'DateTime', nullable: true, description: 'Set by the carrier; may differ from the requested date.' }),
+    allowedFocWindows: t.field({
+      type: [FocWindow],
+      select: { numbers: { select: { fastPortable: true } } },
+      resolve: (o) => allowedFocWindows(o.numbers.every((n) => n.fastPortable)),
+    }),
+    exceptionReason: t.exposeString('exceptionReason', { nullable: true }),
+    carrierReference: t.exposeString('carrierReference', { nullable: true }),
+    phoneNumbers: t.relation('numbers', { query: { orderBy: { e164: 'asc' } } }),
+    documents: t.relation('documents', { query: { orderBy: { createdAt: 'asc' } } }),
+    history: t.relation('transitions', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    comments: t.relation('comments', { query: { orderBy: { createdAt: 'asc' } } }),
+    submittedAt: t.expose('submittedAt', { type: 'DateTime', nullable: true }),
+    portedAt: t.expose('portedAt', { type: 'DateTime', nullable: true }),
+    cancelledAt: t.expose('cancelledAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  portabilityCheck: t.field({
+    type: [PortabilityResultType],
+    args: { phoneNumbers: t.arg({ type: ['E164'], required: true }) },
+    resolve: (_root, args, ctx) => checkPortability(ctx.services.carrier, args.phoneNumbers),
+  }),
+  portingOrders: t.connection(
+    {
+      type: PortingOrderRef,
+      args: { status: t.arg({ type: [PortingOrderStatusEnum] }) },
+      resolve: (_root, args, ctx, info) => {
+        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        return newestFirstConnection(
+          ctx,
+          args,
+          `portingOrders:${(args.status ?? []).join(',')}`,
+          args.status?.length ? { status: { in: args.status } } : {},
+          (query) => ctx.db.portingOrder.findMany({ ...selection, ...query }),
+          (where) => ctx.db.portingOrder.count({ where }),
+        );
+      },
+    },
+    ...namedConnection('PortingOrder'),
+  ),
+}));
+
+const PortingOrderPayload = builder.objectRef<Payload<{ portingOrder: PortingOrder }>>('PortingOrderPayload').implement({
+  fields: (t) => ({
+    portingOrder: t.prismaField({
+      type: 'PortingOrder',
+      nullable: true,
+      resolve: (query, payload, _args, ctx) => payload.portingOrder && ctx.db.portingOrder.findUnique({ ...query, where: { id: payload.portingOrder.id } }),
+    }),
+    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
+  }),
+});
+
+const CheckPortabilityPayload = builder.objectRef<Payload<{ results: PortabilityResult[] }>>('CheckPortabilityPayload').implement({
+  fields: (t) => ({
+    results: t.field({ type: [PortabilityResultType], resolve: (p) => p.results ?? [] }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+const CreatePortingOrderPayload = builder.objectRef<Payload<{ portingOrders: PortingOrder[] }>>('CreatePortingOrderPayload').implement({
+  fields: (t) => ({
+    portingOrders: t.prismaField({
+      type: ['PortingOrder'],
+      description: 'One draft per country and number type.',
+      resolve: (query, payload, _args, ctx) =>
+        payload.portingOrders ? ctx.db.portingOrder.findMany({ ...query, where: { id: { in: payload.portingOrders.map((o) => o.id) } }, orderBy: { createdAt: 'asc' } }) : [],
+    }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+const UploadPayload = builder.objectRef<Payload<{ document: PortingDocument }>>('UploadPortingDocumentPayload').implement({
+  fields: (t) => ({
+    document: t.prismaField({
+      type: 'PortingDocument',
+      nullable: true,
+      resolve: (query, payload, _args, ctx) => payload.document && ctx.db.portingDocument.findUnique({ ...query, where: { id: payload.document.id } }),
+    }),
+    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
+  }),
+});
+
+const ServiceAddressInput = builder.inputType('ServiceAddressInput', {
+  fields: (t) => ({
+    street: t.string({ required: true }),
+    locality: t.string({ required: true }),
+    region: t.string(),
+    postalCode: t.string({ required: true }),
+    countryCode: t.field({ type: 'CountryCode', required: true }),
+  }),
+});
+
+const IdInput = (name: string) => builder.inputType(name, { fields: (t) => ({ id: t.id({ required: true }) }) });
+const SubmitInput = IdInput('SubmitPortingOrderInput');
+const CancelInput = IdInput('CancelPortingOrderInput');
+
+builder.mutationFields((t) => ({
+  checkPortability: t.field({
+    type: CheckPortabilityPayload,
+    args: { input: t.arg({ type: builder.inputType('CheckPortabilityInput', { fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }) }) }), required: true }) },
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ results: await checkPortability(ctx.services.carrier, input.phoneNumbers) })),
+  }),
+  createPortingOrder: t.field({
+    type: CreatePortingOrderPayload,
+    args: {
+      input: t.arg({
+        type: builder.inputType('CreatePortingOrderInput', {
+          fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }), customerReference: f.string() }),
+        }),
+        required: true,
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => ({ portingOrders: await createPortingOrders(ctx.db, ctx.caller.organizationId, ctx.services.carrier, input) })),
+  }),
+  updatePortingOrder: t.field({
+    type: PortingOrderPayload,
+    description: 'Only the fields you give change. Allowed while the order is a draft or in exception.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UpdatePortingOrderInput', {
+          fields: (f) => ({
+            id: f.id({ required: true }),
+            customerReference: f.string(),
+            authorizedPerson: f.string(),
+            businessName: f.string(),
+            accountNumber: f.string(),
+            accountPin: f.string(),
+            serviceAddress: f.field({ type: ServiceAddressInput }),
+            requestedFocDate: f.field({ type: 'DateTime', description: 'Must fall in one of allowedFocWindows.' }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const { id, ...details } = input;
+        return { portingOrder: await updatePortingOrder(ctx.db, inputId(id, 'PortingOrder', ['input', 'id']), details) };
+      }),
+  }),
+  uploadPortingDocument: t.field({
+    type: UploadPayload,
+    description: 'Multipart upload of a PDF, PNG or JPEG (LOA, recent invoice, other).',
+    args: {
+      input: t.arg({
+        type: builder.inputType('UploadPortingDocumentInput', {
+          fields: (f) => ({
+            portingOrderId: f.id({ required: true }),
+            kind: f.field({ type: PortingDocumentKindEnum, required: true }),
+            file: f.field({ type: 'File', required: true }),
+          }),
+        }),
+        required: true,
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const portingOrderId = inputId(input.portingOrderId, 'PortingOrder', ['input', 'portingOrderId']);
+        const file = input.file;
+        const upload = { portingOrderId, kind: input.kind, filename: file.name, contentType: file.type, size: file.size, read: async () => new Uint8Array(await file.arrayBuffer()) };
+        return { document: await uploadPortingDocument(ctx.db, ctx.caller.organizationId, ctx.services.documents, upload, ctx.services.maxDocumentBytes) };
+      }),
+  }),
+  submitPortingOrder: t.field({
+    type: PortingOrderPayload,
+    description: 'Refused with one error per missing requirement; a complete order goes to the carrier.',
+    args: { input: t.arg({ type: SubmitInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const portingOrder = await submitPortingOrder(ctx.db, ctx.caller.organizationId, ctx.services.carrier, inputId(input.id, 'PortingOrder', ['input', 'id']));
+        ctx.services.nudgeJobs();
+        return { portingOrder };
+      }),
+  }),
+  cancelPortingOrder: t.field({
+    type: PortingOrderPayload,
+    description: 'Possible until the carrier confirms the FOC date.',
+    args: { input: t.arg({ type: CancelInput, required: true }) },
+    resolve: (_root, { input }, ctx) =>
+      asPayload(async () => {
+        const portingOrder = await cancelPortingOrder(ctx.db, ctx.caller.organizationId, inputId(input.id, 'PortingOrder', ['input', 'id']));
+        ctx.services.nudgeJobs();
+        return { portingOrder };
+      }),
+  }),
+}));
