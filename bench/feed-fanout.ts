@@ -737,6 +737,7 @@ async function main() {
   console.log(`date:     ${new Date().toISOString()}`);
   console.log(`machine:  ${machine}`);
   console.log(`node:     ${process.version}`);
+  console.log(`load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at start)`);
   console.log(`database: ${postgresUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'PGlite in a temp dir'}`);
   console.log(`load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`);
 
@@ -792,6 +793,7 @@ async function main() {
   for (const line of serverLog.slice(0, 30)) console.log(`    ${line.slice(0, 400)}`);
   console.log('Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).');
   console.log('Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span.');
+  console.log(`load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at end)`);
   return failed ? 1 : 0;
 }
 

@@ -3,6 +3,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import type { Services } from '../schema/context.js';
+import { exportPhoneNumbers } from './export.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics } from './metrics.js';
 import { runWithRequestId } from './request-context.js';
@@ -48,6 +49,7 @@ export function createApiServer(options: {
         sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed });
       }
     },
+    '/export/phone-numbers': exportPhoneNumbers(db.prisma, logger),
     '/metrics': async (_req, res) => {
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
