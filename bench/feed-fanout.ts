@@ -7,8 +7,9 @@
 //
 //   npx tsx bench/feed-fanout.ts [--subscribers=1000] [--burst=200] [--concurrency=20] [--timeout=300]
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/feed-fanout.ts
+//   npx tsx bench/feed-fanout.ts --profile   # also: server CPU during the burst, by package (slower)
 //
-// BENCH_SUBSCRIBERS, BENCH_BURST, BENCH_CONCURRENCY and BENCH_TIMEOUT_S work too.
+// BENCH_SUBSCRIBERS, BENCH_BURST, BENCH_CONCURRENCY, BENCH_TIMEOUT_S and BENCH_PROFILE=1 work too.
 // Without BENCH_DATABASE_URL the server runs on PGlite in a temp dir; with it, on
 // a fresh database numbers_bench_fanout_<hex> on that server, dropped at the end.
 // Everything listens on 127.0.0.1; children, temp dirs and the database are
@@ -22,7 +23,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
@@ -57,6 +58,8 @@ const burst = positiveInt('burst', option('burst', 'BENCH_BURST', '200'));
 const concurrency = positiveInt('concurrency', option('concurrency', 'BENCH_CONCURRENCY', '20'));
 const timeoutSeconds = positiveInt('timeout', option('timeout', 'BENCH_TIMEOUT_S', '300'));
 const postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
+/** Profile the server (node --cpu-prof) and print where its CPU went during the burst; slows it down. */
+const profile = process.argv.includes('--profile') || process.env.BENCH_PROFILE === '1';
 /** Spare numbers for warm-up flips (not measured): one normally suffices. */
 const warmupNumbers = 5;
 /** How long to wait for missing deliveries once nothing new has arrived. */
@@ -206,7 +209,7 @@ async function prepareDatabase(): Promise<Prepared> {
 
 // ------------------------------------------------------------------- server --
 
-type Server = { url: string; child: ChildProcess; logLines: () => string[] };
+type Server = { url: string; child: ChildProcess; logLines: () => string[]; profileDir?: string };
 /** The running API server, so a failure can show its log. */
 let currentServer: Server | undefined;
 
@@ -239,7 +242,14 @@ async function startServer(prepared: Prepared): Promise<Server> {
     CARRIER_TRANSIENT_FAILURE_RATE: '0',
     CARRIER_FAILURE_RATE: '0',
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let profileDir: string | undefined;
+  if (profile) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'numbers-bench-fanout-prof-'));
+    onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));
+    profileDir = dir;
+  }
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   onCleanup('stop the API server', () => stopChild(child));
   const lines: string[] = [];
   const keep = (stream: string) => (chunk: Buffer) => {
@@ -251,7 +261,7 @@ async function startServer(prepared: Prepared): Promise<Server> {
   child.stderr!.on('data', keep('stderr'));
   const url = `http://127.0.0.1:${port}`;
   child.on('exit', (code, signal) => lines.push(`exit: server process exited (code ${code}, signal ${signal})`));
-  currentServer = { url, child, logLines: () => lines };
+  currentServer = { url, child, logLines: () => lines, profileDir };
   await waitUntil('the server to be ready (GET /readyz)', 90_000, async () => {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${lines.join('\n')}`);
     try {
@@ -260,7 +270,7 @@ async function startServer(prepared: Prepared): Promise<Server> {
       return false;
     }
   }, 100);
-  return { url, child, logLines: () => lines };
+  return { url, child, logLines: () => lines, profileDir };
 }
 
 /**
@@ -466,6 +476,8 @@ type GraphqlRun = {
   wireBytes: number;
   /** PostgreSQL commits over the burst (NaN on PGlite). */
   commits: number;
+  /** The burst, in this process's ms (first mutation sent, last delivery). */
+  window: [number, number];
 };
 
 async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRun> {
@@ -616,6 +628,7 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
       errors,
       wireBytes,
       commits,
+      window: [firstSentAt, firstSentAt + result.seconds * 1000],
     };
   } finally {
     await closeClients();
@@ -728,6 +741,59 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
   }
 }
 
+// ------------------------------------------------------------------ profile --
+
+type CpuProfile = {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string } }>;
+  startTime: number;
+  samples: number[];
+  timeDeltas: number[];
+};
+
+/** What a profile frame belongs to: a package, a part of src/, Node's internals, wasm, or V8's own buckets. */
+function categoryOf(frame: { functionName: string; url: string }): string {
+  const { url, functionName } = frame;
+  if (!url) return functionName.startsWith('(') ? functionName : '(native / builtins)';
+  if (url.startsWith('wasm://')) return 'wasm (PGlite or Prisma query compiler)';
+  if (url.startsWith('node:')) return 'node: internals (net, streams, http, timers…)';
+  const packageMatch = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+  if (packageMatch) return packageMatch[1];
+  const srcMatch = /\/src\/([^/]+)\//.exec(url);
+  if (srcMatch) return `src/${srcMatch[1]}`;
+  return 'other';
+}
+
+/** Self time by category within [from, to] (this process's ms), from the server's .cpuprofile. */
+function profileBreakdown(dir: string, window: [number, number]): string[] {
+  const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
+  if (!files.length) return ['(no .cpuprofile written: did the server exit cleanly?)'];
+  const data = JSON.parse(readFileSync(path.join(dir, files[0]), 'utf8')) as CpuProfile;
+  const categoryById = new Map(data.nodes.map((node) => [node.id, categoryOf(node.callFrame)]));
+  // V8 timestamps are µs on the same monotonic clock as process.hrtime (checked: the profile must start before the burst).
+  const toMs = (micros: number) => (micros * 1000 - Number(base)) / 1e6;
+  let at = toMs(data.startTime);
+  const aligned = at > 0 && at < window[0];
+  const totals = new Map<string, number>();
+  let sum = 0;
+  for (let i = 0; i < data.samples.length; i += 1) {
+    at += data.timeDeltas[i] / 1000;
+    if (aligned && (at < window[0] || at > window[1])) continue;
+    const next = data.timeDeltas[i + 1] ?? 0;
+    const category = categoryById.get(data.samples[i]) ?? 'other';
+    totals.set(category, (totals.get(category) ?? 0) + next / 1000);
+    sum += next / 1000;
+  }
+  const lines = [
+    aligned
+      ? `server CPU profile over the burst (${(sum / 1000).toFixed(1)} s of samples), self time by package:`
+      : `server CPU profile, whole run (could not align its clock with the burst), self time by package:`,
+  ];
+  for (const [category, ms] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    lines.push(`    ${((ms / sum) * 100).toFixed(1).padStart(5)} %  ${category}`);
+  }
+  return lines;
+}
+
 // --------------------------------------------------------------------- main --
 
 async function main() {
@@ -749,6 +815,7 @@ async function main() {
   // Stopped before the floor runs, so it doesn't compete for the CPU.
   await stopChild(server.child);
   const serverLog = serverLogOf(server);
+  const profileLines = server.profileDir ? profileBreakdown(server.profileDir, graphqlRun.window) : [];
 
   const measuredE164s = prepared.numbers.slice(warmupNumbers).map((n) => n.e164);
   log('floor: raw ws broadcast, paced like the GraphQL burst');
@@ -789,6 +856,7 @@ async function main() {
     console.log(`!!! subscriber errors (${graphqlRun.errors.length}${graphqlRun.errors.length >= 50 ? '+' : ''}):`);
     for (const line of graphqlRun.errors.slice(0, 10)) console.log(`    ${line}`);
   }
+  for (const line of profileLines) console.log(line);
   console.log(`server log (warn and above, and stderr): ${serverLog.length ? '' : 'nothing'}`);
   for (const line of serverLog.slice(0, 30)) console.log(`    ${line.slice(0, 400)}`);
   console.log('Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).');

@@ -12,6 +12,7 @@ import { createEventBus, type EventBus } from './infra/event-bus.js';
 import { FeedHub } from './infra/feed-hub.js';
 import { JobRunner } from './infra/jobs.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
+import { MemoryCostBucket, RedisCostBucket } from './infra/rate-limit.js';
 
 export type App = {
   db: Database;
@@ -76,7 +77,9 @@ export async function startApp(options: {
     documents: options.documents ?? new LocalDocumentStorage(path.join(config.dataDir, 'documents')),
     maxDocumentBytes: config.porting.maxDocumentBytes,
   };
-  const api = createApiServer({ config, db, logger, services, bus, graphiqlHeaders });
+  const bucketLimits = { maximumAvailable: config.limits.bucketSize, restoreRate: config.limits.restoreRate };
+  const costBucket = config.redisUrl ? new RedisCostBucket(config.redisUrl, bucketLimits, logger) : new MemoryCostBucket(bucketLimits);
+  const api = createApiServer({ config, db, logger, services, bus, costBucket, graphiqlHeaders });
   const url = await api.listen(config.port);
   logger.info({ url: `${url}/graphql`, database: db.kind }, 'Numbers API listening');
   return {
@@ -93,6 +96,7 @@ export async function startApp(options: {
       await relay.stop();
       await feed.stop();
       await bus.close();
+      await costBucket.close();
       await db.close();
     },
   };

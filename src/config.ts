@@ -18,6 +18,18 @@ export type Config = {
   quarantineDays: number;
   carrier: { latencyMs: number; failureRate: number; transientFailureRate: number; seed: number };
   porting: { stepMs: number; maxDocumentBytes: number };
+  limits: {
+    persistedOnly: boolean;
+    persistedDocumentsPath: string;
+    introspection: boolean;
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxQueryCost: number;
+    bucketSize: number;
+    restoreRate: number;
+  };
   feed: {
     outboxPollMs: number;
     catchUpPollMs: number;
@@ -103,6 +115,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDocumentBytes: integer('DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
   };
 
+  const flag = (name: string, fallback: boolean) => {
+    const raw = env[name] ?? String(fallback);
+    if (!['true', 'false'].includes(raw)) problems.push(`${name} must be true or false, got "${raw}"`);
+    return raw === 'true';
+  };
+  const limits = {
+    persistedOnly: flag('PERSISTED_OPERATIONS_ONLY', false),
+    persistedDocumentsPath: path.resolve(env.PERSISTED_DOCUMENTS_PATH ?? 'src/generated/graphql/persisted-documents.json'),
+    introspection: flag('INTROSPECTION', nodeEnv !== 'production'),
+    maxDepth: integer('MAX_QUERY_DEPTH', 12, 1, 100),
+    maxAliases: integer('MAX_QUERY_ALIASES', 15, 0, 1_000),
+    maxDirectives: integer('MAX_QUERY_DIRECTIVES', 20, 0, 1_000),
+    maxTokens: integer('MAX_QUERY_TOKENS', 3_000, 10, 100_000),
+    maxQueryCost: integer('MAX_QUERY_COST', 1_000, 1, 1_000_000),
+    bucketSize: integer('RATE_LIMIT_BUCKET_SIZE', 1_000, 1, 1_000_000),
+    restoreRate: integer('RATE_LIMIT_RESTORE_RATE', 50, 1, 1_000_000),
+  };
+
   if (problems.length) throw new ConfigError(problems);
   return {
     port,
@@ -122,5 +152,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     carrier,
     feed,
     porting,
+    limits,
   };
 }

@@ -9,7 +9,10 @@ import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
+import { abuseLimitPlugins } from './limits.js';
 import type { Metrics } from './metrics.js';
+import type { PersistedOperations } from './persisted-operations.js';
+import type { CostBucket } from '../infra/rate-limit.js';
 import { currentRequestId } from './request-context.js';
 
 export const graphqlEndpoint = '/graphql';
@@ -60,6 +63,8 @@ export function createGraphqlHandler(options: {
   logger: Logger;
   metrics: Metrics;
   services: Services;
+  persisted: PersistedOperations;
+  costBucket: CostBucket;
   graphiqlHeaders?: Record<string, string>;
 }): YogaServerInstance<Record<string, unknown>, Context> {
   const { config, prisma, logger, metrics } = options;
@@ -103,7 +108,7 @@ export function createGraphqlHandler(options: {
     maskedErrors: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
-    plugins: [requestPlugin],
+    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket)],
     context: (initial): Context => {
       // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
       const given = initial as { request?: Request; caller?: Caller; requestId?: string };

@@ -4,6 +4,8 @@ import type { Database } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import type { Services } from '../schema/context.js';
 import { exportPhoneNumbers } from './export.js';
+import { PersistedOperations } from './persisted-operations.js';
+import type { CostBucket } from '../infra/rate-limit.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics } from './metrics.js';
 import { runWithRequestId } from './request-context.js';
@@ -27,11 +29,23 @@ export function createApiServer(options: {
   logger: Logger;
   services: Services;
   bus: EventBus;
+  costBucket: CostBucket;
   graphiqlHeaders?: Record<string, string>;
 }): ApiServer {
   const { config, db, logger } = options;
   const metrics = createMetrics();
-  const yoga = createGraphqlHandler({ config, prisma: db.prisma, logger, metrics, services: options.services, graphiqlHeaders: options.graphiqlHeaders });
+  const persisted = PersistedOperations.fromFile(config.limits.persistedDocumentsPath, config.limits.persistedOnly);
+  if (config.limits.persistedOnly && persisted.size === 0) logger.warn('PERSISTED_OPERATIONS_ONLY is on but the manifest is empty: every operation will be refused');
+  const yoga = createGraphqlHandler({
+    config,
+    prisma: db.prisma,
+    logger,
+    metrics,
+    services: options.services,
+    persisted,
+    costBucket: options.costBucket,
+    graphiqlHeaders: options.graphiqlHeaders,
+  });
   let shuttingDown = false;
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
@@ -81,6 +95,7 @@ export function createApiServer(options: {
   const websockets = attachWebSocketServer({
     server,
     yoga,
+    persisted,
     prisma: db.prisma,
     logger,
     maxSubscriptionsPerConnection: config.feed.maxSubscriptionsPerConnection,

@@ -9,6 +9,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { Context } from '../schema/context.js';
 import { authenticate } from './auth.js';
+import type { PersistedOperations } from './persisted-operations.js';
 
 // graphql-ws on the /graphql endpoint. The API key comes in connection_init
 // (`{ "authorization": "Bearer …" }` or `{ "apiKey": "…" }`); without a valid
@@ -27,6 +28,7 @@ function keyFrom(params: Record<string, unknown> | undefined): string | null {
 export function attachWebSocketServer(options: {
   server: Server;
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  persisted: PersistedOperations;
   prisma: PrismaClient;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
@@ -62,7 +64,8 @@ export function attachWebSocketServer(options: {
         });
         let document;
         try {
-          document = parse(payload.query);
+          // Subscriptions may be started by hash too (documentId or extensions.persistedQuery).
+          document = parse(options.persisted.resolve(payload as never));
         } catch (error) {
           return [error as GraphQLError];
         }

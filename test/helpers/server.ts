@@ -9,6 +9,7 @@ import { startApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
 import type { ApiKeyRole, KycStatus } from '../../src/generated/prisma/enums.js';
+import type { CarrierGateway } from '../../src/infra/carrier/gateway.js';
 import { openDatabase } from '../../src/infra/database.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 
@@ -46,7 +47,7 @@ export type TestServer = {
  * A real server on a fresh database. With `sameDatabaseAs` (PostgreSQL only), a second
  * instance on the first one's database, as behind a load balancer.
  */
-export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer, parts: { carrier?: CarrierGateway } = {}): Promise<TestServer> {
   const db: TestDatabase = sameDatabaseAs
     ? { ...(await openDatabase({ kind: 'postgres', url: sameDatabaseAs.db.url!, poolSize: 10 })), url: sameDatabaseAs.db.url, drop: async () => {} }
     : await createTestDatabase();
@@ -61,10 +62,13 @@ export async function startTestServer(env: Record<string, string> = {}, sameData
     CARRIER_FAILURE_RATE: '0',
     CARRIER_TRANSIENT_FAILURE_RATE: '0',
     PORT_STEP_MS: '100',
+    // Tests fire requests far faster than a client should; the limits have their own tests.
+    RATE_LIMIT_BUCKET_SIZE: '1000000',
+    RATE_LIMIT_RESTORE_RATE: '1000000',
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'numbers-test-')),
     ...env,
   });
-  const app = await startApp({ config, logger: pino({ level: config.logLevel }), db });
+  const app = await startApp({ config, logger: pino({ level: config.logLevel }), db, carrier: parts.carrier });
 
   const createTenant: TestServer['createTenant'] = async (options = {}) => {
     const slug = `tenant-${randomBytes(5).toString('hex')}`;
