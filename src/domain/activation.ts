@@ -1,11 +1,10 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { CarrierRejection, type CarrierGateway } from '../infra/carrier/gateway.js';
-import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
+import { chargeMonth } from './billing.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
-import { centsToDecimal } from './money.js';
 import { addMonth, inTransaction, type Tx } from './transactions.js';
 
 /**
@@ -34,19 +33,8 @@ async function markActive(db: TenantDb, number: PhoneNumber) {
     if (!flipped.count) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId: number.id }, data: { status: 'ACTIVE' } });
     // Billed in advance: the first month now, then every nextBillingAt.
-    await moveMoney(tx, number.organizationId, {
-      amountCents: -number.monthlyPriceCents,
-      kind: 'MONTHLY_CHARGE',
-      description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
-      phoneNumberId: number.id,
-      dedupeKey: `monthly:${number.id}:${activatedAt.toISOString()}`,
-      allowNegative: true,
-    });
+    await chargeMonth(tx, number.organizationId, number, activatedAt);
     await recordStatusChanges(tx, number.organizationId, [{ phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }]);
-    await enqueueJob(tx, 'bill-number', { organizationId: number.organizationId, phoneNumberId: number.id }, {
-      runAt: nextBillingAt,
-      uniqueKey: `bill:${number.id}:${nextBillingAt.toISOString()}`,
-    });
     await settleOrder(tx, number.organizationId, number.numberOrderId);
     await checkBucket(tx, number.organizationId, number.countryCode, number.areaCode);
   });

@@ -2,11 +2,10 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { InboundCallScreening, TollFreeVerificationStatus } from '../generated/prisma/enums.js';
 import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
+import { chargeMonth } from './billing.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
-import { moveMoney } from './ledger.js';
-import { centsToDecimal } from './money.js';
 import { addMonth, inTransaction } from './transactions.js';
 
 /** Absent (undefined) fields are left alone; null clears a nullable field. */
@@ -131,17 +130,8 @@ export async function billNumber(db: TenantDb, organizationId: string, phoneNumb
     if (!number || !number.nextBillingAt || !['ACTIVE', 'SUSPENDED'].includes(number.status)) return;
     const period = number.nextBillingAt;
     if (period > new Date()) throw new Error(`Billing for ${number.e164} is not due until ${period.toISOString()}`);
-    const next = addMonth(period);
-    const advanced = await tx.phoneNumber.updateMany({ where: { id: phoneNumberId, nextBillingAt: period }, data: { nextBillingAt: next } });
+    const advanced = await tx.phoneNumber.updateMany({ where: { id: phoneNumberId, nextBillingAt: period }, data: { nextBillingAt: addMonth(period) } });
     if (!advanced.count) return;
-    await moveMoney(tx, organizationId, {
-      amountCents: -number.monthlyPriceCents,
-      kind: 'MONTHLY_CHARGE',
-      description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
-      phoneNumberId,
-      dedupeKey: `monthly:${phoneNumberId}:${period.toISOString()}`,
-      allowNegative: true,
-    });
-    await enqueueJob(tx, 'bill-number', { organizationId, phoneNumberId }, { runAt: next, uniqueKey: `bill:${phoneNumberId}:${next.toISOString()}` });
+    await chargeMonth(tx, organizationId, number, period);
   });
 }

@@ -5,11 +5,10 @@ import type { CarrierGateway, PortabilityResult, PortSubmission } from '../infra
 import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
+import { chargeMonth } from './billing.js';
 import { DomainError, DomainErrors, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
-import { moveMoney } from './ledger.js';
-import { centsToDecimal } from './money.js';
 import { checkNumberList } from './number-selection.js';
 import { classifyNumber } from './numbering-plan.js';
 import { addMonth, inTransaction, type Tx } from './transactions.js';
@@ -296,17 +295,7 @@ async function completePort(tx: Tx, organizationId: string, id: string) {
   const activatedAt = new Date();
   const nextBillingAt = addMonth(activatedAt);
   const numbers = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'ACTIVE', activatedAt, nextBillingAt } });
-  for (const number of numbers) {
-    await moveMoney(tx, organizationId, {
-      amountCents: -number.monthlyPriceCents,
-      kind: 'MONTHLY_CHARGE',
-      description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
-      phoneNumberId: number.id,
-      dedupeKey: `monthly:${number.id}:${activatedAt.toISOString()}`,
-      allowNegative: true,
-    });
-    await enqueueJob(tx, 'bill-number', { organizationId, phoneNumberId: number.id }, { runAt: nextBillingAt, uniqueKey: `bill:${number.id}:${nextBillingAt.toISOString()}` });
-  }
+  for (const number of numbers) await chargeMonth(tx, organizationId, number, activatedAt);
   await recordStatusChanges(tx, organizationId, numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })));
   for (const bucket of new Set(numbers.map((n) => `${n.countryCode}:${n.areaCode}`))) {
     const [countryCode, areaCode] = bucket.split(':');

@@ -1,4 +1,6 @@
 import type { GenericFieldRef } from '@pothos/core';
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.js';
 import { keysetConnection, type ConnectionArgs, type KeysetConnection, type OrderKey } from './pagination.js';
 
@@ -43,4 +45,25 @@ export function newestFirstConnection<Row extends Record<string, unknown>>(
   count: (where: Record<string, unknown>) => Promise<number>,
 ) {
   return keysetConnection({ args, cursors: ctx.cursors, scope: `${ctx.caller.organizationId}:${list}`, keys: newestFirst, where, findMany, count });
+}
+
+type Delegate<Row> = {
+  findMany: (args: { where: Record<string, unknown>; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => Promise<Row[]>;
+  count: (args: { where: Record<string, unknown> }) => Promise<number>;
+};
+
+/** Resolver for a tenant list filtered by `status`, newest first, loading what the query selects. */
+export function byStatusNewestFirst<Row extends Record<string, unknown>>(list: string, delegateOf: (db: Context['db']) => unknown) {
+  return (_root: unknown, args: ConnectionArgs & { status?: readonly string[] | null }, ctx: Context, info: GraphQLResolveInfo) => {
+    const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+    const delegate = delegateOf(ctx.db) as Delegate<Row>;
+    return newestFirstConnection(
+      ctx,
+      args,
+      `${list}:${(args.status ?? []).join(',')}`,
+      args.status?.length ? { status: { in: [...args.status] } } : {},
+      (query) => delegate.findMany({ ...selection, ...query }),
+      (where) => delegate.count({ where }),
+    );
+  };
 }

@@ -1,10 +1,9 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { placeOrder } from '../domain/orders.js';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
 import { NumberOrderStatusEnum } from './enums.js';
 import { builder, inputId } from './builder.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
+import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { ErrorInterface } from './errors.js';
 import { money, MoneyType } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
@@ -42,17 +41,7 @@ builder.queryField('numberOrders', (t) =>
     {
       type: NumberOrderRef,
       args: { status: t.arg({ type: [NumberOrderStatusEnum] }) },
-      resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-        return newestFirstConnection(
-          ctx,
-          args,
-          `numberOrders:${(args.status ?? []).join(',')}`,
-          args.status?.length ? { status: { in: args.status } } : {},
-          (query) => ctx.db.numberOrder.findMany({ ...selection, ...query }),
-          (where) => ctx.db.numberOrder.count({ where }),
-        );
-      },
+      resolve: byStatusNewestFirst<NumberOrder>('numberOrders', (db) => db.numberOrder),
     },
     ...namedConnection('NumberOrder'),
   ),

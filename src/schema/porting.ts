@@ -1,4 +1,3 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import {
   allowedFocWindows,
   cancelPortingOrder,
@@ -12,7 +11,7 @@ import type { PortingDocument, PortingOrder } from '../generated/prisma/client.j
 import { PortingDocumentKind } from '../generated/prisma/enums.js';
 import type { PortabilityResult } from '../infra/carrier/gateway.js';
 import { builder, inputId } from './builder.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
+import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
 import { asPayload, type Payload } from './mutation-payload.js';
@@ -141,17 +140,7 @@ builder.queryFields((t) => ({
     {
       type: PortingOrderRef,
       args: { status: t.arg({ type: [PortingOrderStatusEnum] }) },
-      resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-        return newestFirstConnection(
-          ctx,
-          args,
-          `portingOrders:${(args.status ?? []).join(',')}`,
-          args.status?.length ? { status: { in: args.status } } : {},
-          (query) => ctx.db.portingOrder.findMany({ ...selection, ...query }),
-          (where) => ctx.db.portingOrder.count({ where }),
-        );
-      },
+      resolve: byStatusNewestFirst<PortingOrder>('portingOrders', (db) => db.portingOrder),
     },
     ...namedConnection('PortingOrder'),
   ),

@@ -1,9 +1,8 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { cancelReservation, reservationTtl, reserveNumbers } from '../domain/reservations.js';
 import type { Reservation } from '../generated/prisma/client.js';
 import { ReservationStatus } from '../generated/prisma/enums.js';
 import { builder, inputId } from './builder.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
+import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { ErrorInterface } from './errors.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
@@ -30,17 +29,7 @@ builder.queryField('reservations', (t) =>
     {
       type: ReservationRef,
       args: { status: t.arg({ type: [ReservationStatusEnum] }) },
-      resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
-        return newestFirstConnection(
-          ctx,
-          args,
-          `reservations:${(args.status ?? []).join(',')}`,
-          args.status?.length ? { status: { in: args.status } } : {},
-          (query) => ctx.db.reservation.findMany({ ...selection, ...query }),
-          (where) => ctx.db.reservation.count({ where }),
-        );
-      },
+      resolve: byStatusNewestFirst<Reservation>('reservations', (db) => db.reservation),
     },
     ...namedConnection('Reservation'),
   ),
