@@ -50,8 +50,12 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
 
 /** Ledger and balance agree: every movement is recorded and nothing else moved money. */
 export async function expectLedgerReconciles(server: TestServer, organizationId: string, openingCents: number) {
-  const entries = await server.db.prisma.ledgerEntry.findMany({ where: { organizationId } });
+  // One snapshot: jobs may be charging while we look, and both reads must see the same moment.
+  const [entries, organization] = await server.db.prisma.$transaction(
+    [server.db.prisma.ledgerEntry.findMany({ where: { organizationId } }), server.db.prisma.organization.findUniqueOrThrow({ where: { id: organizationId } })],
+    { isolationLevel: 'RepeatableRead' },
+  );
   const sum = entries.reduce((total, entry) => total + entry.amountCents, 0);
-  const balance = await balanceOf(server, organizationId);
+  const balance = organization.balanceCents;
   if (openingCents + sum !== balance) throw new Error(`ledger (${openingCents} + ${sum}) does not reconcile with balance ${balance}`);
 }
