@@ -62,7 +62,7 @@ async function numbersInUse(tx: Tx, phoneNumbers: string[]): Promise<string[]> {
   return rows.map((row) => row.e164);
 }
 
-async function recordTransition(tx: Tx, organizationId: string, order: Pick<PortingOrder, 'id' | 'status'>, to: PortingOrderStatus, reason: string | null = null) {
+async function recordTransition(tx: Tx, organizationId: string, order: { id: string; status: PortingOrderStatus | null }, to: PortingOrderStatus, reason: string | null = null) {
   await tx.portingOrderTransition.create({ data: { organizationId, portingOrderId: order.id, fromStatus: order.status, toStatus: to, reason } });
   await recordEvent(tx, organizationId, 'PORTING_ORDER_STATUS_CHANGED', order.id, { portingOrderId: order.id, previousStatus: order.status, newStatus: to, reason });
 }
@@ -107,7 +107,7 @@ export async function createPortingOrders(db: TenantDb, organizationId: string, 
       await tx.portingOrderNumber.createMany({
         data: group.map((check) => ({ organizationId, portingOrderId: order.id, e164: check.e164, losingCarrier: check.losingCarrier, fastPortable: check.fastPortable })),
       });
-      await recordTransition(tx, organizationId, { id: order.id, status: null as never }, 'DRAFT');
+      await recordTransition(tx, organizationId, { id: order.id, status: null }, 'DRAFT');
       orders.push(order);
     }
     return orders;

@@ -6,7 +6,7 @@ import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
-import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
+import { wsClient } from '../helpers/subscriptions.js';
 
 const WhoAmIPersisted = graphql(`query WhoAmIPersisted { viewer { role organization { slug } } }`);
 const PersistedFlips = graphql(`subscription PersistedFlips { phoneNumberStatusChanged { eventId newStatus } }`);
@@ -106,8 +106,6 @@ describe.skipIf(skipReason)('persisted operations', () => {
     expect(received[0]).toMatchObject({ phoneNumberStatusChanged: { newStatus: 'RELEASED' } });
     dispose();
     await client.dispose();
-    const unknown = subscribeWs(wsClient(server.url, owner.keys.READ_ONLY), '', {});
-    await unknown.close();
   });
 });
 
