@@ -73,19 +73,28 @@ const RestartLedger = graphql(`
   }
 `);
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 type GraphqlBody<T> = { data?: T | null; errors?: Array<{ message: string }> };
 
+/** One GraphQL request over HTTP; a throttled request (HTTP 429) waits its Retry-After and is sent again, as a client would. */
 async function gql<TData, TVariables>(baseUrl: string, key: string, document: TypedDocumentNode<TData, TVariables>, variables?: TVariables): Promise<TData> {
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ query: print(document), variables }),
-  });
-  const body = (await response.json()) as GraphqlBody<TData>;
-  if (response.status !== 200 || body.errors?.length || !body.data) {
-    throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body)}`);
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: print(document), variables }),
+    });
+    const body = (await response.json()) as GraphqlBody<TData>;
+    if (response.status === 429 && attempt < 10) {
+      await sleep(1000 * Math.max(1, Number(response.headers.get('retry-after')) || 1));
+      continue;
+    }
+    if (response.status !== 200 || body.errors?.length || !body.data) {
+      throw new Error(`GraphQL request failed (HTTP ${response.status}): ${JSON.stringify(body)}`);
+    }
+    return body.data;
   }
-  return body.data;
 }
 
 async function freePort(): Promise<number> {
@@ -99,8 +108,6 @@ async function freePort(): Promise<number> {
     });
   });
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Child = { process: ChildProcess; url: string; output: () => string; exited: Promise<number | string | null> };
 
@@ -235,7 +242,7 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
       settled = (await gql(second.url, acmeKey('READ_ONLY'), RestartOrderStatus, { id: order.id })).node as OrderNode;
       if (settled.status !== 'PENDING') break;
       if (Date.now() > deadline) throw new Error(`order still PENDING 60 s after the restart: ${JSON.stringify(settled)}\n${second.output()}`);
-      await sleep(100);
+      await sleep(200);
     }
 
     // Every number ended ACTIVE or FAILED, exactly as the carrier decides for this seed.
