@@ -55,10 +55,11 @@ type ClaimedJob = { id: string; kind: string; payload: Record<string, unknown>; 
 export class JobRunner {
   readonly workerId = `worker-${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private polling = false;
   private stopped = true;
-  private inFlight: Promise<void> | undefined;
   private rerun = false;
+  /** Jobs running now; a slow one holds a slot, not the whole runner. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -77,59 +78,79 @@ export class JobRunner {
   /** Run a poll soon (e.g. right after this process enqueued work). */
   nudge() {
     if (this.stopped) return;
-    if (this.running) this.rerun = true;
+    if (this.polling) this.rerun = true;
     else this.schedule(0);
   }
 
   async stop() {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.inFlight;
+    await Promise.all(this.running);
   }
 
   private schedule(delay: number) {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.inFlight = this.poll();
-    }, delay);
+    this.timer = setTimeout(() => void this.poll(), delay);
   }
 
   private async poll() {
-    if (this.running || this.stopped) return;
-    this.running = true;
-    let claimed = 0;
+    if (this.polling || this.stopped) return;
+    this.polling = true;
+    let full = false;
     try {
-      const jobs = await this.claim();
-      claimed = jobs.length;
-      await Promise.all(jobs.map((job) => this.execute(job).finally(this.afterJob)));
+      const capacity = this.options.batchSize - this.running.size;
+      if (capacity > 0) {
+        const jobs = await this.claim(capacity);
+        full = jobs.length === capacity;
+        for (const job of jobs) {
+          const run: Promise<void> = this.execute(job).finally(() => {
+            this.running.delete(run);
+            this.afterJob();
+            this.nudge();
+          });
+          this.running.add(run);
+        }
+      }
     } catch (error) {
       if (!this.stopped) this.logger.error({ err: error }, 'job poll failed');
     } finally {
-      this.running = false;
+      this.polling = false;
     }
-    const again = claimed === this.options.batchSize || this.rerun;
+    const again = (full && this.running.size < this.options.batchSize) || this.rerun;
     this.rerun = false;
     this.schedule(again ? 0 : this.options.pollIntervalMs);
   }
 
-  /** Claims due jobs, and jobs whose runner's lease expired (it crashed or was killed). */
-  async claim(): Promise<ClaimedJob[]> {
-    const leaseExpiredBefore = new Date(Date.now() - this.options.leaseMs);
+  /** Claims due jobs, and jobs whose runner's lease ran out (it crashed or was killed). Times are the database's. */
+  async claim(limit = this.options.batchSize): Promise<ClaimedJob[]> {
     return this.prisma.$queryRaw<ClaimedJob[]>`
       UPDATE "Job" SET status = 'RUNNING', "lockedBy" = ${this.workerId}, "lockedAt" = now(), attempts = attempts + 1, "updatedAt" = now()
       WHERE id IN (
         SELECT id FROM "Job"
-        WHERE (status = 'PENDING' AND "runAt" <= now()) OR (status = 'RUNNING' AND "lockedAt" < ${leaseExpiredBefore})
+        WHERE (status = 'PENDING' AND "runAt" <= now())
+           OR (status = 'RUNNING' AND "lockedAt" < now() - (${this.options.leaseMs} * interval '1 millisecond'))
         ORDER BY "runAt"
-        LIMIT ${this.options.batchSize}
+        LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       )
       RETURNING id, kind, payload, attempts, "maxAttempts"`;
   }
 
+  /** Keeps a running job's lease fresh, so a long carrier call is not taken over by another worker. */
+  private heartbeat(jobId: string) {
+    const timer = setInterval(() => {
+      this.prisma.$executeRaw`UPDATE "Job" SET "lockedAt" = now() WHERE id = ${jobId}::uuid AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`.catch(
+        (error) => this.logger.warn({ err: error, jobId }, 'job lease renewal failed'),
+      );
+    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   private async execute(job: ClaimedJob) {
     const definition = this.handlers[job.kind];
+    const stopHeartbeat = this.heartbeat(job.id);
     try {
       if (!definition) throw new Error(`No handler for job kind "${job.kind}"`);
       await definition.run(job.payload, job);
@@ -158,6 +179,8 @@ export class JobRunner {
       await this.prisma.$executeRaw`
         UPDATE "Job" SET status = 'FAILED', "lockedBy" = NULL, "lastError" = ${message}, "updatedAt" = now()
         WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`;
+    } finally {
+      stopHeartbeat();
     }
   }
 }
