@@ -12,10 +12,12 @@
 // BENCH_SUBSCRIBERS, BENCH_BURST, BENCH_CONCURRENCY, BENCH_TIMEOUT_S and BENCH_PROFILE=1 work too.
 // Without BENCH_DATABASE_URL the server runs on PGlite in a temp dir; with it, on
 // a fresh database numbers_bench_fanout_<hex> on that server, dropped at the end.
-// Everything listens on 127.0.0.1; children, temp dirs and the database are
-// cleaned up on success, failure, timeout and Ctrl-C. Each subscriber is its own
-// WebSocket, so the process needs about 2 × subscribers file descriptors
-// (check `ulimit -n`).
+// The server's per-key cost budget is raised out of the way (RATE_LIMIT_*), so
+// what is measured is the feed, not the limiter. Everything listens on
+// 127.0.0.1; children, temp dirs and the database are cleaned up on success,
+// failure, timeout and Ctrl-C. Each subscriber is its own WebSocket, so this
+// process and the server each need a file descriptor per subscriber (plus a
+// few hundred): check `ulimit -n`.
 //
 // Clocks: send and receive instants are process.hrtime.bigint(), which on Linux
 // (CLOCK_MONOTONIC) and macOS is one clock for the whole machine, so instants
@@ -102,6 +104,17 @@ function processCpuMs(pid: number | undefined): number {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime in USER_HZ (100/s)
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU time all processes on the machine spent busy, in ms, from /proc/stat (Linux); NaN elsewhere. */
+function machineBusyMs(): number {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return (user + nice + system + irq + softirq + steal) * 10;
   } catch {
     return NaN;
   }
@@ -210,6 +223,9 @@ async function prepareDatabase(): Promise<Prepared> {
 // ------------------------------------------------------------------- server --
 
 type Server = { url: string; child: ChildProcess; logLines: () => string[]; profileDir?: string };
+/** What subscribers reported (first 50), so a failure can show it too. */
+const subscriberErrors: string[] = [];
+let noted = 0;
 /** The running API server, so a failure can show its log. */
 let currentServer: Server | undefined;
 
@@ -241,6 +257,10 @@ async function startServer(prepared: Prepared): Promise<Server> {
     CARRIER_LATENCY_MS: '0',
     CARRIER_TRANSIENT_FAILURE_RATE: '0',
     CARRIER_FAILURE_RATE: '0',
+    // The per-key cost bucket (1,000 points, +50/s) would refuse most of 1,000 subscriptions
+    // (2 points each) and throttle the burst; this measures fan-out, not the limiter.
+    RATE_LIMIT_BUCKET_SIZE: '1000000',
+    RATE_LIMIT_RESTORE_RATE: '1000000',
   });
   let profileDir: string | undefined;
   if (profile) {
@@ -323,6 +343,19 @@ async function commitsIn(url: string | undefined): Promise<number> {
   }
 }
 
+/** PostgreSQL only: pids of the server backends connected to the bench database (this query's own excluded). */
+async function backendPids(url: string | undefined): Promise<number[]> {
+  if (!url) return [];
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return rows.map((row) => row.pid);
+  } finally {
+    await client.end();
+  }
+}
+
 // --------------------------------------------------------------- recording --
 
 /** Receive instants per (subscriber, flip), NaN until received. */
@@ -392,11 +425,17 @@ type Figures = {
   eventsPerSecond: number;
   serverCpuPercent: number;
   clientCpuPercent: number;
+  /** PostgreSQL backends serving the bench database (NaN on PGlite, which runs inside the server). */
+  databaseCpuPercent: number;
+  /** CPU used by everything else on the machine over the span (other benchmarks, builds…). */
+  otherCpuPercent: number;
   note: string;
 };
 
 /** Latency = receive − commit instant (mutation response, or broadcaster send) of that flip. */
-function figures(label: string, recorder: Recorder, committedAt: Float64Array, firstSentAt: number, cpu: { server: number; client: number; wallMs: number }, note: string): Figures {
+type CpuSpan = { server: number; client: number; database?: number; machine: number; wallMs: number };
+
+function figures(label: string, recorder: Recorder, committedAt: Float64Array, firstSentAt: number, cpu: CpuSpan, note: string): Figures {
   const flips = committedAt.length;
   const latencies = new Float64Array(recorder.delivered);
   let n = 0;
@@ -434,6 +473,8 @@ function figures(label: string, recorder: Recorder, committedAt: Float64Array, f
     eventsPerSecond: recorder.delivered / seconds,
     serverCpuPercent: (cpu.server / cpu.wallMs) * 100,
     clientCpuPercent: (cpu.client / cpu.wallMs) * 100,
+    databaseCpuPercent: cpu.database === undefined ? NaN : (cpu.database / cpu.wallMs) * 100,
+    otherCpuPercent: (Math.max(0, cpu.machine - cpu.server - cpu.client - (cpu.database ?? 0)) / cpu.wallMs) * 100,
     note,
   };
 }
@@ -485,8 +526,9 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
   const measured = prepared.numbers.slice(warmupNumbers);
   const e164s = measured.map((n) => n.e164);
   const recorder = new Recorder(subscriberCount, new Map(e164s.map((e164, i) => [e164, i])), new Map(warmups.map((n, i) => [n.e164, i])));
-  const errors: string[] = [];
+  const errors = subscriberErrors;
   const note = (message: string) => {
+    noted += 1;
     if (errors.length < 50) errors.push(message);
   };
   let wireBytes = 0;
@@ -573,7 +615,10 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
         log(`warm-up flip ${i + 1}: ${recorder.warmedUpCount()}/${subscriberCount} subscribers live, flipping another`);
       }
     }
-    if (!warmed) throw new Error(`only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip`);
+    if (!warmed) {
+    const dead = [...recorder.warmedUp.keys()].filter((s) => !recorder.warmedUp[s]);
+    throw new Error(`only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip; ${noted} errors/closes reported; not live: ${dead.length} subscribers, first ${dead.slice(0, 10).join(', ')}, last ${dead.slice(-5).join(', ')}`);
+  }
     if (recorder.delivered || recorder.unknown) throw new Error('unexpected deliveries before the burst');
     await sleep(500); // let the warm-up's job and relay traffic settle
 
@@ -584,8 +629,11 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     const mutationErrors: string[] = [];
     await sleep(1_500); // PostgreSQL backends publish their counters at most once a second
     const commitsBefore = await commitsIn(prepared.env.DATABASE_URL);
+    const pidsBefore = await backendPids(prepared.env.DATABASE_URL);
+    const databaseCpuBefore = new Map(pidsBefore.map((pid) => [pid, processCpuMs(pid)]));
     const serverCpuBefore = processCpuMs(server.child.pid);
     const clientCpuBefore = process.cpuUsage();
+    const machineBefore = machineBusyMs();
     const firstSentAt = nowMs();
     let nextFlip = 0;
     let answered = 0;
@@ -607,10 +655,19 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     if (mutationErrors.length) throw new Error(`${mutationErrors.length} release mutations failed, e.g. ${mutationErrors.slice(0, 3).join(' | ')}`);
     await waitForDeliveries(recorder, subscriberCount * measured.length, () => lastResponseAt);
     const wallMs = Math.max(1, nowMs() - firstSentAt);
-    const cpu = { server: processCpuMs(server.child.pid) - serverCpuBefore, client: (() => {
-      const used = process.cpuUsage(clientCpuBefore);
-      return (used.user + used.system) / 1000;
-    })(), wallMs };
+    const used = process.cpuUsage(clientCpuBefore);
+    const machineAfter = machineBusyMs();
+    const serverCpuAfter = processCpuMs(server.child.pid);
+    let database: number | undefined;
+    if (prepared.env.DATABASE_URL) {
+      // Backends opened during the burst count from zero; ones that closed meanwhile are lost (the pool keeps its 10 open).
+      database = 0;
+      for (const pid of await backendPids(prepared.env.DATABASE_URL)) {
+        const now = processCpuMs(pid);
+        if (Number.isFinite(now)) database += now - (databaseCpuBefore.get(pid) ?? 0);
+      }
+    }
+    const cpu = { server: serverCpuAfter - serverCpuBefore, client: (used.user + used.system) / 1000, database, machine: machineAfter - machineBefore, wallMs };
     measuring = false;
     log(`burst: ${recorder.delivered} deliveries recorded`);
     if (prepared.env.DATABASE_URL) await sleep(1_500);
@@ -724,6 +781,7 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const order = schedule ?? e164s.map((_, flip) => ({ offsetMs: null as number | null, flip }));
     const clientCpuBefore = process.cpuUsage();
     const serverCpuBefore = processCpuMs(child.pid);
+    const machineBefore = machineBusyMs();
     const startedAt = nowMs();
     child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }, position) => ({ payload: payloadFor(e164s[flip], 100 + position), offsetMs })) });
     const sent = await expect('sent', 120_000);
@@ -732,7 +790,7 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const lastSentAt = Math.max(...sentAt);
     await waitForDeliveries(recorder, subscriberCount * e164s.length, () => Math.max(lastSentAt, startedAt));
     const used = process.cpuUsage(clientCpuBefore);
-    const cpu = { server: processCpuMs(child.pid) - serverCpuBefore, client: (used.user + used.system) / 1000, wallMs: Math.max(1, nowMs() - startedAt) };
+    const cpu = { server: processCpuMs(child.pid) - serverCpuBefore, client: (used.user + used.system) / 1000, machine: machineBusyMs() - machineBefore, wallMs: Math.max(1, nowMs() - startedAt) };
     if (recorder.delivered < subscriberCount * e164s.length) log(`MISSING floor deliveries (${label}): ${describeMissing(recorder, e164s)}`);
     return figures(label, recorder, sentAt, Math.min(...sentAt), cpu, note);
   } finally {
@@ -774,6 +832,8 @@ function profileBreakdown(dir: string, window: [number, number]): string[] {
   let at = toMs(data.startTime);
   const aligned = at > 0 && at < window[0];
   const totals = new Map<string, number>();
+  const byFunction = new Map<string, number>();
+  const frameById = new Map(data.nodes.map((node) => [node.id, node.callFrame]));
   let sum = 0;
   for (let i = 0; i < data.samples.length; i += 1) {
     at += data.timeDeltas[i] / 1000;
@@ -781,6 +841,9 @@ function profileBreakdown(dir: string, window: [number, number]): string[] {
     const next = data.timeDeltas[i + 1] ?? 0;
     const category = categoryById.get(data.samples[i]) ?? 'other';
     totals.set(category, (totals.get(category) ?? 0) + next / 1000);
+    const frame = frameById.get(data.samples[i]);
+    const name = `${frame?.functionName || '(anonymous)'} [${category}${frame?.url ? ` ${frame.url.split('/').slice(-1)[0]}` : ''}]`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + next / 1000);
     sum += next / 1000;
   }
   const lines = [
@@ -790,6 +853,10 @@ function profileBreakdown(dir: string, window: [number, number]): string[] {
   ];
   for (const [category, ms] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
     lines.push(`    ${((ms / sum) * 100).toFixed(1).padStart(5)} %  ${category}`);
+  }
+  lines.push('  top functions by self time:');
+  for (const [name, ms] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+    lines.push(`    ${((ms / sum) * 100).toFixed(1).padStart(5)} %  ${name}`);
   }
   return lines;
 }
@@ -833,11 +900,11 @@ async function main() {
     console.log(`PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} (≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`);
   }
   console.log('');
-  console.log('| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | Client CPU |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | DB CPU | Client CPU | Other CPU on the machine |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${r.delivered} / ${r.expected} | ${r.missing} | ${r.duplicates} | ${r.outOfOrder} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ${pct(r.serverCpuPercent)} | ${pct(r.clientCpuPercent)} |`,
+      `| ${r.label} | ${r.delivered} / ${r.expected} | ${r.missing} | ${r.duplicates} | ${r.outOfOrder} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ${pct(r.serverCpuPercent)} | ${pct(r.databaseCpuPercent)} | ${pct(r.clientCpuPercent)} | ${pct(r.otherCpuPercent)} |`,
     );
   }
   console.log('');
@@ -853,14 +920,16 @@ async function main() {
     if (r.duplicates || r.outOfOrder) console.log(`!!! ${r.label}: ${r.duplicates} duplicated and ${r.outOfOrder} out-of-order deliveries`);
   }
   if (graphqlRun.errors.length) {
-    console.log(`!!! subscriber errors (${graphqlRun.errors.length}${graphqlRun.errors.length >= 50 ? '+' : ''}):`);
+    console.log(`!!! subscriber errors and closes: ${noted} (first ${graphqlRun.errors.length}):`);
     for (const line of graphqlRun.errors.slice(0, 10)) console.log(`    ${line}`);
   }
   for (const line of profileLines) console.log(line);
   console.log(`server log (warn and above, and stderr): ${serverLog.length ? '' : 'nothing'}`);
   for (const line of serverLog.slice(0, 30)) console.log(`    ${line.slice(0, 400)}`);
   console.log('Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).');
-  console.log('Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span.');
+  console.log(
+    `Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span (the machine has ${os.cpus().length}): server (with PGlite inside it), PostgreSQL backends, this client process, and everything else running meanwhile.`,
+  );
   console.log(`load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at end)`);
   return failed ? 1 : 0;
 }
@@ -885,6 +954,10 @@ main().then(
   },
   async (error) => {
     console.error(error);
+    if (noted) {
+      console.error(`subscriber errors and closes (${noted}, first ${subscriberErrors.length}):`);
+      for (const line of subscriberErrors.slice(0, 20)) console.error(`    ${line.slice(0, 400)}`);
+    }
     if (currentServer) {
       const lines = serverLogOf(currentServer);
       console.error(`server log (warn and above, and stderr; ${lines.length} lines):`);

@@ -70,9 +70,15 @@ function costPlugin(bucket: CostBucket, maxQueryCost: number): Plugin<Context> {
         },
       };
     },
-    async onSubscribe({ args, setResultAndStopExecution }) {
-      const charged = await charge(args as never);
-      if (charged.refused) setResultAndStopExecution({ errors: [charged.refused] });
+    // A subscription is held, not repeated: it is bounded by the cost limit and the
+    // per-connection and per-tenant subscription caps, and does not draw on the key's bucket.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const requested = estimateQueryCost(args.schema, args.document, (args.variableValues ?? {}) as Record<string, unknown>, args.operationName);
+      if (requested > maxQueryCost) {
+        setResultAndStopExecution({
+          errors: [new GraphQLError(`Subscription cost ${requested} exceeds the maximum of ${maxQueryCost}`, { extensions: { code: 'QUERY_TOO_COSTLY' } })],
+        });
+      }
     },
   };
 }

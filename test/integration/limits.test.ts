@@ -6,7 +6,7 @@ import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
-import { wsClient } from '../helpers/subscriptions.js';
+import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 const WhoAmIPersisted = graphql(`query WhoAmIPersisted { viewer { role organization { slug } } }`);
 const PersistedFlips = graphql(`subscription PersistedFlips { phoneNumberStatusChanged { eventId newStatus } }`);
@@ -177,6 +177,17 @@ describe.skipIf(skipReason)('abuse limits', () => {
     await new Promise((resolve) => setTimeout(resolve, Number(throttled!.headers.get('retry-after')) * 1000 + 300));
     const recovered = await post(server, tenant.keys.MEMBER, { query: '{ phoneNumbers(first: 99) { edges { node { e164 } } } }' });
     expect(recovered.status).toBe(200);
+  });
+
+  it('holding subscriptions does not spend the key\'s query budget', async () => {
+    const client = wsClient(server.url, tenant.keys.READ_ONLY);
+    const subs = Array.from({ length: 60 }, () => subscribeWs(client, 'subscription { events { eventId } }'));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(subs.flatMap((sub) => sub.errors)).toEqual([]);
+    const page = await post(server, tenant.keys.READ_ONLY, { query: '{ phoneNumbers(first: 50) { edges { node { e164 } } } }' });
+    expect(page.status).toBe(200);
+    await Promise.all(subs.map((sub) => sub.close()));
+    await client.dispose();
   });
 
   it('introspection can be turned off', async () => {
