@@ -33,6 +33,7 @@ import pg from 'pg';
 import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
 import { openDatabase } from '../src/infra/database.js';
 import { applyMigrations } from '../src/infra/migrate.js';
+import { stopChild } from './common.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -119,15 +120,6 @@ function track(child: ChildProcess) {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
-}
-
-async function stopChild(child: ChildProcess, graceMs = 5_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ------------------------------------------------------------ data set-up --

@@ -39,21 +39,11 @@ import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
 import { openDatabase } from '../src/infra/database.js';
 import { applyMigrations } from '../src/infra/migrate.js';
 import { insertOwnedNumbers } from '../test/helpers/fixtures.js';
+import { option, positiveInt, stopChild } from './common.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 // ------------------------------------------------------------------ options --
-
-function option(name: string, envName: string, fallback: string): string {
-  const flag = process.argv.slice(2).find((arg) => arg.startsWith(`--${name}=`));
-  return flag ? flag.slice(name.length + 3) : (process.env[envName] ?? fallback);
-}
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
 
 const subscriberCount = positiveInt('subscribers', option('subscribers', 'BENCH_SUBSCRIBERS', '1000'));
 const burst = positiveInt('burst', option('burst', 'BENCH_BURST', '200'));
@@ -146,16 +136,6 @@ function cleanUp(): Promise<void> {
     }
   })();
   return cleaningUp;
-}
-
-/** SIGTERM, then SIGKILL if it hasn't exited after `graceMs`. */
-async function stopChild(child: ChildProcess, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
 }
 
 // -------------------------------------------------------------- preparation --

@@ -28,6 +28,7 @@ import { loadConfig } from '../src/config.js';
 import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
 import { graphql } from '../src/generated/graphql/index.js';
 import { openDatabase, type Database } from '../src/infra/database.js';
+import { option, positiveInt } from './common.js';
 
 const BenchOrderOne = graphql(`
   mutation BenchOrderOne($input: OrderPhoneNumbersInput!) {
@@ -41,17 +42,6 @@ const BenchOrderOne = graphql(`
 const orderQuery = print(BenchOrderOne);
 
 // ------------------------------------------------------------------ options --
-
-function option(name: string, envName: string, fallback: string): string {
-  const flag = process.argv.slice(2).find((arg) => arg.startsWith(`--${name}=`));
-  return flag ? flag.slice(name.length + 3) : (process.env[envName] ?? fallback);
-}
-
-function positiveInt(name: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-  return value;
-}
 
 const clients = positiveInt('clients', option('clients', 'BENCH_CLIENTS', '16'));
 const orders = positiveInt('orders', option('orders', 'BENCH_ORDERS', '400'));

@@ -1,6 +1,6 @@
 import { createApiKey, revokeApiKey } from '../domain/credentials.js';
 import { notFound } from '../domain/errors.js';
-import type { ApiKey } from '../generated/prisma/client.js';
+import type { ApiKey, Organization } from '../generated/prisma/client.js';
 import { builder, idOfType } from './builder.js';
 import { ErrorInterface } from './errors.js';
 import { asPayload, type Payload } from './mutation-payload.js';
@@ -33,7 +33,14 @@ export const ApiKeyRef = builder.prismaNode('ApiKey', {
   }),
 });
 
-const ViewerType = builder.objectRef<{ organizationId: string; apiKeyId: string }>('Viewer').implement({
+type Viewer = {
+  organizationId: string;
+  apiKeyId: string;
+  /** The caller's organization row, read once however many viewer fields ask for it. */
+  account: () => Promise<Organization>;
+};
+
+const ViewerType = builder.objectRef<Viewer>('Viewer').implement({
   description: 'Who is calling: the organization and API key behind this request.',
   fields: (t) => ({
     organization: t.prismaField({
@@ -45,30 +52,23 @@ const ViewerType = builder.objectRef<{ organizationId: string; apiKeyId: string 
       resolve: (query, viewer, _args, ctx) => ctx.db.apiKey.findUniqueOrThrow({ ...query, where: { id: viewer.apiKeyId } }),
     }),
     role: t.field({ type: ApiKeyRoleEnum, resolve: (_viewer, _args, ctx) => ctx.caller.role }),
-    balance: t.field({
-      type: MoneyType,
-      resolve: async (viewer, _args, ctx) => {
-        const org = await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { balanceCents: true, currency: true } });
-        return money(org.balanceCents, org.currency);
-      },
-    }),
-    kycStatus: t.field({
-      type: KycStatusEnum,
-      resolve: async (viewer, _args, ctx) =>
-        (await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { kycStatus: true } })).kycStatus,
-    }),
-    inventoryAlertThreshold: t.int({
-      resolve: async (viewer, _args, ctx) =>
-        (await ctx.db.organization.findUniqueOrThrow({ where: { id: viewer.organizationId }, select: { lowStockThreshold: true } }))
-          .lowStockThreshold,
-    }),
+    balance: t.field({ type: MoneyType, resolve: async (viewer) => money((await viewer.account()).balanceCents, (await viewer.account()).currency) }),
+    kycStatus: t.field({ type: KycStatusEnum, resolve: async (viewer) => (await viewer.account()).kycStatus }),
+    inventoryAlertThreshold: t.int({ resolve: async (viewer) => (await viewer.account()).lowStockThreshold }),
   }),
 });
 
 builder.queryField('viewer', (t) =>
   t.field({
     type: ViewerType,
-    resolve: (_root, _args, ctx) => ({ organizationId: ctx.caller.organizationId, apiKeyId: ctx.caller.apiKeyId }),
+    resolve: (_root, _args, ctx) => {
+      let account: Promise<Organization> | undefined;
+      return {
+        organizationId: ctx.caller.organizationId,
+        apiKeyId: ctx.caller.apiKeyId,
+        account: () => (account ??= ctx.db.organization.findUniqueOrThrow({ where: { id: ctx.caller.organizationId } })),
+      };
+    },
   }),
 );
 
