@@ -1,6 +1,7 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { PhoneNumberStatus } from '../generated/prisma/enums.js';
 import { invalidInput } from './errors.js';
+import { checkText } from './input-rules.js';
 import { centsToDecimal } from './money.js';
 import { maxSearchLength, type PhoneNumberFilter } from './phone-numbers.js';
 
@@ -27,6 +28,9 @@ export const exportColumns = [
 
 export const exportRowCap = 50_000;
 
+/** Joins list values (tags, capabilities) in one cell; tags may therefore not contain it. */
+export const tagSeparator = ';';
+
 export type ExportRow = Record<(typeof exportColumns)[number], string>;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : '');
@@ -38,9 +42,9 @@ export function exportRow(number: PhoneNumber): ExportRow {
     area_code: number.areaCode,
     status: number.status,
     number_type: number.numberType,
-    capabilities: number.capabilities.join(';'),
+    capabilities: number.capabilities.join(tagSeparator),
     label: number.label ?? '',
-    tags: number.tags.join(';'),
+    tags: number.tags.join(tagSeparator),
     forwarding_number: number.forwardingNumber ?? '',
     assigned_to: number.assignedTo ?? '',
     compliance_profile_id: number.complianceProfileId ?? '',
@@ -51,6 +55,22 @@ export function exportRow(number: PhoneNumber): ExportRow {
     assigned_at: iso(number.assignedAt),
     next_billing_at: iso(number.nextBillingAt),
   };
+}
+
+// CSV injection (OWASP): a spreadsheet runs a cell starting with = + - @ (or a tab or
+// carriage return in front of one) as a formula. Cells users write freely get a leading
+// single quote when they start so; every other column is machine-made (E.164 numbers
+// start with "+" and amounts may be negative) and goes out exactly as stored.
+export const freeTextColumns = ['label', 'tags', 'assigned_to', 'compliance_profile_id'] as const satisfies ReadonlyArray<(typeof exportColumns)[number]>;
+const formulaStart = /^[=+\-@\t\r]/;
+
+export function neutraliseFormula(value: string): string {
+  return formulaStart.test(value) ? `'${value}` : value;
+}
+
+/** A row as CSV cells, in the contract's column order, free-text cells neutralised. */
+export function csvRecord(row: ExportRow): string[] {
+  return exportColumns.map((column) => ((freeTextColumns as readonly string[]).includes(column) ? neutraliseFormula(row[column]) : row[column]));
 }
 
 export type ExportRequest = { format: 'csv' | 'json'; filter: PhoneNumberFilter };
@@ -74,8 +94,7 @@ export function parseExportQuery(params: URLSearchParams, isCountryCode: (code: 
   }
   const search = params.get('search');
   if (search) {
-    if (search.length > maxSearchLength) throw invalidInput(['search'], `search must be at most ${maxSearchLength} characters`);
-    filter.search = search;
+    filter.search = checkText(search, ['search'], maxSearchLength);
   }
   return { format, filter };
 }

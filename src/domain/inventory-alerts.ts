@@ -85,8 +85,20 @@ export async function tenantsHoldingNumbers(prisma: PrismaClient): Promise<strin
   return rows.map((row) => row.organizationId);
 }
 
-export async function setThreshold(db: TenantDb, threshold: number) {
+/**
+ * A new threshold re-arms every bucket it makes healthy, so the next drop below it
+ * alerts again. Buckets it makes low are not alerted here: the next drop or the
+ * daily sweep does, as for any bucket that is low without having crossed.
+ */
+export async function setThreshold(db: TenantDb, organizationId: string, threshold: number) {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 10_000) throw invalidInput(['input', 'threshold'], 'threshold must be an integer from 0 to 10000');
-  const [organization] = await db.organization.updateManyAndReturn({ data: { lowStockThreshold: threshold } });
-  return organization;
+  return inTransaction(db, async (tx) => {
+    const [organization] = await tx.organization.updateManyAndReturn({ data: { lowStockThreshold: threshold } });
+    const counts = new Map((await bucketCounts(tx, organizationId)).map((row) => [`${row.countryCode}:${row.areaCode}`, Number(row.available)]));
+    const low = await tx.inventoryAlertState.findMany({ where: { isLow: true }, select: { id: true, countryCode: true, areaCodePrefix: true } });
+    // A bucket with no numbers held any more counts 0, as checkBucket counts it.
+    const healthy = low.filter((state) => (counts.get(`${state.countryCode}:${state.areaCodePrefix}`) ?? 0) >= threshold);
+    if (healthy.length) await tx.inventoryAlertState.updateMany({ where: { id: { in: healthy.map((state) => state.id) } }, data: { isLow: false } });
+    return organization;
+  });
 }

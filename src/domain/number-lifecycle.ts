@@ -5,7 +5,9 @@ import type { TenantDb } from '../infra/tenant-scope.js';
 import { chargeMonth } from './billing.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
+import { tagSeparator } from './export.js';
 import { checkBucket } from './inventory-alerts.js';
+import { maxTagLength } from './phone-numbers.js';
 import { addMonth, inTransaction } from './transactions.js';
 
 /** Absent (undefined) fields are left alone; null clears a nullable field. */
@@ -27,7 +29,7 @@ export type ConfigureInput = {
   tfvStatus?: TollFreeVerificationStatus | null;
 };
 
-const limits = { customerReference: 120, label: 100, cnamDisplayName: 15, assignedTo: 200, complianceProfileId: 100, tag: 50, tags: 20 };
+const limits = { customerReference: 120, label: 100, cnamDisplayName: 15, assignedTo: 200, complianceProfileId: 100, tag: maxTagLength, tags: 20 };
 
 function text(value: string | null | undefined, name: keyof typeof limits, pattern?: RegExp, hint?: string) {
   if (value === undefined || value === null) return value;
@@ -63,6 +65,8 @@ function configurationUpdate(input: ConfigureInput): Prisma.PhoneNumberUnchecked
     if (tags.length > limits.tags) throw invalidInput(['input', 'tags'], `At most ${limits.tags} tags`);
     const bad = tags.find((tag) => tag.length === 0 || tag.length > limits.tag);
     if (bad !== undefined) throw invalidInput(['input', 'tags'], `Each tag must be 1 to ${limits.tag} characters`);
+    // The export joins tags with it, so a tag containing it could not be told from two.
+    if (tags.some((tag) => tag.includes(tagSeparator))) throw invalidInput(['input', 'tags'], `A tag can't contain "${tagSeparator}" (it separates tags in the export)`);
     data.tags = tags;
   }
   if (input.assignedTo !== undefined) data.assignedAt = data.assignedTo ? new Date() : null;

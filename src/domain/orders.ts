@@ -55,22 +55,27 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
   if (existing) return { order: replay(existing, fingerprint), replayed: true };
 
   try {
-    const order = await inTransaction(db, async (tx) => {
-      // Inserted first: a concurrent request with the same key waits here, then sees a unique violation.
-      const order = await tx.numberOrder.create({
-        data: { organizationId, idempotencyKey: input.idempotencyKey, requestHash: fingerprint, activationTotalCents: 0, monthlyTotalCents: 0, reservationId: input.reservationId ?? null },
-      });
+    return await inTransaction(db, async (tx) => {
+      // Serialises requests with the same key without writing anything: the second waits here, then replays the first.
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`order:${organizationId}:${input.idempotencyKey}`}))::text`;
+      const placedMeanwhile = await tx.numberOrder.findUnique({ where });
+      if (placedMeanwhile) return { order: replay(placedMeanwhile, fingerprint), replayed: true };
+
+      // Everything the caller can get wrong is checked before the first write, through the
+      // tenant-scoped client: another tenant's reservation and an unknown one look the same.
       const organization = await tx.organization.findFirstOrThrow({ select: { kycStatus: true } });
       const refusal = kycRefusals[organization.kycStatus];
       if (refusal) throw refusal;
-
       const now = new Date();
-      if (input.reservationId) {
+      if (input.reservationId != null) {
         const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
         if (!reservation || reservation.status !== 'ACTIVE' || reservation.expiresAt <= now) {
           throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', ['input', 'reservationId']);
         }
       }
+      const order = await tx.numberOrder.create({
+        data: { organizationId, idempotencyKey: input.idempotencyKey, requestHash: fingerprint, activationTotalCents: 0, monthlyTotalCents: 0, reservationId: input.reservationId ?? null },
+      });
       const stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
         state: 'ASSIGNED',
         reservationId: null,
@@ -118,7 +123,7 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
         })),
       });
       const placed = await tx.numberOrder.update({ where: { id: order.id }, data: { activationTotalCents, monthlyTotalCents } });
-      if (input.reservationId) {
+      if (input.reservationId != null) {
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
       }
@@ -127,9 +132,8 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
       for (const number of created) {
         await enqueueJob(tx, 'activate-number', { organizationId, phoneNumberId: number.id }, { uniqueKey: `activate:${number.id}`, maxAttempts: 6 });
       }
-      return placed;
+      return { order: placed, replayed: false };
     });
-    return { order, replayed: false };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const winner = await db.numberOrder.findUnique({ where });

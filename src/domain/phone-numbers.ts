@@ -1,6 +1,7 @@
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Capability, NumberType, PhoneNumberStatus } from '../generated/prisma/enums.js';
 import { invalidInput } from './errors.js';
+import { likeLiteral } from './input-rules.js';
 
 export type PhoneNumberFilter = {
   status?: PhoneNumberStatus[] | null;
@@ -21,6 +22,8 @@ export const phoneNumberOrderColumns: Record<PhoneNumberOrderField, { field: str
 
 export const maxSearchLength = 64;
 export const maxFilterTags = 20;
+/** A tag's longest form, as configurePhoneNumber stores it. */
+export const maxTagLength = 50;
 
 /** Where-clause for the owner's list; tenant scope is added by the scoped client, not here. */
 export function phoneNumberWhere(filter: PhoneNumberFilter | null | undefined): Prisma.PhoneNumberWhereInput {
@@ -29,20 +32,22 @@ export function phoneNumberWhere(filter: PhoneNumberFilter | null | undefined): 
   if (filter.status?.length) where.status = { in: filter.status };
   if (filter.numberType?.length) where.numberType = { in: filter.numberType };
   if (filter.countryCode) where.countryCode = filter.countryCode;
-  if (filter.connectionId) where.connectionId = filter.connectionId;
+  if (filter.connectionId != null) where.connectionId = filter.connectionId;
   if (filter.tags?.length) {
     if (filter.tags.length > maxFilterTags) throw invalidInput(['filter', 'tags'], `At most ${maxFilterTags} tags can be filtered on`);
+    if (filter.tags.some((tag) => tag.length > maxTagLength)) throw invalidInput(['filter', 'tags'], `A tag is at most ${maxTagLength} characters`);
     where.tags = { hasEvery: filter.tags };
   }
   const search = filter.search?.trim();
   if (search) {
     if (search.length > maxSearchLength) throw invalidInput(['filter', 'search'], `Search text must be at most ${maxSearchLength} characters`);
     const digits = search.replace(/[\s().-]/g, '');
+    const text = likeLiteral(search);
     where.OR = [
       ...(/^\+?\d+$/.test(digits) ? [{ e164: { contains: digits } }] : []),
-      { label: { contains: search, mode: 'insensitive' } },
-      { customerReference: { contains: search, mode: 'insensitive' } },
-      { assignedTo: { contains: search, mode: 'insensitive' } },
+      { label: { contains: text, mode: 'insensitive' } },
+      { customerReference: { contains: text, mode: 'insensitive' } },
+      { assignedTo: { contains: text, mode: 'insensitive' } },
     ];
   }
   return where;
@@ -68,11 +73,11 @@ export function availableNumberWhere(filter: AvailableNumberFilter): Prisma.Inve
   }
   if (filter.locality != null) {
     if (filter.locality.length > 100) throw invalidInput(['filter', 'locality'], 'Locality must be at most 100 characters');
-    where.locality = { equals: filter.locality, mode: 'insensitive' };
+    where.locality = { equals: likeLiteral(filter.locality), mode: 'insensitive' };
   }
   if (filter.region != null) {
     if (filter.region.length > 100) throw invalidInput(['filter', 'region'], 'Region must be at most 100 characters');
-    where.region = { equals: filter.region, mode: 'insensitive' };
+    where.region = { equals: likeLiteral(filter.region), mode: 'insensitive' };
   }
   if (filter.contains != null) {
     if (!/^\d{1,15}$/.test(filter.contains)) throw invalidInput(['filter', 'contains'], '"contains" must be 1 to 15 digits');

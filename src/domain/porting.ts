@@ -67,8 +67,14 @@ async function recordTransition(tx: Tx, organizationId: string, order: { id: str
   await recordEvent(tx, organizationId, 'PORTING_ORDER_STATUS_CHANGED', order.id, { portingOrderId: order.id, previousStatus: order.status, newStatus: to, reason });
 }
 
-/** Moves an order from one status to another, or returns null if someone else moved it first. */
+/**
+ * Moves an order from one status to another, or returns null when it is in none of `from`.
+ * The row is locked first, so concurrent moves (a cancel racing the carrier's step) take
+ * turns and each judges the status the other left, not the one it saw before waiting.
+ */
 async function transition(tx: Tx, organizationId: string, id: string, from: PortingOrderStatus[], to: PortingOrderStatus, data: Prisma.PortingOrderUncheckedUpdateManyInput = {}, reason: string | null = null) {
+  // Raw, so the tenant is bound here as the scoped client would.
+  await tx.$queryRaw`SELECT id FROM "PortingOrder" WHERE id = ${id}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
   const before = await tx.portingOrder.findFirst({ where: { id, status: { in: from } } });
   if (!before) return null;
   const [after] = await tx.portingOrder.updateManyAndReturn({ where: { id, status: before.status }, data: { ...data, status: to } });
@@ -79,7 +85,7 @@ async function transition(tx: Tx, organizationId: string, id: string, from: Port
 
 export async function createPortingOrders(db: TenantDb, organizationId: string, carrier: CarrierGateway, input: { phoneNumbers: string[]; customerReference?: string | null }) {
   const phoneNumbers = checkNumberList(input.phoneNumbers);
-  if (input.customerReference && input.customerReference.length > 120) throw invalidInput(['input', 'customerReference'], 'customerReference must be at most 120 characters');
+  const customerReference = text(input.customerReference, 'customerReference', 120) ?? null;
   const checks = await carrier.checkPortability(phoneNumbers);
   const refused = checks.filter((check) => !check.portable);
   if (refused.length) {
@@ -102,7 +108,7 @@ export async function createPortingOrders(db: TenantDb, organizationId: string, 
     const orders: PortingOrder[] = [];
     for (const group of groups.values()) {
       const order = await tx.portingOrder.create({
-        data: { organizationId, countryCode: group[0].countryCode!, numberType: group[0].numberType!, customerReference: input.customerReference ?? null },
+        data: { organizationId, countryCode: group[0].countryCode!, numberType: group[0].numberType!, customerReference },
       });
       await tx.portingOrderNumber.createMany({
         data: group.map((check) => ({ organizationId, portingOrderId: order.id, e164: check.e164, losingCarrier: check.losingCarrier, fastPortable: check.fastPortable })),
@@ -281,7 +287,8 @@ export async function cancelPortingOrder(db: TenantDb, organizationId: string, i
     if (!order) throw notFound(['input', 'id'], 'Porting order');
     const cancelled = await transition(tx, organizationId, id, cancellable, 'CANCELLED', { cancelledAt: new Date() });
     if (!cancelled) {
-      throw new DomainError('INVALID_STATE', `The order is ${order.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, ['input', 'id']);
+      const now = await tx.portingOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
+      throw new DomainError('INVALID_STATE', `The order is ${now.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, ['input', 'id']);
     }
     const porting = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'FAILED' } });
     await recordStatusChanges(tx, organizationId, porting.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'FAILED' as const })));

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { stringify } from 'csv-stringify';
 import { CountryCodeResolver } from 'graphql-scalars';
 import { DomainError } from '../domain/errors.js';
-import { exportColumns, exportRow, exportRowCap, parseExportQuery } from '../domain/export.js';
+import { csvRecord, exportColumns, exportRow, exportRowCap, parseExportQuery } from '../domain/export.js';
 import { phoneNumberWhere } from '../domain/phone-numbers.js';
 import type { PhoneNumber, PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
@@ -56,7 +56,8 @@ export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
       'cache-control': 'no-store',
     });
 
-    // Values go out exactly as stored (finance reconciles on them); csv-stringify quotes what CSV needs quoted.
+    // Values go out as stored (finance reconciles on them), except free-text CSV cells a spreadsheet
+    // would run as formulas (see csvRecord); csv-stringify quotes what CSV needs quoted.
     const csv = request.format === 'csv' ? stringify({ header: true, columns: [...exportColumns] }) : null;
     const sink = csv ?? res;
     csv?.pipe(res);
@@ -76,7 +77,7 @@ export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
         if (!page.length) break;
         for (const number of page) {
           const row = exportRow(number);
-          await emit(csv ? exportColumns.map((column) => row[column]) : `${emitted === 0 ? '' : ','}${JSON.stringify(row)}`);
+          await emit(csv ? csvRecord(row) : `${emitted === 0 ? '' : ','}${JSON.stringify(row)}`);
           emitted += 1;
         }
         const last = page[page.length - 1];

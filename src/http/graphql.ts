@@ -10,6 +10,7 @@ import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
 import { abuseLimitPlugins } from './limits.js';
+import { inputGuardPlugin } from './input-guard.js';
 import type { Metrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import type { CostBucket } from '../infra/rate-limit.js';
@@ -108,7 +109,8 @@ export function createGraphqlHandler(options: {
     maskedErrors: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
-    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket)],
+    // The input guard runs last, once the operation is costed, and before any resolver.
+    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket), inputGuardPlugin() as Plugin<Context>],
     context: (initial): Context => {
       // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
       const given = initial as { request?: Request; caller?: Caller; requestId?: string };

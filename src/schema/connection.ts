@@ -39,7 +39,7 @@ builder.queryField('connections', (t) =>
   ),
 );
 
-const CreateConnectionInput = builder.inputType('CreateConnectionInput', { fields: (t) => ({ name: t.string({ required: true }) }) });
+const CreateConnectionInput = builder.inputType('CreateConnectionInput', { fields: (t) => ({ name: t.string({ required: true, description: '1 to 100 characters, unique among your connections.' }) }) });
 
 const CreateConnectionPayload = builder.objectRef<Payload<{ connection: Connection }>>('CreateConnectionPayload').implement({
   fields: (t) => ({

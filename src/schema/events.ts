@@ -14,9 +14,11 @@ type FeedEvent = BusEvent;
 type Payload = Record<string, unknown>;
 const payloadOf = (event: FeedEvent) => event.payload as Payload;
 
+const maxEventId = 2n ** 63n - 1n; // sequence is a PostgreSQL bigint
+
 export function parseEventCursor(after: string | null | undefined, field = 'after'): bigint | null {
   if (after === null || after === undefined) return null;
-  if (!/^\d{1,19}$/.test(after)) {
+  if (!/^\d{1,19}$/.test(after) || BigInt(after) > maxEventId) {
     throw new GraphQLError(`"${field}" must be an eventId from this feed`, { extensions: { code: 'INVALID_CURSOR', field: [field] } });
   }
   return BigInt(after);
@@ -159,7 +161,7 @@ builder.subscriptionFields((t) => {
       type: StatusChangedEvent,
       args: { filter: t.arg({ type: PhoneNumberStatusFilter }), after: after() },
       subscribe: (_root, args, ctx) => {
-        const phoneNumberId = args.filter?.phoneNumberId ? (idOfType(args.filter.phoneNumberId, 'PhoneNumber', ['filter', 'phoneNumberId']) ?? 'none') : null;
+        const phoneNumberId = args.filter?.phoneNumberId != null ? (idOfType(args.filter.phoneNumberId, 'PhoneNumber', ['filter', 'phoneNumberId']) ?? 'none') : null;
         const statuses = args.filter?.statuses;
         return tenantStream(ctx, args.after, ['NUMBER_STATUS_CHANGED'], (event) =>
           (!phoneNumberId || event.subjectId === phoneNumberId) && (!statuses?.length || statuses.includes(payloadOf(event).newStatus as PhoneNumberStatus)),
@@ -198,14 +200,30 @@ const EventEdge = builder.objectRef<{ cursor: string; node: FeedEvent }>('FeedEv
   fields: (t) => ({ cursor: t.exposeString('cursor'), node: t.field({ type: FeedEventInterface, resolve: (edge) => edge.node }) }),
 });
 
-const EventPage = builder.objectRef<{ edges: Array<{ cursor: string; node: FeedEvent }>; hasNextPage: boolean }>('FeedEventConnection').implement({
+type EventPageShape = { edges: Array<{ cursor: string; node: FeedEvent }>; hasNextPage: boolean; resumeFrom: string };
+
+const EventPage = builder.objectRef<EventPageShape>('FeedEventConnection').implement({
   description: 'Stored events in feed order. Cursors are eventIds, so a page can be followed by a subscription with `after: endCursor`.',
   fields: (t) => ({
     edges: t.field({ type: [EventEdge], resolve: (page) => page.edges }),
-    endCursor: t.string({ nullable: true, resolve: (page) => page.edges.at(-1)?.cursor ?? null }),
+    endCursor: t.string({
+      nullable: true,
+      description: 'Where to resume: the last edge\'s cursor, or on an empty page the `after` you gave (your current position in the feed when you gave none). Never null.',
+      resolve: (page) => page.resumeFrom,
+    }),
     hasNextPage: t.exposeBoolean('hasNextPage'),
   }),
 });
+
+/**
+ * The caller's position in the feed: its newest event's id ("0" before the first). Safe to resume
+ * from whatever the types filter: sequences are assigned in commit order, so any event of
+ * this tenant not yet visible will get a higher one.
+ */
+async function feedPosition(ctx: Context): Promise<string> {
+  const newest = await ctx.db.event.findFirst({ where: { sequence: { not: null } }, orderBy: { sequence: 'desc' }, select: { sequence: true } });
+  return (newest?.sequence ?? 0n).toString();
+}
 
 builder.queryField('events', (t) =>
   t.field({
@@ -214,7 +232,8 @@ builder.queryField('events', (t) =>
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
       if (first < 0 || first > 100) throw new GraphQLError(`Argument "first" must be between 0 and 100, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
-      const after = parseEventCursor(args.after) ?? 0n;
+      const given = parseEventCursor(args.after);
+      const after = given ?? 0n;
       const rows = await ctx.db.event.findMany({
         where: { sequence: { gt: after }, ...(args.types?.length ? { type: { in: args.types } } : {}) },
         orderBy: { sequence: 'asc' },
@@ -224,7 +243,8 @@ builder.queryField('events', (t) =>
         const node = toBusEvent({ ...row, sequence: row.sequence! });
         return { cursor: node.sequence, node };
       });
-      return { edges, hasNextPage: rows.length > first };
+      const resumeFrom = edges.at(-1)?.cursor ?? (given !== null ? given.toString() : await feedPosition(ctx));
+      return { edges, hasNextPage: rows.length > first, resumeFrom };
     },
   }),
 );

@@ -1,5 +1,6 @@
 import { lexicographicSortSchema, printSchema } from 'graphql';
 import { builder } from './builder.js';
+import { describeInputLimits } from './input-limits.js';
 import './errors.js';
 import './organization.js';
 import './phone-number.js';
@@ -13,7 +14,7 @@ import './events.js';
 import './inventory-alerts.js';
 import './porting.js';
 
-export const schema = builder.toSchema({ sortSchema: false });
+export const schema = describeInputLimits(builder.toSchema({ sortSchema: false }));
 
 export function printedSchema(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;

@@ -45,6 +45,6 @@ builder.mutationField('setInventoryAlertThreshold', (t) =>
     type: SetThresholdPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: SetThresholdInput, required: true }) },
-    resolve: (_root, { input }, ctx) => asPayload(async () => ({ organization: await setThreshold(ctx.db, input.threshold) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ organization: await setThreshold(ctx.db, ctx.caller.organizationId, input.threshold) })),
   }),
 );

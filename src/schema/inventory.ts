@@ -27,10 +27,10 @@ const AvailablePhoneNumberFilterInput = builder.inputType('AvailablePhoneNumberF
   fields: (t) => ({
     countryCode: t.field({ type: 'CountryCode', required: true }),
     numberType: t.field({ type: NumberTypeEnum, required: false }),
-    areaCode: t.string({ required: false, description: 'National destination code, digits only, e.g. "512".' }),
-    locality: t.string({ required: false }),
-    region: t.string({ required: false }),
-    contains: t.string({ required: false, description: 'Digits the number must contain, e.g. "2024".' }),
+    areaCode: t.string({ required: false, description: 'National destination code, 1 to 6 digits, e.g. "512".' }),
+    locality: t.string({ required: false, description: 'Matched exactly, ignoring case; at most 100 characters.' }),
+    region: t.string({ required: false, description: 'Matched exactly, ignoring case; at most 100 characters.' }),
+    contains: t.string({ required: false, description: 'Digits the number must contain, 1 to 15 digits, e.g. "2024".' }),
     capabilities: t.field({ type: [CapabilityEnum], required: false, description: 'Numbers with all of these capabilities.' }),
   }),
 });

@@ -51,7 +51,7 @@ const OrderPhoneNumbersInput = builder.inputType('OrderPhoneNumbersInput', {
   fields: (t) => ({
     phoneNumbers: t.field({ type: ['E164'], required: true }),
     reservationId: t.id({ required: false, description: 'Order numbers you hold in this reservation; it is converted.' }),
-    idempotencyKey: t.string({ required: true, description: 'Retrying with the same key returns the same order and charges nothing more.' }),
+    idempotencyKey: t.string({ required: true, description: 'Retrying with the same key returns the same order and charges nothing more. 1 to 255 characters: letters, digits, "_", "-", ".", ":".' }),
   }),
 });
 
@@ -73,7 +73,7 @@ builder.mutationField('orderPhoneNumbers', (t) =>
     args: { input: t.arg({ type: OrderPhoneNumbersInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const reservationId = input.reservationId ? inputId(input.reservationId, 'Reservation', ['input', 'reservationId']) : null;
+        const reservationId = input.reservationId != null ? inputId(input.reservationId, 'Reservation', ['input', 'reservationId']) : null;
         const { order, replayed } = await placeOrder(ctx.db, ctx.caller.organizationId, { ...input, reservationId });
         ctx.services.nudgeJobs();
         return { numberOrder: order, replayed };

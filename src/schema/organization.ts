@@ -74,7 +74,7 @@ builder.queryField('viewer', (t) =>
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({
-    name: t.string({ required: true }),
+    name: t.string({ required: true, description: '1 to 100 characters.' }),
     role: t.field({ type: ApiKeyRoleEnum, required: true }),
     mode: t.field({ type: ApiKeyModeEnum, required: false, defaultValue: 'LIVE' }),
   }),

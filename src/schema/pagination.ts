@@ -120,8 +120,9 @@ export async function keysetConnection<Row extends Record<string, unknown>>(opti
     return keys.map((key, i) => fromStored(key.kind, values[i], argument));
   };
   const conditions: Record<string, unknown>[] = [options.where];
-  if (args.after) conditions.push(seekCondition(keys, decode('after', args.after), true));
-  if (args.before) conditions.push(seekCondition(keys, decode('before', args.before), false));
+  // "" is a cursor like any other (and invalid), not an absent one.
+  if (args.after != null) conditions.push(seekCondition(keys, decode('after', args.after), true));
+  if (args.before != null) conditions.push(seekCondition(keys, decode('before', args.before), false));
   const where = conditions.length === 1 ? options.where : { AND: conditions };
 
   const orderBy = keys.map((key) => ({
@@ -137,8 +138,8 @@ export async function keysetConnection<Row extends Record<string, unknown>>(opti
   return {
     edges,
     pageInfo: {
-      hasNextPage: forward ? hasMore : Boolean(args.before),
-      hasPreviousPage: forward ? Boolean(args.after) : hasMore,
+      hasNextPage: forward ? hasMore : args.before != null,
+      hasPreviousPage: forward ? args.after != null : hasMore,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },

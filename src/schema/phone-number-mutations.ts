@@ -22,7 +22,7 @@ const ConfigurePhoneNumberInput = builder.inputType('ConfigurePhoneNumberInput',
     id: t.id({ required: true }),
     customerReference: t.string({ description: 'At most 120 characters.' }),
     label: t.string({ description: 'At most 100 characters.' }),
-    tags: t.stringList({ description: 'Replaces the tags: at most 20, each 1 to 50 characters.' }),
+    tags: t.stringList({ description: 'Replaces the tags: at most 20, each 1 to 50 characters, without ";" (the export\'s separator).' }),
     cnamLookupEnabled: t.boolean(),
     cnamDisplayName: t.string({ description: 'Caller ID name, at most 15 characters.' }),
     techPrefixEnabled: t.boolean(),
@@ -30,10 +30,10 @@ const ConfigurePhoneNumberInput = builder.inputType('ConfigurePhoneNumberInput',
     messagingEnabled: t.boolean(),
     connectionId: t.id({ description: 'Global ID of one of your connections; null detaches the number.' }),
     forwardingNumber: t.field({ type: 'E164' }),
-    assignedTo: t.string({ description: 'Campaign, sender pool or user the number is handed to; sets assignedAt.' }),
+    assignedTo: t.string({ description: 'Campaign, sender pool or user the number is handed to; sets assignedAt. At most 200 characters.' }),
     allowInbound: t.boolean(),
     allowOutbound: t.boolean(),
-    complianceProfileId: t.string(),
+    complianceProfileId: t.string({ description: 'At most 100 characters.' }),
     tfvStatus: t.field({ type: TollFreeVerificationStatusEnum }),
   }),
 });
@@ -48,7 +48,7 @@ builder.mutationFields((t) => ({
       asPayload(async () => {
         const { id, connectionId, ...fields } = input;
         const phoneNumberId = inputId(id, 'PhoneNumber', ['input', 'id']);
-        const connection = connectionId === undefined ? {} : { connectionId: connectionId && inputId(connectionId, 'Connection', ['input', 'connectionId']) };
+        const connection = connectionId === undefined ? {} : { connectionId: connectionId === null ? null : inputId(connectionId, 'Connection', ['input', 'connectionId']) };
         return { phoneNumber: await configureNumber(ctx.db, ctx.caller.organizationId, phoneNumberId, { ...fields, ...connection }) };
       }),
   }),

@@ -1,5 +1,5 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import { phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
+import { maxFilterTags, maxSearchLength, maxTagLength, phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
 import { builder, idOfType } from './builder.js';
 import { namedConnection } from './connections.js';
 import {
@@ -60,8 +60,8 @@ const PhoneNumberFilterInput = builder.inputType('PhoneNumberFilter', {
     numberType: t.field({ type: [NumberTypeEnum], required: false }),
     countryCode: t.field({ type: 'CountryCode', required: false }),
     connectionId: t.id({ required: false, description: 'Global ID of a Connection.' }),
-    search: t.string({ required: false, description: 'Matches digits of the number, label, customer reference or assignee.' }),
-    tags: t.stringList({ required: false, description: 'Numbers carrying all of these tags.' }),
+    search: t.string({ required: false, description: `Matches digits of the number, label, customer reference or assignee; the text literally (% and _ are not wildcards), ignoring case. At most ${maxSearchLength} characters.` }),
+    tags: t.stringList({ required: false, description: `Numbers carrying all of these tags; at most ${maxFilterTags}, each at most ${maxTagLength} characters.` }),
   }),
 });
 
@@ -83,8 +83,10 @@ builder.queryFields((t) => ({
         orderBy: t.arg({ type: PhoneNumberOrderInput }),
       },
       resolve: (_root, args, ctx, info) => {
+        const connectionId = args.filter?.connectionId;
+        // A Connection id of another type matches nothing (the nil UUID), as another tenant's would.
         const filter = args.filter
-          ? { ...args.filter, connectionId: args.filter.connectionId ? (idOfType(args.filter.connectionId, 'Connection', ['filter', 'connectionId']) ?? '00000000-0000-0000-0000-000000000000') : null }
+          ? { ...args.filter, connectionId: connectionId != null ? (idOfType(connectionId, 'Connection', ['filter', 'connectionId']) ?? '00000000-0000-0000-0000-000000000000') : null }
           : null;
         const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
         const { field, kind } = phoneNumberOrderColumns[order.field];

@@ -189,10 +189,10 @@ const UploadPayload = builder.objectRef<Payload<{ document: PortingDocument }>>(
 
 const ServiceAddressInput = builder.inputType('ServiceAddressInput', {
   fields: (t) => ({
-    street: t.string({ required: true }),
-    locality: t.string({ required: true }),
-    region: t.string(),
-    postalCode: t.string({ required: true }),
+    street: t.string({ required: true, description: 'At most 200 characters.' }),
+    locality: t.string({ required: true, description: 'At most 100 characters.' }),
+    region: t.string({ description: 'At most 100 characters.' }),
+    postalCode: t.string({ required: true, description: 'At most 20 characters.' }),
     countryCode: t.field({ type: 'CountryCode', required: true }),
   }),
 });
@@ -212,7 +212,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CreatePortingOrderInput', {
-          fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }), customerReference: f.string() }),
+          fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }), customerReference: f.string({ description: 'At most 120 characters.' }) }),
         }),
         required: true,
       }),
@@ -228,11 +228,11 @@ builder.mutationFields((t) => ({
         type: builder.inputType('UpdatePortingOrderInput', {
           fields: (f) => ({
             id: f.id({ required: true }),
-            customerReference: f.string(),
-            authorizedPerson: f.string(),
-            businessName: f.string(),
-            accountNumber: f.string(),
-            accountPin: f.string(),
+            customerReference: f.string({ description: 'At most 120 characters.' }),
+            authorizedPerson: f.string({ description: 'At most 120 characters.' }),
+            businessName: f.string({ description: 'At most 200 characters.' }),
+            accountNumber: f.string({ description: 'At most 64 characters.' }),
+            accountPin: f.string({ description: '1 to 20 letters or digits; never returned.' }),
             serviceAddress: f.field({ type: ServiceAddressInput }),
             requestedFocDate: f.field({ type: 'DateTime', description: 'Must fall in one of allowedFocWindows.' }),
           }),

@@ -98,10 +98,11 @@ describe.skipIf(skipReason)('GET /export/phone-numbers', () => {
       assigned_at: '2026-01-03T00:00:00.000Z',
       next_billing_at: '2026-02-02T03:04:05.678Z',
     });
-    expect(records[1]).toMatchObject({ e164: '+18885550199', status: 'RELEASED', monthly_cost: '12.05', tfv_status: 'VERIFIED', label: '=HYPERLINK("http://evil")' });
+    // A formula-looking label is neutralised (see the CSV injection test); the rest exact.
+    expect(records[1]).toMatchObject({ e164: '+18885550199', status: 'RELEASED', monthly_cost: '12.05', tfv_status: 'VERIFIED', label: `'=HYPERLINK("http://evil")` });
     // Quoting: embedded quotes doubled, commas and the newline kept inside quotes; values otherwise untouched.
     expect(text).toContain('"Sales, ""East"" line\nsecond line"');
-    expect(text).toContain('"=HYPERLINK(""http://evil"")"');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil"")"`);
     expect(text.split('\n')[1].startsWith('+15125550101,US,512,ACTIVE,LOCAL,VOICE;SMS,')).toBe(true);
     expect(Object.keys(records[0])).toEqual([...exportColumns]);
     expect(text).not.toContain('other-tenant-secret');
@@ -135,6 +136,46 @@ describe.skipIf(skipReason)('GET /export/phone-numbers', () => {
       expect(((await response.json()) as { error: { parameter: string } }).error.parameter).toBe(parameter);
     }
     expect((await get('/export/phone-numbers', null)).status).toBe(401);
+  });
+
+  it('CSV injection: free-text cells starting = + - @ tab or CR get a leading quote; numbers, amounts and JSON stay exact', async () => {
+    const owner = await server.createTenant();
+    const texts = ['=1+1', '+SUM(A1)', '-2+3', '@cmd', '\t=x', '\r=x', 'safe=1', "'already"];
+    for (const [i, text] of texts.entries()) {
+      await insertOwnedNumbers(server.db.prisma, owner.organizationId, 1, {
+        label: text,
+        tags: [text, 'b'],
+        assignedTo: text,
+        complianceProfileId: text,
+        forwardingNumber: '+442071838750',
+        createdAt: new Date(Date.UTC(2026, 4, 1, 0, 0, i)),
+      });
+    }
+    const csv = parse(await (await get('/export/phone-numbers', owner.keys.READ_ONLY)).text(), { columns: true }) as Array<Record<string, string>>;
+    const neutralised = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+    expect(csv.map((row) => row.label)).toEqual(texts.map(neutralised));
+    expect(csv.map((row) => row.tags)).toEqual(texts.map((text) => neutralised(`${text};b`)));
+    expect(csv.map((row) => row.assigned_to)).toEqual(texts.map(neutralised));
+    expect(csv.map((row) => row.compliance_profile_id)).toEqual(texts.map(neutralised));
+    expect(csv.every((row) => row.e164.startsWith('+1737') && row.forwarding_number === '+442071838750' && row.monthly_cost === '1.50')).toBe(true);
+    // JSON is data, not a spreadsheet: values exactly as stored.
+    const json = (await (await get('/export/phone-numbers?format=json', owner.keys.READ_ONLY)).json()) as Array<Record<string, string>>;
+    expect(json.map((row) => row.label)).toEqual(texts);
+  });
+
+  it('search is literal text: % and _ are not wildcards; control characters are refused naming the parameter', async () => {
+    const owner = await server.createTenant();
+    for (const label of ['100% sure', 'plain', 'a_b', 'axb']) await insertOwnedNumbers(server.db.prisma, owner.organizationId, 1, { label });
+    const labels = async (query: string) => {
+      const response = await get(`/export/phone-numbers?format=json&${query}`, owner.keys.READ_ONLY);
+      expect(response.status, query).toBe(200);
+      return ((await response.json()) as Array<{ label: string }>).map((row) => row.label).sort();
+    };
+    expect(await labels('search=%25')).toEqual(['100% sure']);
+    expect(await labels('search=_')).toEqual(['a_b']);
+    const refused = await get('/export/phone-numbers?search=a%00b', owner.keys.READ_ONLY);
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: { code: string; parameter: string } }).error).toMatchObject({ code: 'BAD_USER_INPUT', parameter: 'search' });
   });
 
   it('each tenant exports only its own numbers', async () => {
