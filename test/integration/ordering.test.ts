@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
+import { encodeGlobalId } from '../../src/schema/builder.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, OrderStatus, pickAvailable, ReserveNumbers } from '../helpers/lifecycle.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -137,6 +139,39 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(bAfter.data?.orderPhoneNumbers.errors).toEqual([]);
     const aLate = await server.graphql(a.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'a-late', reservationId } });
     expect(aLate.data?.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'RESERVATION_NOT_ACTIVE' });
+  });
+
+  it("another tenant's reservation id and a made-up one get the same typed refusal; nothing is written", async () => {
+    const a = await server.createTenant();
+    const b = await server.createTenant({ balanceCents: 5_000 });
+    const [held, free] = await pickAvailable(server, 2);
+    const reserved = await server.graphql(a.keys.MEMBER, ReserveNumbers, { input: { phoneNumbers: [held.e164], ttlSeconds: 600 } });
+    const theirs = reserved.data!.reservePhoneNumbers.reservation!.id;
+    const madeUp = encodeGlobalId('Reservation', randomUUID());
+    const answers = [];
+    for (const [key, reservationId] of [['x-1', theirs], ['x-2', madeUp]]) {
+      const response = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [free.e164], idempotencyKey: key, reservationId } });
+      expect(response.errors, reservationId).toBeUndefined();
+      answers.push(response.data?.orderPhoneNumbers);
+    }
+    expect(answers[0]).toEqual({ replayed: false, numberOrder: null, errors: [{ code: 'RESERVATION_NOT_ACTIVE', field: ['input', 'reservationId'], message: expect.any(String) }] });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(await balanceOf(server, b.organizationId)).toBe(5_000);
+    expect(await server.db.prisma.numberOrder.count({ where: { organizationId: b.organizationId } })).toBe(0);
+    expect(await server.db.prisma.ledgerEntry.count({ where: { organizationId: b.organizationId } })).toBe(0);
+    expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: free.id } })).state).toBe('AVAILABLE');
+    expect((await server.db.prisma.reservation.findFirstOrThrow({ where: { organizationId: a.organizationId } })).status).toBe('ACTIVE');
+  });
+
+  it('an empty reservationId is refused naming it, not taken for "no reservation": nothing charged', async () => {
+    const tenant = await server.createTenant({ balanceCents: 5_000 });
+    const [target] = await pickAvailable(server, 1, { activationPriceCents: { gt: 0 } });
+    const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'empty-reservation', reservationId: '' } });
+    const refusal = response.errors?.[0]?.extensions ?? response.data?.orderPhoneNumbers.errors[0];
+    expect(refusal).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'reservationId'] });
+    expect(await balanceOf(server, tenant.organizationId)).toBe(5_000);
+    expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
+    expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: target.id } })).state).toBe('AVAILABLE');
   });
 
   it('a balance that covers 2 of 3 numbers: nothing ordered, balance unchanged', async () => {
