@@ -75,6 +75,28 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     expect(events.map((e) => (e.payload as { availableCount: number }).availableCount)).toEqual([2, 2]);
   });
 
+  it('lowering the threshold re-arms a bucket it makes healthy: the next drop below the new threshold alerts once', async () => {
+    const tenant = await server.createTenant();
+    await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 5, { areaCode: '305' });
+    const rows = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId }, orderBy: { e164: 'asc' } });
+    const assignNext = async (i: number) => {
+      const response = await server.graphql(tenant.keys.MEMBER, assign, { input: { id: encodeGlobalId('PhoneNumber', rows[i].id), assignedTo: `u${i}` } });
+      expect((response.data as { configurePhoneNumber: { errors: unknown[] } }).configurePhoneNumber.errors).toEqual([]);
+    };
+    const alerts = () => server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' }, orderBy: { id: 'asc' } });
+    for (const i of [0, 1, 2]) await assignNext(i); // 5 → 2: below 3, one alert
+    expect((await alerts()).map((e) => e.payload)).toEqual([{ countryCode: 'US', areaCodePrefix: '305', availableCount: 2, threshold: 3 }]);
+
+    // 2 is not below 2: the bucket is healthy now, with no change to its numbers.
+    expect((await server.graphql(tenant.keys.ADMIN, setThreshold, { threshold: 2 })).data).toEqual({ setInventoryAlertThreshold: { threshold: 2, errors: [] } });
+    await assignNext(3); // 2 → 1: crosses below 2
+    await assignNext(4); // 1 → 0: still low, no alert
+    expect((await alerts()).map((e) => e.payload)).toEqual([
+      { countryCode: 'US', areaCodePrefix: '305', availableCount: 2, threshold: 3 },
+      { countryCode: 'US', areaCodePrefix: '305', availableCount: 1, threshold: 2 },
+    ]);
+  });
+
   it('the threshold is an admin setting and must be sensible', async () => {
     const tenant = await server.createTenant();
     const member = await server.graphql(tenant.keys.MEMBER, setThreshold, { threshold: 10 });
