@@ -258,3 +258,51 @@ describe.skipIf(skipReason ?? (backend !== 'postgres' ? 'restarting onto the sam
     }
   });
 });
+
+describe.skipIf(skipReason)('cancelling a port-in while the carrier takes its first step', () => {
+  it('a cancel sent 0–20 ms after submit always wins: SUBMITTED and IN_PROCESS are both cancellable', async () => {
+    // Later steps far away, so every cancel lands while the order is SUBMITTED or IN_PROCESS.
+    const server = await startTestServer({ PORT_STEP_MS: '60000' });
+    try {
+      const tenant = await server.createTenant();
+      const gql = (query: string, variables: Record<string, unknown>) => server.graphql(tenant.keys.MEMBER, query, variables) as Promise<{ data: Record<string, any>; errors?: unknown[] }>;
+      const numbers = await portableNumbers(24, '+1512');
+      expect(numbers).toHaveLength(24);
+      const prepared = await Promise.all(
+        numbers.map(async (e164) => {
+          const [order] = (await gql(create, { input: { phoneNumbers: [e164] } })).data.createPortingOrder.portingOrders as Order[];
+          const details = await gql(update, {
+            input: { id: order.id, authorizedPerson: 'A', accountNumber: '123', serviceAddress: { street: 's', locality: 'l', postalCode: 'p', countryCode: 'US' }, requestedFocDate: new Date(Date.parse(order.allowedFocWindows[0].startsAt) + 3_600_000).toISOString() },
+          });
+          expect(details.data.updatePortingOrder.errors).toEqual([]);
+          for (const kind of ['LOA', 'INVOICE']) await server.upload(tenant.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind, file: null } }, { 0: { path: 'variables.input.file', blob: pdf(), filename: 'a.pdf' } });
+          return order;
+        }),
+      );
+      // Real parallel requests: several orders at a time, each cancel 0–20 ms after its submit answered.
+      const outcomes = [];
+      for (let batch = 0; batch < prepared.length; batch += 6) {
+        outcomes.push(
+          ...(await Promise.all(
+            prepared.slice(batch, batch + 6).map(async (order, i) => {
+              const submitted = await gql(submit, { id: order.id });
+              expect(submitted.data.submitPortingOrder.errors).toEqual([]);
+              await new Promise((resolve) => setTimeout(resolve, ((batch + i) * 7) % 21));
+              return (await gql(cancel, { id: order.id })).data.cancelPortingOrder;
+            }),
+          )),
+        );
+      }
+      expect(outcomes).toHaveLength(24);
+      expect(outcomes.filter((o) => o.errors.length)).toEqual([]);
+      expect(outcomes.every((o) => o.portingOrder.status === 'CANCELLED')).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const rows = await server.db.prisma.portingOrder.findMany({ where: { organizationId: tenant.organizationId } });
+      expect(rows.map((o) => o.status)).toEqual(rows.map(() => 'CANCELLED'));
+      // The carrier's step, when it came second, left the cancelled order alone; no number is left PORTING.
+      expect(await server.db.prisma.phoneNumber.count({ where: { organizationId: tenant.organizationId, status: 'PORTING' } })).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  }, 120_000);
+});
