@@ -1,4 +1,5 @@
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import { getDatamodel } from '../generated/pothos-types.js';
 
 // The one place tenant scope is enforced. Every request gets a client from
 // `tenantClient`; every model is classified below, and a model that is not
@@ -67,7 +68,7 @@ function refuseNestedWrites(data: unknown) {
   }
 }
 
-export function scopeArgs(model: string, operation: string, args: Args, organizationId: string): Args {
+function scopeRows(model: string, operation: string, args: Args, organizationId: string): Args {
   if (tenantOwned.has(model)) {
     if (readOps.has(operation) || whereWriteOps.has(operation)) {
       if (whereWriteOps.has(operation)) {
@@ -98,6 +99,91 @@ export function scopeArgs(model: string, operation: string, args: Args, organiza
   }
   if (sharedCatalog.has(model)) return args;
   throw new TenantScopeViolation(`${model}.${operation} is not allowed through a tenant-scoped client`);
+}
+
+// Nested loads. Prisma sends a separate statement for each relation a query
+// includes or selects (and for each `_count`), which the top-level `where` above
+// never reaches. To-many relations get the organization merged into their own
+// `where`. To-one relations take no `where`, so between tenant-owned models they
+// must be keyed by (organizationId, id) in the schema: the load then matches on the
+// parent's organizationId, and the database refuses a link to another tenant's row.
+
+type RelationField = { name: string; type: string; isList: boolean; relationName: string; relationFromFields?: readonly string[] };
+
+const relationsByModel = new Map<string, Map<string, RelationField>>(
+  Object.entries(getDatamodel().datamodel.models).map(([model, { fields }]) => [
+    model,
+    new Map(fields.filter((field) => field.kind === 'object').map((field) => [field.name, field as unknown as RelationField])),
+  ]),
+);
+
+/** True when a to-one relation matches on organizationId as well as the id (the foreign key is on either side). */
+function keyedByOrganization(model: string, relation: RelationField): boolean {
+  if (relation.relationFromFields?.length) return relation.relationFromFields.includes('organizationId');
+  const opposite = [...(relationsByModel.get(relation.type)?.values() ?? [])].find(
+    (field) => field.relationName === relation.relationName && (relation.type !== model || field.name !== relation.name),
+  );
+  return Boolean(opposite?.relationFromFields?.includes('organizationId'));
+}
+
+type Selection = Record<string, unknown>;
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function withOwner(args: unknown, organizationId: string): Selection {
+  const nested = isObject(args) ? args : {};
+  return { ...nested, where: { ...(isObject(nested.where) ? nested.where : {}), organizationId } };
+}
+
+function scopeCount(model: string, count: unknown, organizationId: string): unknown {
+  const relations = relationsByModel.get(model)!;
+  let select: Selection;
+  // `_count: true` counts every to-many relation; spell them out so each can be scoped.
+  if (count === true) select = Object.fromEntries([...relations.values()].filter((field) => field.isList).map((field) => [field.name, true]));
+  else if (isObject(count) && isObject(count.select)) select = count.select;
+  else return count;
+  const scoped: Selection = {};
+  for (const [name, value] of Object.entries(select)) {
+    const target = relations.get(name)?.type;
+    scoped[name] = value && target && tenantOwned.has(target) ? withOwner(value, organizationId) : value;
+  }
+  return { ...(isObject(count) ? count : {}), select: scoped };
+}
+
+function scopeSelection(model: string, selection: Selection, organizationId: string): Selection {
+  const relations = relationsByModel.get(model)!;
+  const scoped: Selection = {};
+  for (const [name, value] of Object.entries(selection)) {
+    const relation = relations.get(name);
+    if (name === '_count') {
+      scoped[name] = scopeCount(model, value, organizationId);
+    } else if (!relation || !value) {
+      scoped[name] = value;
+    } else {
+      const target = relation.type;
+      if (!tenantOwned.has(target) && target !== 'Organization' && !sharedCatalog.has(target)) {
+        throw new TenantScopeViolation(`${model}.${name} loads ${target}, which is not allowed through a tenant-scoped client`);
+      }
+      if (tenantOwned.has(target) && !relation.isList && !keyedByOrganization(model, relation)) {
+        throw new TenantScopeViolation(`${model}.${name} is not keyed by organizationId, so it can't be loaded through a tenant-scoped client`);
+      }
+      const nested = relation.isList && tenantOwned.has(target) ? withOwner(value, organizationId) : value;
+      scoped[name] = isObject(nested) ? scopeRelations(target, nested, organizationId) : nested;
+    }
+  }
+  return scoped;
+}
+
+/** Scopes every relation `args` loads (include, select, _count), at any depth. */
+function scopeRelations<T extends Selection>(model: string, args: T, organizationId: string): T {
+  if (!isObject(args.include) && !isObject(args.select)) return args;
+  const scoped: Selection = { ...args };
+  if (isObject(args.include)) scoped.include = scopeSelection(model, args.include, organizationId);
+  if (isObject(args.select)) scoped.select = scopeSelection(model, args.select, organizationId);
+  return scoped as T;
+}
+
+export function scopeArgs(model: string, operation: string, args: Args, organizationId: string): Args {
+  return scopeRelations(model, scopeRows(model, operation, args, organizationId), organizationId);
 }
 
 /** A Prisma client that can only see and write the given organization's rows. */

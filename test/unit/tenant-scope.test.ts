@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { scopeArgs, TenantScopeViolation } from '../../src/infra/tenant-scope.js';
@@ -191,5 +192,112 @@ describe('nested writes', () => {
   it('allows scalar update operators and list values', () => {
     expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { tags: { set: ['a'] }, monthlyPriceCents: { increment: 1 }, connectionId: 'c' } }, org)).not.toThrow();
     expect(() => scopeArgs('PhoneNumber', 'createMany', { data: [{ tags: ['x'], createdAt: new Date() }] }, org)).not.toThrow();
+  });
+});
+
+describe('nested loads', () => {
+  const org = 'org-a';
+  const owned = { organizationId: org };
+
+  it('merges the organization into the where of every to-many relation a read includes', () => {
+    const args = { where: { id: 'po-1' }, include: { numbers: { orderBy: { e164: 'asc' } }, documents: true, comments: false } };
+    expect(scopeArgs('PortingOrder', 'findUnique', args, org)).toEqual({
+      where: { id: 'po-1', organizationId: org },
+      include: { numbers: { orderBy: { e164: 'asc' }, where: owned }, documents: { where: owned }, comments: false },
+    });
+  });
+
+  it('keeps a nested where and overrides any organizationId in it', () => {
+    const scoped = scopeArgs('NumberOrder', 'findMany', { select: { items: { where: { status: 'ACTIVE', organizationId: 'org-b' }, select: { e164: true } } } }, org);
+    expect(scoped.select).toEqual({ items: { where: { status: 'ACTIVE', organizationId: org }, select: { e164: true } } });
+  });
+
+  it('scopes relation counts, including `_count: true`', () => {
+    expect(scopeArgs('Connection', 'findMany', { select: { id: true, _count: { select: { phoneNumbers: true } } } }, org).select).toEqual({
+      id: true,
+      _count: { select: { phoneNumbers: { where: owned } } },
+    });
+    expect(scopeArgs('PortingOrder', 'findFirst', { include: { _count: true } }, org).include).toEqual({
+      _count: {
+        select: {
+          numbers: { where: owned },
+          documents: { where: owned },
+          transitions: { where: owned },
+          comments: { where: owned },
+          phoneNumbers: { where: owned },
+        },
+      },
+    });
+  });
+
+  it('recurses through to-one relations (keyed by organizationId, left as they are) into their to-many relations and counts', () => {
+    const args = {
+      select: {
+        items: {
+          orderBy: { e164: 'asc' },
+          select: { e164: true, numberOrder: { select: { currency: true } }, phoneNumber: { select: { id: true, connection: { select: { name: true, _count: { select: { phoneNumbers: true } } } } } } },
+        },
+        reservation: true,
+      },
+    };
+    expect(scopeArgs('NumberOrder', 'findMany', args, org).select).toEqual({
+      items: {
+        orderBy: { e164: 'asc' },
+        where: owned,
+        select: {
+          e164: true,
+          numberOrder: { select: { currency: true } },
+          phoneNumber: { select: { id: true, connection: { select: { name: true, _count: { select: { phoneNumbers: { where: owned } } } } } } },
+        },
+      },
+      reservation: true,
+    });
+  });
+
+  it('scopes relations loaded by writes and by Organization reads', () => {
+    const update = scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { label: 'x' }, include: { connection: { include: { phoneNumbers: true } } } }, org);
+    expect(update.include).toEqual({ connection: { include: { phoneNumbers: { where: owned } } } });
+    const organization = scopeArgs('Organization', 'findUnique', { where: { id: org }, include: { phoneNumbers: { take: 1 }, apiKeys: true } }, org);
+    expect(organization.include).toEqual({ phoneNumbers: { take: 1, where: owned }, apiKeys: { where: owned } });
+  });
+
+  it('leaves relations to the shared catalog and to Organization unfiltered', () => {
+    expect(scopeArgs('Reservation', 'findMany', { include: { inventoryNumbers: true } }, org).include).toEqual({ inventoryNumbers: true });
+    expect(scopeArgs('PhoneNumber', 'findMany', { include: { organization: { select: { name: true } } } }, org).include).toEqual({ organization: { select: { name: true } } });
+  });
+
+  it('refuses a to-one relation into a tenant-owned model that is not keyed by organizationId', () => {
+    expect(() => scopeArgs('InventoryNumber', 'findMany', { include: { reservation: true } }, org)).toThrow(/InventoryNumber\.reservation is not keyed by organizationId/);
+    expect(() => scopeArgs('Reservation', 'findMany', { include: { inventoryNumbers: { include: { reservation: true } } } }, org)).toThrow(TenantScopeViolation);
+  });
+
+  it('does not mutate the caller args', () => {
+    const args = { include: { numbers: { orderBy: { e164: 'asc' } } } };
+    scopeArgs('PortingOrder', 'findMany', args, org);
+    expect(args).toEqual({ include: { numbers: { orderBy: { e164: 'asc' } } } });
+  });
+});
+
+describe('schema rule: relations between tenant-owned models are keyed by (organizationId, id)', () => {
+  const tenantModels = new Set(['ApiKey', 'PhoneNumber', 'Connection', 'Reservation', 'ReservationItem', 'NumberOrder', 'NumberOrderItem', 'PortingOrder', 'PortingOrderNumber', 'PortingDocument', 'PortingOrderTransition', 'PortingComment', 'LedgerEntry', 'Event', 'InventoryAlertState']);
+  const schema = readFileSync(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8');
+
+  it('every such relation in prisma/schema.prisma matches organizationId to organizationId', () => {
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const block of schema.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
+      const [, model, body] = block;
+      for (const line of body.matchAll(/^\s+(\w+)\s+(\w+)\??\s+@relation\(([^)]*)\)/gm)) {
+        const [, field, target, options] = line;
+        if (!tenantModels.has(model) || !tenantModels.has(target)) continue;
+        const fields = /fields:\s*\[([^\]]*)\]/.exec(options)?.[1].split(',').map((name) => name.trim()) ?? [];
+        const references = /references:\s*\[([^\]]*)\]/.exec(options)?.[1].split(',').map((name) => name.trim()) ?? [];
+        checked += 1;
+        const at = fields.indexOf('organizationId');
+        if (at < 0 || references[at] !== 'organizationId') offenders.push(`${model}.${field}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(13);
   });
 });
