@@ -8,7 +8,9 @@ import { jobHandlers, scheduleRecurringJobs } from './domain/job-handlers.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
 import { LocalDocumentStorage, type DocumentStorage } from './infra/document-storage.js';
-import { createEventBus, type EventBus } from './infra/event-bus.js';
+import { createEventBus, feedChannel, type EventBus } from './infra/event-bus.js';
+import { deploymentId } from './infra/deployment.js';
+import { KeyRevocations } from './http/key-revocations.js';
 import { FeedHub } from './infra/feed-hub.js';
 import { JobRunner } from './infra/jobs.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
@@ -46,7 +48,8 @@ export async function startApp(options: {
   if (applied.length) logger.info({ applied }, 'applied database migrations');
   const graphiqlHeaders = options.onSeeded ? await options.onSeeded(db) : undefined;
   const carrier = options.carrier ?? new SimulatedCarrier(config.carrier);
-  const bus = createEventBus(config.redisUrl, logger);
+  const redis = config.redisUrl && { url: config.redisUrl, channel: config.eventBusChannel ?? feedChannel(await deploymentId(db.prisma)) };
+  const bus = createEventBus(logger, redis || undefined);
   const relay = new OutboxRelay(db.prisma, bus, logger, config.feed.outboxPollMs);
   const feed = new FeedHub(db.prisma, bus, logger, {
     pollMs: config.feed.catchUpPollMs,
@@ -55,6 +58,8 @@ export async function startApp(options: {
   });
   await feed.start();
   relay.start();
+  const revocations = new KeyRevocations(db.prisma, logger, config.feed.keyRecheckMs);
+  revocations.start(feed);
   const jobs = new JobRunner(
     db.prisma,
     jobHandlers(db.prisma, carrier, config),
@@ -73,6 +78,7 @@ export async function startApp(options: {
     },
     quarantineDays: config.quarantineDays,
     feed,
+    revocations,
     carrier,
     documents: options.documents ?? new LocalDocumentStorage(path.join(config.dataDir, 'documents')),
     maxDocumentBytes: config.porting.maxDocumentBytes,
@@ -94,6 +100,7 @@ export async function startApp(options: {
       await api.close();
       await jobs.stop();
       await relay.stop();
+      revocations.stop();
       await feed.stop();
       await bus.close();
       await costBucket.close();

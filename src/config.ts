@@ -6,6 +6,8 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  /** Redis channel of the live feed; unset: one derived from this database's identity. */
+  eventBusChannel: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: 'development' | 'production' | 'test';
   /** Secret used to sign pagination cursors so a forged one is rejected. */
@@ -37,6 +39,8 @@ export type Config = {
     maxSubscriptionsPerConnection: number;
     bufferSize: number;
     keepAliveMs: number;
+    /** How often the keys of open connections are re-checked against the database (backstop for missed revocations). */
+    keyRecheckMs: number;
     retentionDays: number;
   };
 };
@@ -62,6 +66,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const redisUrl = env.REDIS_URL || undefined;
   if (redisUrl && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
+
+  const eventBusChannel = env.EVENT_BUS_CHANNEL || undefined;
+  if (eventBusChannel && !/^[\x21-\x7e]{1,200}$/.test(eventBusChannel)) problems.push('EVENT_BUS_CHANNEL must be 1 to 200 printable ASCII characters without spaces');
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -107,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: integer('FEED_MAX_SUBSCRIPTIONS_PER_CONNECTION', 100, 1, 10_000),
     bufferSize: integer('FEED_BUFFER_SIZE', 1_000, 10, 1_000_000),
     keepAliveMs: integer('FEED_KEEPALIVE_MS', 15_000, 100, 600_000),
+    keyRecheckMs: integer('FEED_KEY_RECHECK_MS', 10_000, 100, 3_600_000),
     retentionDays: integer('EVENT_RETENTION_DAYS', 30, 1, 3_650),
   };
 
@@ -140,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR ?? './.data'),
     redisUrl,
+    eventBusChannel,
     logLevel,
     nodeEnv,
     cursorSecret,

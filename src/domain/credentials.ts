@@ -1,6 +1,8 @@
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { apiKeyRecord, generateApiKey, type NewApiKeyInput } from './api-keys.js';
 import { invalidInput, notFound } from './errors.js';
+import { recordEvent } from './events.js';
+import { inTransaction } from './transactions.js';
 
 function checkName(name: string, field: string[]) {
   const trimmed = name.trim();
@@ -16,11 +18,19 @@ export async function createApiKey(db: TenantDb, organizationId: string, input: 
   return { apiKey, secret };
 }
 
+/**
+ * Revokes a key. The API_KEY_REVOKED event written with it is how every
+ * instance learns to end the key's open connections (even through a bus outage).
+ */
 export async function revokeApiKey(db: TenantDb, apiKeyId: string) {
-  const existing = await db.apiKey.findUnique({ where: { id: apiKeyId } });
-  if (!existing) throw notFound(['input', 'id'], 'API key');
-  if (existing.revokedAt) return existing;
-  return db.apiKey.update({ where: { id: apiKeyId }, data: { revokedAt: new Date() } });
+  return inTransaction(db, async (tx) => {
+    const existing = await tx.apiKey.findUnique({ where: { id: apiKeyId } });
+    if (!existing) throw notFound(['input', 'id'], 'API key');
+    // Conditional, so two concurrent revocations record one event.
+    const { count } = await tx.apiKey.updateMany({ where: { id: apiKeyId, revokedAt: null }, data: { revokedAt: new Date() } });
+    if (count === 1) await recordEvent(tx, existing.organizationId, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
+    return tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
+  });
 }
 
 export async function createConnection(db: TenantDb, organizationId: string, input: { name: string }) {

@@ -9,6 +9,7 @@ import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
+import { endStreamsOfRevokedKeys } from './key-revocations.js';
 import { abuseLimitPlugins } from './limits.js';
 import { inputGuardPlugin } from './input-guard.js';
 import type { Metrics } from './metrics.js';
@@ -110,7 +111,7 @@ export function createGraphqlHandler(options: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
     // The input guard runs last, once the operation is costed, and before any resolver.
-    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket), inputGuardPlugin() as Plugin<Context>],
+    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket), inputGuardPlugin() as Plugin<Context>, endStreamsOfRevokedKeys(options.services.revocations)],
     context: (initial): Context => {
       // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
       const given = initial as { request?: Request; caller?: Caller; requestId?: string };

@@ -97,6 +97,7 @@ export function createApiServer(options: {
     yoga,
     persisted,
     prisma: db.prisma,
+    revocations: options.services.revocations,
     logger,
     maxSubscriptionsPerConnection: config.feed.maxSubscriptionsPerConnection,
     keepAliveMs: config.feed.keepAliveMs,

@@ -9,11 +9,13 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { Context } from '../schema/context.js';
 import { authenticate } from './auth.js';
+import type { KeyRevocations } from './key-revocations.js';
 import type { PersistedOperations } from './persisted-operations.js';
 
 // graphql-ws on the /graphql endpoint. The API key comes in connection_init
 // (`{ "authorization": "Bearer …" }` or `{ "apiKey": "…" }`); without a valid
-// one the socket closes with 4401 before any operation runs.
+// one the socket closes with 4401 before any operation runs, and revoking the
+// key later closes it with 4401 too.
 
 type Extra = { caller?: Context['caller']; active: Set<string>; requestId: string };
 
@@ -30,6 +32,7 @@ export function attachWebSocketServer(options: {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   persisted: PersistedOperations;
   prisma: PrismaClient;
+  revocations: KeyRevocations;
   logger: Logger;
   maxSubscriptionsPerConnection: number;
   keepAliveMs: number;
@@ -48,11 +51,20 @@ export function attachWebSocketServer(options: {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Missing, invalid or revoked API key');
           return false;
         }
-        extras.set(ctx.extra.socket, { caller, active: new Set(), requestId: randomUUID() });
+        const socket = ctx.extra.socket;
+        // Revoking the key closes the socket, here or on any other instance (see key-revocations.ts).
+        const release = options.revocations.hold(caller.apiKeyId, () => socket.close(CloseCode.Unauthorized, 'API key revoked'));
+        socket.once('close', release);
+        if (socket.readyState !== WebSocket.OPEN) return false;
+        extras.set(socket, { caller, active: new Set(), requestId: randomUUID() });
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
         const extra = extras.get(ctx.extra.socket)!;
+        // The key was valid when the socket opened; every operation checks it still is (revoking also closes the socket).
+        if (!(await options.revocations.isActive(extra.caller!.apiKeyId))) {
+          return [new GraphQLError('API key revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         if (extra.active.size >= options.maxSubscriptionsPerConnection) {
           return [new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
         }

@@ -4,10 +4,13 @@ import type { BusEvent, EventBus } from './event-bus.js';
 import type { Logger } from './logger.js';
 import { toBusEvent } from './outbox-relay.js';
 
-// One per instance: takes sequenced events from the bus (fast path) and from
-// the outbox table (catch-up after a gap, a Redis outage or a lost publish),
-// puts them in order exactly once, and hands each to the subscribers of its
-// organization. Delivery into a subscriber is a bounded queue, so a slow
+// One per instance: reads sequenced events from the outbox table — when the
+// bus announces new ones (fast path) and on a timer (after a Redis outage or a
+// lost announcement) — and hands each, in order and exactly once, to the
+// subscribers of its organization. The hub's position only ever advances
+// through rows it read from its own outbox: what arrives on the bus is a hint
+// to look, so a foreign, forged or out-of-range announcement can't skip or
+// invent an event. Delivery into a subscriber is a bounded queue, so a slow
 // consumer can't hold up anyone else.
 
 export class FeedLimitError extends DomainError {
@@ -19,10 +22,15 @@ export class FeedLimitError extends DomainError {
 export type FeedOptions = { pollMs: number; maxSubscriptionsPerTenant: number; bufferSize: number };
 
 type Listener = (event: BusEvent) => void;
+/** Sees every organization's events, in feed order, before their subscribers do. */
+export type FeedWatcher = (event: BusEvent) => void;
 
 export class FeedHub {
   private lastSequence = 0n;
   private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly watchers = new Set<FeedWatcher>();
+  /** An outbox read is queued and not started yet: later announcements ride on it. */
+  private readQueued = false;
   private chain: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private unsubscribeBus: (() => void) | undefined;
@@ -38,7 +46,7 @@ export class FeedHub {
   async start() {
     const [{ top }] = await this.prisma.$queryRaw<Array<{ top: bigint | null }>>`SELECT MAX(sequence) AS top FROM "Event"`;
     this.lastSequence = top ?? 0n;
-    this.unsubscribeBus = this.bus.subscribe((events) => this.enqueue(() => this.ingest(events)));
+    this.unsubscribeBus = this.bus.subscribe((sequence) => this.announced(sequence));
     const poll = () => {
       if (this.stopped) return;
       this.timer = setTimeout(() => this.enqueue(() => this.catchUp()).finally(poll), this.options.pollMs);
@@ -58,6 +66,11 @@ export class FeedHub {
     return this.lastSequence;
   }
 
+  watch(watcher: FeedWatcher): () => void {
+    this.watchers.add(watcher);
+    return () => void this.watchers.delete(watcher);
+  }
+
   listenerCount(): number {
     let count = 0;
     for (const set of this.listeners.values()) count += set.size;
@@ -71,24 +84,20 @@ export class FeedHub {
     return this.chain;
   }
 
-  private async ingest(events: BusEvent[]) {
-    for (const event of events) {
-      const sequence = BigInt(event.sequence);
-      if (sequence <= this.lastSequence) continue;
-      if (sequence > this.lastSequence + 1n) await this.catchUp(sequence - 1n);
-      if (sequence <= this.lastSequence) continue;
-      this.deliver(event, sequence);
-    }
+  /** The bus says the outbox holds events up to `sequence`: read them now, unless already read or about to be. */
+  private announced(sequence: bigint) {
+    if (sequence <= this.lastSequence || this.readQueued) return;
+    this.readQueued = true;
+    void this.enqueue(async () => {
+      this.readQueued = false;
+      await this.catchUp();
+    });
   }
 
-  /** Reads what the bus did not bring, in order, from the outbox. */
-  private async catchUp(until?: bigint) {
+  /** Reads, in order, every numbered event after the position from the outbox: the only way the position moves. */
+  private async catchUp() {
     for (;;) {
-      const rows = await this.prisma.event.findMany({
-        where: { sequence: until === undefined ? { gt: this.lastSequence } : { gt: this.lastSequence, lte: until } },
-        orderBy: { sequence: 'asc' },
-        take: 500,
-      });
+      const rows = await this.prisma.event.findMany({ where: { sequence: { gt: this.lastSequence } }, orderBy: { sequence: 'asc' }, take: 500 });
       for (const row of rows) this.deliver(toBusEvent({ ...row, sequence: row.sequence! }), row.sequence!);
       if (rows.length < 500) return;
     }
@@ -96,6 +105,13 @@ export class FeedHub {
 
   private deliver(event: BusEvent, sequence: bigint) {
     this.lastSequence = sequence;
+    for (const watcher of this.watchers) {
+      try {
+        watcher(event);
+      } catch (error) {
+        this.logger.error({ err: error, sequence: event.sequence }, 'feed watcher failed');
+      }
+    }
     const listeners = this.listeners.get(event.organizationId);
     if (!listeners) return;
     for (const listener of listeners) listener(event);

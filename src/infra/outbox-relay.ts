@@ -2,13 +2,13 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { BusEvent, EventBus } from './event-bus.js';
 import type { Logger } from './logger.js';
 
-// Gives committed events their feed position (`sequence`) and publishes them.
+// Gives committed events their feed position (`sequence`) and announces them.
 // Event ids come from a sequence at insert time, so they can commit out of
 // order; `sequence` is assigned later, under one advisory lock, to whatever is
 // committed and not yet numbered. Every event a reader can see therefore has a
 // lower sequence than any event it can't see yet: resuming from a cursor never
-// skips one. Only the relay run that numbers an event publishes it, so no
-// event is published twice.
+// skips one. Only the relay run that numbers events announces them (the bus
+// carries the highest sequence; hubs read the events from this table).
 
 const relayLock = 727_274_001;
 const batchSize = 500;
@@ -92,10 +92,7 @@ export class OutboxRelay {
         FROM pending, top WHERE e.id = pending.id
         RETURNING e.sequence, e."organizationId", e.type::text AS type, e."subjectId", e.payload, e."createdAt"`;
     });
-    if (rows.length) {
-      rows.sort((a, b) => (a.sequence < b.sequence ? -1 : 1));
-      this.bus.publish(rows.map(toBusEvent));
-    }
+    if (rows.length) this.bus.announce(rows.reduce((top, row) => (row.sequence > top ? row.sequence : top), 0n));
     return rows.length;
   }
 }

@@ -3,6 +3,7 @@ import type { ApiKeyRole } from '../generated/prisma/enums.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import type { FeedHub } from '../infra/feed-hub.js';
+import type { KeyRevocations } from '../http/key-revocations.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
 
@@ -18,6 +19,8 @@ export type Services = {
   nudgeJobs: () => void;
   quarantineDays: number;
   feed: FeedHub;
+  /** Ends a revoked key's open connections and streams on this instance. */
+  revocations: KeyRevocations;
   carrier: CarrierGateway;
   documents: DocumentStorage;
   maxDocumentBytes: number;

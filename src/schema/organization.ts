@@ -123,7 +123,10 @@ builder.mutationFields((t) => ({
       asPayload(async () => {
         const id = idOfType(input.id, 'ApiKey', ['input', 'id']);
         if (!id) throw notFound(['input', 'id'], 'API key');
-        return { apiKey: await revokeApiKey(ctx.db, id) };
+        const apiKey = await revokeApiKey(ctx.db, id);
+        // Publishes the revocation event now: every instance ends the key's open connections when it reads it.
+        ctx.services.nudgeJobs();
+        return { apiKey };
       }),
   }),
 }));
