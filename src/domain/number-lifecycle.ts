@@ -91,7 +91,9 @@ export async function configureNumber(db: TenantDb, organizationId: string, phon
       data.connectionId = input.connectionId;
     }
     if (data.assignedAt && number.assignedTo === data.assignedTo) data.assignedAt = number.assignedAt;
-    const updated = await tx.phoneNumber.update({ where: { id: phoneNumberId }, data });
+    // Conditional, so a number released meanwhile is not reconfigured.
+    const [updated] = await tx.phoneNumber.updateManyAndReturn({ where: { id: phoneNumberId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, data: data as Prisma.PhoneNumberUncheckedUpdateManyInput });
+    if (!updated) throw new DomainError('INVALID_STATE', `${number.e164} changed while it was being configured; try again`, ['input', 'id']);
     await recordEvent(tx, organizationId, 'NUMBER_CONFIGURED', phoneNumberId, { phoneNumberId, e164: number.e164, fields: Object.keys(input) });
     if (input.assignedTo !== undefined) await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
     return updated;

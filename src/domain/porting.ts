@@ -175,7 +175,10 @@ export async function updatePortingOrder(db: TenantDb, id: string, input: Portin
       }
     }
     if (input.requestedFocDate !== undefined) data.requestedFocDate = input.requestedFocDate;
-    return tx.portingOrder.update({ where: { id }, data });
+    // Conditional, so an order submitted meanwhile is not changed under the carrier.
+    const [updated] = await tx.portingOrder.updateManyAndReturn({ where: { id, status: { in: editable } }, data: data as Prisma.PortingOrderUncheckedUpdateManyInput });
+    if (!updated) throw new DomainError('INVALID_STATE', 'The order changed while it was being updated; it can be changed only as a draft or in exception', ['input', 'id']);
+    return updated;
   });
 }
 

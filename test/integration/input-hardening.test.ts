@@ -84,6 +84,7 @@ describe.skipIf(skipReason)('input hardening', () => {
       const response = await server.graphql(tenant.keys[(role ?? 'MEMBER') as 'MEMBER'], query, variables);
       expect(refusalOf(response), name).toEqual({ code: 'BAD_USER_INPUT', field });
       expect(JSON.stringify(response), name).not.toContain('INTERNAL_SERVER_ERROR');
+      expect(response.status, name).toBeLessThan(500);
     }
     expect(await counts()).toEqual(before);
   });
