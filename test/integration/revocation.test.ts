@@ -1,0 +1,270 @@
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedInventory } from '../../prisma/seed.js';
+import { hashApiKey } from '../../src/domain/api-keys.js';
+import { backend, skipReason } from '../helpers/database.js';
+import { balanceOf, eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
+import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { subscribeWs, wsClient, type Collected } from '../helpers/subscriptions.js';
+
+// A revoked key must lose what it opened before the revocation: its WebSockets
+// close with 4401, its SSE streams end, on every instance, and nothing more runs
+// under it on a socket that is still open.
+
+const allEvents = `subscription All { events { eventId type } }`;
+const whoAmI = `{ viewer { apiKey { id } } }`;
+const revoke = `mutation Revoke($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id revokedAt } errors { code } } }`;
+const createConnection = `mutation Create($input: CreateConnectionInput!) { createConnection(input: $input) { connection { id } errors { code } } }`;
+const orderNumbers = `mutation Order($input: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $input) { numberOrder { id } errors { code } } }`;
+
+async function apiKeyId(server: TestServer, key: string): Promise<string> {
+  const response = await server.graphql(key, whoAmI);
+  return (response.data as { viewer: { apiKey: { id: string } } }).viewer.apiKey.id;
+}
+
+async function revokeKey(server: TestServer, tenant: Tenant, id: string) {
+  const response = await server.graphql(tenant.keys.ADMIN, revoke, { input: { id } });
+  expect((response.data as { revokeApiKey: { errors: unknown[] } }).revokeApiKey.errors).toEqual([]);
+}
+
+/** A WebSocket whose close code is recorded. */
+function socket(server: TestServer, key: string) {
+  const closed: { code?: number } = {};
+  const client = wsClient(server.url, key, (event) => (closed.code ??= event.code));
+  return {
+    client,
+    closed,
+    closedWith: (timeoutMs: number) => eventually(async () => closed.code, (code) => code !== undefined, timeoutMs),
+  };
+}
+
+/** One operation over an open graphql-ws client: its result, or how the socket refused it. */
+function run(client: Client, query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }>; closed?: number }> {
+  return new Promise((resolve) => {
+    let result: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } | undefined;
+    client.subscribe(
+      { query, variables },
+      {
+        next: (value) => (result = value as typeof result),
+        error: (error) => {
+          if (Array.isArray(error)) resolve({ errors: error as Array<{ extensions?: { code?: string } }> });
+          else resolve({ closed: (error as { code?: number }).code ?? -1 });
+        },
+        complete: () => resolve(result ?? {}),
+      },
+    );
+  });
+}
+
+/** A GraphQL-over-SSE subscription that records whether its stream ended. */
+function openSse(server: TestServer, key: string, query: string) {
+  const received: unknown[] = [];
+  const state: { ended?: 'complete' | 'closed' } = {};
+  const abort = new AbortController();
+  const status = (async () => {
+    const response = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query }),
+      signal: abort.signal,
+    });
+    if (response.status !== 200 || !response.body) return response.status;
+    void (async () => {
+      const decoder = new TextDecoder();
+      let buffer = '';
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let boundary;
+          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+            const message = buffer.slice(0, boundary).split('\n');
+            buffer = buffer.slice(boundary + 2);
+            if (message.includes('event: complete')) state.ended = 'complete';
+            const data = message.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('');
+            if (data) received.push(JSON.parse(data));
+          }
+        }
+        state.ended ??= 'closed';
+      } catch {
+        // aborted by the test
+      }
+    })();
+    return response.status;
+  })();
+  return {
+    status,
+    received,
+    state,
+    endedWithin: (timeoutMs: number) => eventually(async () => state.ended, (ended) => ended !== undefined, timeoutMs),
+    close: () => abort.abort(),
+  };
+}
+
+async function orderOne(server: TestServer, tenant: Tenant, idempotencyKey: string) {
+  const [number] = await pickAvailable(server, 1);
+  const order = await server.graphql(tenant.keys.ADMIN, OrderNumbers, { input: { phoneNumbers: [number.e164], idempotencyKey } });
+  expect(order.data?.orderPhoneNumbers.errors).toEqual([]);
+}
+
+describe.skipIf(skipReason)('revoking an API key', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // The periodic re-check is far away here: what ends connections in these tests is the revocation itself.
+    server = await startTestServer({ FEED_KEY_RECHECK_MS: '600000' });
+    await seedInventory(server.db.prisma, { count: 300 });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('closes the key’s WebSocket with 4401 and ends its SSE stream within a second; other keys’ connections stay', async () => {
+    const tenant = await server.createTenant();
+    const memberId = await apiKeyId(server, tenant.keys.MEMBER);
+    const member = socket(server, tenant.keys.MEMBER);
+    const memberWs = subscribeWs(member.client, allEvents);
+    const memberSse = openSse(server, tenant.keys.MEMBER, allEvents);
+    const other = socket(server, tenant.keys.READ_ONLY);
+    const otherWs = subscribeWs(other.client, allEvents);
+    expect(await memberSse.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await orderOne(server, tenant, 'before-revocation');
+    await Promise.all([memberWs.waitFor(1), otherWs.waitFor(1), eventually(async () => memberSse.received.length, (n) => n >= 1)]);
+
+    await revokeKey(server, tenant, memberId);
+    expect(await member.closedWith(1_000)).toBe(4401);
+    expect(await memberSse.endedWithin(1_000)).toBe('complete');
+
+    const memberCounts = [memberWs.received.length, memberSse.received.length];
+    const otherCount = otherWs.received.length;
+    await orderOne(server, tenant, 'after-revocation');
+    await otherWs.waitFor(otherCount + 1);
+    expect([memberWs.received.length, memberSse.received.length]).toEqual(memberCounts);
+    expect(other.closed.code).toBeUndefined();
+    expect(await server.graphql(tenant.keys.MEMBER, whoAmI)).toMatchObject({ status: 401 });
+    await otherWs.close();
+    await other.client.dispose();
+    memberSse.close();
+  });
+
+  it('runs no mutation sent on the socket right after the revocation', async () => {
+    const tenant = await server.createTenant();
+    const memberId = await apiKeyId(server, tenant.keys.MEMBER);
+    const member = socket(server, tenant.keys.MEMBER);
+    const live: Collected = subscribeWs(member.client, allEvents);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const openingBalance = await balanceOf(server, tenant.organizationId);
+    const [number] = await pickAvailable(server, 1);
+
+    await revokeKey(server, tenant, memberId);
+    const [created, ordered] = await Promise.all([
+      run(member.client, createConnection, { input: { name: 'after revocation' } }),
+      run(member.client, orderNumbers, { input: { phoneNumbers: [number.e164], idempotencyKey: 'after-revocation' } }),
+    ]);
+    for (const outcome of [created, ordered]) {
+      expect(outcome.data).toBeUndefined();
+      // Refused as unauthenticated, or the socket was already closed for the revocation.
+      expect(outcome.closed === 4401 || outcome.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED').toBe(true);
+    }
+    expect(await server.db.prisma.connection.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
+    expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
+    expect(await balanceOf(server, tenant.organizationId)).toBe(openingBalance);
+    expect(await member.closedWith(1_000)).toBe(4401);
+    await live.close();
+  });
+});
+
+describe.skipIf(skipReason)('a key revoked without the revokeApiKey mutation (no revocation event)', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ FEED_KEY_RECHECK_MS: '500' });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('can run nothing more on its open socket, and its connections end at the next re-check', async () => {
+    const tenant = await server.createTenant();
+    const member = socket(server, tenant.keys.MEMBER);
+    const live = subscribeWs(member.client, allEvents);
+    const sse = openSse(server, tenant.keys.MEMBER, allEvents);
+    expect(await sse.status).toBe(200);
+    const before = await run(member.client, createConnection, { input: { name: 'before' } });
+    expect(before.errors).toBeUndefined();
+
+    // As an operator would, straight in the database: no event announces it.
+    await server.db.prisma.apiKey.update({ where: { secretHash: hashApiKey(tenant.keys.MEMBER) }, data: { revokedAt: new Date() } });
+    const after = await run(member.client, createConnection, { input: { name: 'after' } });
+    expect(after.data).toBeUndefined();
+    expect(after.closed === 4401 || after.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED').toBe(true);
+    expect(await server.db.prisma.connection.count({ where: { organizationId: tenant.organizationId } })).toBe(1);
+    expect(await member.closedWith(2_000)).toBe(4401);
+    expect(await sse.endedWithin(2_000)).toBe('complete');
+    await live.close();
+    sse.close();
+  });
+});
+
+const clusterWhy = skipReason ?? redisServerSkipReason ?? (backend !== 'postgres' ? 'instances share a PostgreSQL server (PGlite is one process)' : null);
+if (clusterWhy && backend === 'postgres') console.warn(`[skip] revocation across instances: ${clusterWhy}`);
+
+describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
+  let redis: RedisServer;
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    a = await startTestServer({ REDIS_URL: redis.url, FEED_KEY_RECHECK_MS: '600000' });
+    // B polls its outbox every half second; the re-check of keys is far away.
+    b = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '500', FEED_KEY_RECHECK_MS: '600000' }, a);
+    await eventually(async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string }, (r) => r.eventBus === 'up', 15_000);
+  });
+
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    await redis?.stop();
+  });
+
+  async function connectionsOnB(tenant: Tenant) {
+    const member = socket(b, tenant.keys.MEMBER);
+    const live = subscribeWs(member.client, allEvents);
+    const sse = openSse(b, tenant.keys.MEMBER, allEvents);
+    expect(await sse.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { member, live, sse };
+  }
+
+  it('revoked on instance A, the key’s WebSocket and SSE stream on instance B end within a second', async () => {
+    const tenant = await a.createTenant();
+    const memberId = await apiKeyId(a, tenant.keys.MEMBER);
+    const { member, live, sse } = await connectionsOnB(tenant);
+    await revokeKey(a, tenant, memberId);
+    expect(await member.closedWith(1_000)).toBe(4401);
+    expect(await sse.endedWithin(1_000)).toBe('complete');
+    await live.close();
+    sse.close();
+  });
+
+  it('and while Redis is down too, from the revocation event in the outbox', async () => {
+    const tenant = await a.createTenant();
+    const memberId = await apiKeyId(a, tenant.keys.MEMBER);
+    const { member, live, sse } = await connectionsOnB(tenant);
+    await redis.kill();
+    try {
+      await eventually(async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string }, (r) => r.eventBus === 'down', 10_000);
+      await revokeKey(a, tenant, memberId);
+      expect(await member.closedWith(1_500)).toBe(4401);
+      expect(await sse.endedWithin(1_500)).toBe('complete');
+    } finally {
+      await redis.start();
+    }
+    await live.close();
+    sse.close();
+  });
+});
