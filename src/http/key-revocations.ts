@@ -89,11 +89,6 @@ export class KeyRevocations {
     return false;
   }
 
-  /** Open connections and streams, per key (for tests and diagnostics). */
-  holdCount(apiKeyId: string): number {
-    return this.holders.get(apiKeyId)?.size ?? 0;
-  }
-
   private async recheck() {
     const ids = [...this.holders.keys()];
     try {
