@@ -45,7 +45,12 @@ export async function listBuckets(db: TenantDb, organizationId: string): Promise
 /** Sets the bucket's low/not-low state; returns true when this call turned it low (a crossing). */
 async function markBucket(tx: Tx, organizationId: string, bucket: Bucket, raiseIfLow: boolean) {
   const key = { organizationId, countryCode: bucket.countryCode, areaCodePrefix: bucket.areaCodePrefix };
-  await tx.inventoryAlertState.upsert({ where: { organizationId_countryCode_areaCodePrefix: key }, create: key, update: {} });
+  // ON CONFLICT, not Prisma's upsert: with the tenant condition in its where, Prisma reads then
+  // inserts, and two first changes to a new bucket at once collide on the unique key.
+  await tx.$executeRaw`
+    INSERT INTO "InventoryAlertState" (id, "organizationId", "countryCode", "areaCodePrefix", "updatedAt")
+    VALUES (gen_random_uuid(), ${organizationId}::uuid, ${bucket.countryCode}, ${bucket.areaCodePrefix}, now())
+    ON CONFLICT ("organizationId", "countryCode", "areaCodePrefix") DO NOTHING`;
   // Locked, so two changes to one bucket at once can't both see "not yet low" and both raise.
   const [state] = await tx.$queryRaw<Array<{ isLow: boolean }>>`
     SELECT "isLow" FROM "InventoryAlertState"

@@ -280,3 +280,51 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } })).state).toBe('AVAILABLE');
   });
 });
+
+describe.skipIf(skipReason)('configuring a number while it is released', () => {
+  it('a configure racing a release either lands before it or is refused: a released number is never reconfigured', async () => {
+    const server = await startTestServer();
+    try {
+      const tenant = await server.createTenant();
+      const rows = await server.db.prisma.phoneNumber.createManyAndReturn({
+        data: Array.from({ length: 30 }, (_, i) => ({
+          organizationId: tenant.organizationId,
+          e164: `+1737555${String(1000 + i)}`,
+          countryCode: 'US',
+          areaCode: '737',
+          numberType: 'LOCAL' as const,
+          capabilities: ['VOICE' as const],
+          provider: 'Bandwidth',
+          activationPriceCents: 100,
+          monthlyPriceCents: 150,
+          status: 'ACTIVE' as const,
+          activatedAt: new Date(),
+        })),
+      });
+      const outcomes = await Promise.all(
+        rows.map(async (row) => {
+          const id = encodeGlobalId('PhoneNumber', row.id);
+          const [configured, released] = await Promise.all([
+            server.graphql(tenant.keys.MEMBER, Configure, { input: { id, label: 'after release?' } }),
+            server.graphql(tenant.keys.MEMBER, Release, { input: { id } }),
+          ]);
+          // Thirty first changes to one low-stock bucket at once: its state row is created once, not fought over.
+          expect(released.errors, row.e164).toBeUndefined();
+          expect(released.data!.releasePhoneNumber.errors, row.e164).toEqual([]);
+          expect(configured.errors, row.e164).toBeUndefined();
+          const refusal = configured.data!.configurePhoneNumber.errors[0];
+          if (refusal) expect(refusal, row.e164).toMatchObject({ code: 'INVALID_STATE', field: ['input', 'id'] });
+          return { row, configured: !refusal };
+        }),
+      );
+      for (const { row, configured } of outcomes) {
+        const events = await server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, subjectId: row.id }, orderBy: { id: 'asc' } });
+        const kinds = events.map((event) => (event.type === 'NUMBER_CONFIGURED' ? 'configured' : 'released'));
+        // Each outcome is one of the two serial orders; never "released, then configured".
+        expect(kinds, row.e164).toEqual(configured ? ['configured', 'released'] : ['released']);
+      }
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
+});
