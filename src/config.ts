@@ -8,6 +8,8 @@ export type Config = {
   redisUrl: string | undefined;
   /** Redis channel of the live feed; unset: one derived from this database's identity. */
   eventBusChannel: string | undefined;
+  /** Bearer token /metrics requires; unset: /metrics is open (bind the port privately then). */
+  metricsToken: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   nodeEnv: 'development' | 'production' | 'test';
   /** Secret used to sign pagination cursors so a forged one is rejected. */
@@ -69,6 +71,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const eventBusChannel = env.EVENT_BUS_CHANNEL || undefined;
   if (eventBusChannel && !/^[\x21-\x7e]{1,200}$/.test(eventBusChannel)) problems.push('EVENT_BUS_CHANNEL must be 1 to 200 printable ASCII characters without spaces');
+
+  const metricsToken = env.METRICS_TOKEN || undefined;
+  if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be 16 to 200 printable ASCII characters without spaces');
 
   const logLevel = (env.LOG_LEVEL ?? 'info') as Config['logLevel'];
   if (!logLevels.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${logLevels.join(', ')}, got "${env.LOG_LEVEL}"`);
@@ -149,6 +154,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.DATA_DIR ?? './.data'),
     redisUrl,
     eventBusChannel,
+    metricsToken,
     logLevel,
     nodeEnv,
     cursorSecret,

@@ -21,6 +21,17 @@ export const errorCodes = [
   'THROTTLED',
   'TOO_MANY_SUBSCRIPTIONS',
   'SLOW_CONSUMER',
+  // Refusals of a whole operation by the API's limits (src/http/limits.ts, docs/limits.md).
+  'QUERY_TOO_COSTLY',
+  'MAX_DEPTH_EXCEEDED',
+  'MAX_ALIASES_EXCEEDED',
+  'MAX_DIRECTIVES_EXCEEDED',
+  'MAX_TOKENS_EXCEEDED',
+  'INTROSPECTION_DISABLED',
+  'PERSISTED_QUERY_ONLY',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_INVALID',
+  'PERSISTED_QUERY_HASH_MISMATCH',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -12,6 +12,7 @@ import { apiKeyFromHeaders, authenticate } from './auth.js';
 import { endStreamsOfRevokedKeys } from './key-revocations.js';
 import { abuseLimitPlugins } from './limits.js';
 import { inputGuardPlugin } from './input-guard.js';
+import { requestParamsPlugin } from './request-params.js';
 import type { Metrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import type { CostBucket } from '../infra/rate-limit.js';
@@ -57,6 +58,29 @@ export function toClientError(error: unknown, requestId: string, logger: Logger)
     path: located?.path,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   });
+}
+
+/** A refusal the client caused and can fix (bad input, a limit, a typed user error): not a fault of the service. */
+function isClientMistake(error: unknown): boolean {
+  if (error instanceof DomainError) return true;
+  if (!isGraphQLError(error)) return false;
+  const code = error.extensions?.code;
+  if (code === 'INTERNAL_SERVER_ERROR' || code === 'SERVICE_UNAVAILABLE') return false;
+  return error.originalError === undefined || error.originalError === null || isClientMistake(error.originalError);
+}
+
+// yoga logs at error level every error its masking replaced. Client mistakes go to
+// info, so real faults stand out; anything else already went through toClientError,
+// which logged it with the request id at the level it deserves.
+function logYogaError(logger: Logger, args: unknown[]) {
+  const [first] = args;
+  const requestId = currentRequestId();
+  if (isClientMistake(first)) {
+    const error = first as GraphQLError | DomainError;
+    const code = error instanceof DomainError ? error.code : error.extensions?.code;
+    logger.info({ requestId, code }, `client error: ${error.message}`);
+  } else if (first instanceof Error) logger.debug({ requestId, err: first }, 'masked error (logged where it was masked)');
+  else logger.error(args.length > 1 ? { args, requestId } : { requestId }, String(first));
 }
 
 export function createGraphqlHandler(options: {
@@ -105,13 +129,13 @@ export function createGraphqlHandler(options: {
       debug: (...args) => logger.debug(args.length > 1 ? { args } : {}, String(args[0])),
       info: (...args) => logger.info(args.length > 1 ? { args } : {}, String(args[0])),
       warn: (...args) => logger.warn(args.length > 1 ? { args } : {}, String(args[0])),
-      error: (...args) => logger.error(args.length > 1 ? { args } : {}, String(args[0])),
+      error: (...args) => logYogaError(logger, args),
     },
     maskedErrors: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
     // The input guard runs last, once the operation is costed, and before any resolver.
-    plugins: [requestPlugin, ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket), inputGuardPlugin() as Plugin<Context>, endStreamsOfRevokedKeys(options.services.revocations)],
+    plugins: [requestPlugin, requestParamsPlugin(), ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId), inputGuardPlugin() as Plugin<Context>, endStreamsOfRevokedKeys(options.services.revocations)],
     context: (initial): Context => {
       // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
       const given = initial as { request?: Request; caller?: Caller; requestId?: string };

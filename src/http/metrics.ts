@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
@@ -26,3 +27,12 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Whether a request may read /metrics: any, without a token configured; otherwise only `Authorization: Bearer <token>`. */
+export function mayReadMetrics(authorization: string | undefined, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = /^Bearer\s+(\S+)$/i.exec(authorization?.trim() ?? '')?.[1] ?? '';
+  // Compared as hashes: constant time, whatever the lengths.
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(given), digest(token));
+}

@@ -7,7 +7,7 @@ import { exportPhoneNumbers } from './export.js';
 import { PersistedOperations } from './persisted-operations.js';
 import type { CostBucket } from '../infra/rate-limit.js';
 import { createGraphqlHandler } from './graphql.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, mayReadMetrics } from './metrics.js';
 import { runWithRequestId } from './request-context.js';
 import { attachWebSocketServer } from './websocket.js';
 import type { EventBus } from '../infra/event-bus.js';
@@ -36,6 +36,7 @@ export function createApiServer(options: {
   const metrics = createMetrics();
   const persisted = PersistedOperations.fromFile(config.limits.persistedDocumentsPath, config.limits.persistedOnly);
   if (config.limits.persistedOnly && persisted.size === 0) logger.warn('PERSISTED_OPERATIONS_ONLY is on but the manifest is empty: every operation will be refused');
+  if (config.nodeEnv === 'production' && !config.metricsToken) logger.warn('METRICS_TOKEN is not set: /metrics is readable by anyone who can reach this port');
   const yoga = createGraphqlHandler({
     config,
     prisma: db.prisma,
@@ -64,7 +65,11 @@ export function createApiServer(options: {
       }
     },
     '/export/phone-numbers': exportPhoneNumbers(db.prisma, logger),
-    '/metrics': async (_req, res) => {
+    '/metrics': async (req, res) => {
+      if (!mayReadMetrics(req.headers.authorization, config.metricsToken)) {
+        res.setHeader('www-authenticate', 'Bearer realm="metrics"');
+        return sendJson(res, 401, { error: 'METRICS_TOKEN required: send Authorization: Bearer <token>' });
+      }
       res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(await metrics.registry.metrics());
     },

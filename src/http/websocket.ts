@@ -9,6 +9,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { Context } from '../schema/context.js';
 import { authenticate } from './auth.js';
+import { toClientError } from './graphql.js';
 import type { KeyRevocations } from './key-revocations.js';
 import type { PersistedOperations } from './persisted-operations.js';
 
@@ -18,6 +19,21 @@ import type { PersistedOperations } from './persisted-operations.js';
 // key later closes it with 4401 too.
 
 type Extra = { caller?: Context['caller']; active: Set<string>; requestId: string };
+
+/**
+ * JSON.parse reviver for graphql-ws messages: a `subscribe` whose payload has no `query`
+ * (a persisted operation by `documentId` or `extensions.persistedQuery` alone) gets an
+ * empty one, so the message passes graphql-ws's validation and onSubscribe resolves the
+ * hash; without any hash, onSubscribe refuses the operation, not the socket.
+ */
+function acceptHashOnlySubscribe(key: string, value: unknown) {
+  if (key !== '' || !value || typeof value !== 'object') return value;
+  const message = value as { type?: unknown; payload?: unknown };
+  if (message.type !== 'subscribe' || !message.payload || typeof message.payload !== 'object' || Array.isArray(message.payload)) return value;
+  const payload = message.payload as { query?: unknown };
+  if (payload.query === undefined || payload.query === null) payload.query = '';
+  return value;
+}
 
 function keyFrom(params: Record<string, unknown> | undefined): string | null {
   if (!params) return null;
@@ -41,6 +57,19 @@ export function attachWebSocketServer(options: {
   const wss = new WebSocketServer({ server: options.server, path: '/graphql' });
   const extras = new WeakMap<object, Extra>();
 
+  // Whatever goes wrong with one operation is that operation's `error` message. A throw
+  // out of onSubscribe would make graphql-ws close the socket (4500) and end every other
+  // subscription on it.
+  const oneOperation = async <T,>(socket: WebSocket, id: string, start: () => Promise<T | readonly GraphQLError[]>): Promise<T | GraphQLError[]> => {
+    try {
+      const started = await start();
+      return Array.isArray(started) ? [...(started as readonly GraphQLError[])] : (started as T);
+    } catch (error) {
+      extras.get(socket)?.active.delete(id);
+      return [toClientError(error, extras.get(socket)?.requestId ?? 'ws', logger)];
+    }
+  };
+
   useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
@@ -59,7 +88,9 @@ export function attachWebSocketServer(options: {
         extras.set(socket, { caller, active: new Set(), requestId: randomUUID() });
         return true;
       },
-      onSubscribe: async (ctx, id, payload) => {
+      // graphql-ws requires `payload.query`; a persisted operation sent by hash alone has none.
+      jsonMessageReviver: acceptHashOnlySubscribe,
+      onSubscribe: (ctx, id, payload) => oneOperation(ctx.extra.socket, id, async () => {
         const extra = extras.get(ctx.extra.socket)!;
         // The key was valid when the socket opened; every operation checks it still is (revoking also closes the socket).
         if (!(await options.revocations.isActive(extra.caller!.apiKeyId))) {
@@ -92,7 +123,7 @@ export function attachWebSocketServer(options: {
           contextValue: await contextFactory(),
           rootValue: { execute, subscribe },
         };
-      },
+      }),
       onComplete: (ctx, id) => {
         extras.get(ctx.extra.socket)?.active.delete(id);
       },

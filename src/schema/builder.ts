@@ -10,20 +10,34 @@ import { invalidInput, notFound } from '../domain/errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
+import { loadNodes, maxNodesPerRequest, type GlobalId } from './nodes.js';
 import { CountryCodeScalar, E164Scalar } from './scalars.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function decodeGlobalId(globalId: string, field: string[] = ['id']): { typename: string; id: string } {
+/** The type name and database id in a global ID, or null when it is not one this API could have issued. */
+function parseGlobalId(globalId: string): GlobalId | null {
   const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
   const separator = decoded.indexOf(':');
   const typename = decoded.slice(0, separator);
   const id = decoded.slice(separator + 1);
-  if (separator <= 0 || !/^[A-Za-z]+$/.test(typename) || !uuidPattern.test(id)) {
-    throw new GraphQLError(`"${field.join('.')}" is not a valid ID`, { extensions: { code: 'BAD_USER_INPUT', field } });
-  }
+  if (separator <= 0 || !/^[A-Za-z]+$/.test(typename) || !uuidPattern.test(id)) return null;
   return { typename, id: id.toLowerCase() };
 }
+
+const invalidId = (field: string[]) => new GraphQLError(`"${field.join('.')}" is not a valid ID`, { extensions: { code: 'BAD_USER_INPUT', field } });
+
+export function decodeGlobalId(globalId: string, field: string[] = ['id']): GlobalId {
+  const parsed = parseGlobalId(globalId);
+  if (!parsed) throw invalidId(field);
+  return parsed;
+}
+
+// The relay plugin decodes `node(id:)` and `nodes(ids:)` before their resolvers run,
+// without knowing which argument it is decoding; a malformed ID is marked here (empty
+// type name) and refused by the resolver, which can name the argument.
+const malformed = (globalId: string): GlobalId => ({ typename: '', id: globalId });
+const isMalformed = (globalId: GlobalId) => globalId.typename === '';
 
 /** For mutation inputs: a malformed ID or one of another type becomes a payload error, not a top-level one. */
 export function inputId(globalId: string, typename: string, field: string[]): string {
@@ -45,15 +59,6 @@ export function idOfType(globalId: string, typename: string, field: string[]): s
 
 export function encodeGlobalId(typename: string, id: string | number | bigint): string {
   return Buffer.from(`${typename}:${id}`).toString('base64url');
-}
-
-async function nullIfMissing<T>(lookup: Promise<T> | T): Promise<T | null> {
-  try {
-    return await lookup;
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2025') return null;
-    throw error;
-  }
 }
 
 export const builder = new SchemaBuilder<{
@@ -95,11 +100,27 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     edgesFieldOptions: { nullable: false },
     nodeFieldOptions: { nullable: false },
-    // A missing node (or another tenant's, which the scoped client can't see) is null, never an error.
-    nodeQueryOptions: { resolve: (_root, { id }, _ctx, _info, resolveNode) => nullIfMissing(resolveNode(id)) },
-    nodesQueryOptions: { resolve: (_root, { ids }, _ctx, _info, resolveNodes) => ids.map((id) => nullIfMissing(resolveNodes([id]).then(([node]) => node))) },
+    // A missing node, another tenant's (the scoped client can't see it) and an ID of a type
+    // that is not a Node of this API are all null, never an error (see nodes.ts).
+    nodeQueryOptions: {
+      description: 'The object with this ID, or null when there is none you can see.',
+      resolve: async (_root, { id }, ctx, info) => {
+        if (isMalformed(id)) throw invalidId(['id']);
+        const [node] = await loadNodes([id], ctx, info);
+        return node as never;
+      },
+    },
+    nodesQueryOptions: {
+      description: `Up to ${maxNodesPerRequest} objects by ID, in the order given; null for an ID that names nothing you can see. More IDs are refused (BAD_USER_INPUT naming \`ids\`); each ID counts toward the query cost.`,
+      args: { ids: { description: `At most ${maxNodesPerRequest} IDs.` } },
+      resolve: async (_root, { ids }, ctx, info) => {
+        if (ids.length > maxNodesPerRequest) throw invalidInput(['ids'], `"ids" must have at most ${maxNodesPerRequest} items, got ${ids.length}`);
+        if (ids.some(isMalformed)) throw invalidId(['ids']);
+        return (await loadNodes(ids, ctx, info)) as never;
+      },
+    },
     encodeGlobalID: (typename, id) => encodeGlobalId(typename, id),
-    decodeGlobalID: (globalId) => decodeGlobalId(globalId),
+    decodeGlobalID: (globalId) => parseGlobalId(globalId) ?? malformed(globalId),
   },
   errors: { defaultTypes: [] },
 });

@@ -47,7 +47,7 @@ export type TestServer = {
  * A real server on a fresh database. With `sameDatabaseAs` (PostgreSQL only), a second
  * instance on the first one's database, as behind a load balancer.
  */
-export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer, parts: { carrier?: CarrierGateway } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer, parts: { carrier?: CarrierGateway; logger?: pino.Logger } = {}): Promise<TestServer> {
   const db: TestDatabase = sameDatabaseAs
     ? { ...(await openDatabase({ kind: 'postgres', url: sameDatabaseAs.db.url!, poolSize: 10 })), url: sameDatabaseAs.db.url, drop: async () => {} }
     : await createTestDatabase();
@@ -68,7 +68,7 @@ export async function startTestServer(env: Record<string, string> = {}, sameData
     DATA_DIR: mkdtempSync(path.join(tmpdir(), 'numbers-test-')),
     ...env,
   });
-  const app = await startApp({ config, logger: pino({ level: config.logLevel }), db, carrier: parts.carrier });
+  const app = await startApp({ config, logger: parts.logger ?? pino({ level: config.logLevel }), db, carrier: parts.carrier });
 
   const createTenant: TestServer['createTenant'] = async (options = {}) => {
     const slug = `tenant-${randomBytes(5).toString('hex')}`;
