@@ -95,6 +95,8 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
     const statements = server.db.statementCount() - before;
     expect(response.body.errors).toBeUndefined();
     expect(response.body.data.nodes).toEqual(Array(100).fill(null));
+    // Charged per id, not as one list of 10.
+    expect(response.body.extensions?.cost.requestedQueryCost).toBeGreaterThanOrEqual(100);
     // The key lookup (and its last-used stamp), then one query per type asked for — not one per id.
     expect(statements).toBeLessThanOrEqual(5);
 
