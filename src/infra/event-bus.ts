@@ -78,12 +78,15 @@ function inProcessBus(logger: Logger): EventBus {
 const retryDelay = (attempt: number) => Math.min(attempt * 200, 2_000);
 const maxSubscribeBackoffMs = 2_000;
 const foreignMessageLogIntervalMs = 60_000;
+/** A subscribed connection must answer PING this often, or it is taken for dead (a frozen Redis, a silent network). */
+const livenessProbeMs = 5_000;
 
 // ioredis can lose a subscription sent before its connection is ready ("Connection
 // in subscriber mode, only subscriber commands may be used"), and its own
 // resubscription after a reconnect is not checked. So this bus subscribes by
 // itself, only on `ready`, checks the reply, retries until Redis confirms, and
-// does it again after every reconnect; health is 'up' only in between.
+// does it again after every reconnect; health is 'up' only in between. A
+// subscribed connection that stops answering PING is dropped and reconnected.
 class RedisEventBus implements EventBus {
   private readonly handlers: Handlers;
   private readonly publisher: Redis;
@@ -93,6 +96,8 @@ class RedisEventBus implements EventBus {
   /** Bumped by every attempt, so a late reply to an earlier one (on a connection since closed) is ignored. */
   private generation = 0;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly probeTimer: NodeJS.Timeout;
+  private probing = false;
   private closed = false;
   private up = false;
   private outageLogged = false;
@@ -119,6 +124,8 @@ class RedisEventBus implements EventBus {
     this.publisher.on('ready', () => this.report());
     this.publisher.on('close', () => this.report('publisher connection closed'));
     for (const client of [this.publisher, this.subscriber]) client.on('error', (error: Error) => this.report(error));
+    this.probeTimer = setInterval(() => void this.probe(), livenessProbeMs);
+    this.probeTimer.unref();
   }
 
   announce(sequence: bigint) {
@@ -138,6 +145,7 @@ class RedisEventBus implements EventBus {
   async close() {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearInterval(this.probeTimer);
     this.publisher.disconnect();
     this.subscriber.disconnect();
   }
@@ -161,6 +169,28 @@ class RedisEventBus implements EventBus {
       this.logger.debug({ err: error, channel: this.channel, retryInMs: delay }, 'event bus (Redis): SUBSCRIBE failed, retrying');
       this.report(error);
       this.retryTimer = setTimeout(() => void this.subscribeChannel(), delay);
+    }
+  }
+
+  private async probe() {
+    if (this.closed || !this.subscribed || this.probing) return;
+    this.probing = true;
+    const generation = this.generation;
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${livenessProbeMs} ms`)), livenessProbeMs);
+    });
+    try {
+      await Promise.race([this.subscriber.ping(), silence]);
+    } catch (error) {
+      if (this.closed || generation !== this.generation) return;
+      this.generation += 1;
+      this.subscribed = false;
+      this.report(error);
+      this.subscriber.disconnect(true);
+    } finally {
+      clearTimeout(timer);
+      this.probing = false;
     }
   }
 

@@ -27,6 +27,10 @@ export type RedisServer = {
   admin: () => Redis;
   /** SIGKILL, as a crash would. */
   kill: () => Promise<void>;
+  /** SIGSTOP: connections stay open and nothing answers (a hung server, a silent network). */
+  freeze: () => void;
+  /** SIGCONT after freeze. */
+  thaw: () => void;
   /** Starts it again on the same port (after kill), empty. */
   start: () => Promise<void>;
   restart: () => Promise<void>;
@@ -80,6 +84,8 @@ export async function startRedisServer(): Promise<RedisServer> {
       return client;
     },
     kill,
+    freeze: () => void child?.kill('SIGSTOP'),
+    thaw: () => void child?.kill('SIGCONT'),
     start,
     restart: async () => {
       await kill();

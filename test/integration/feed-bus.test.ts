@@ -174,6 +174,35 @@ describe.skipIf(why)('/readyz and the Redis subscription', () => {
   });
 });
 
+describe.skipIf(why)('/readyz and a Redis that stops answering', () => {
+  let redis: RedisServer;
+  let server: TestServer;
+
+  beforeAll(async () => {
+    redis = await startRedisServer();
+    server = await startTestServer({ REDIS_URL: redis.url });
+    await busUp(server);
+  });
+
+  afterAll(async () => {
+    redis?.thaw();
+    await server?.stop();
+    await redis?.stop();
+  });
+
+  it('says the bus is down while Redis is frozen (connections open, no answers), and up again once it answers', async () => {
+    redis.freeze();
+    try {
+      expect(await eventually(() => readiness(server), (r) => r.eventBus === 'down', 15_000)).toMatchObject({ status: 'degraded' });
+    } finally {
+      redis.thaw();
+    }
+    await busUp(server);
+    const channels = (await redis.admin().pubsub('CHANNELS', '*')) as string[];
+    expect(((await redis.admin().pubsub('NUMSUB', channels[0])) as [string, number])[1]).toBe(1);
+  });
+});
+
 describe.skipIf(why)('two deployments on one Redis', () => {
   let redis: RedisServer;
   let x: TestServer;
