@@ -144,6 +144,13 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
     // Inline lists count too, and so do other list arguments a resolver works through one by one.
     const inline = await post(server, tenant.keys.READ_ONLY, { query: `{ nodes(ids: [${ids.slice(0, 30).map((id) => `"${id}"`).join(', ')}]) { id } }` });
     expect(inline.body.extensions?.cost.requestedQueryCost).toBe(30);
+    const numbers = Array.from({ length: 40 }, (_, i) => `+1512555${String(1000 + i)}`);
+    const portability = await post(server, tenant.keys.READ_ONLY, { query: `query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }`, variables: { n: numbers } });
+    expect(portability.body.extensions?.cost.requestedQueryCost).toBe(40);
+    // A mutation's list input: the base, the payload, and one per number it works through.
+    const reserve = await post(server, tenant.keys.MEMBER, { query: `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`, variables: { n: numbers } });
+    expect(reserve.body.extensions?.cost.requestedQueryCost).toBeGreaterThanOrEqual(10 + 40);
+    expect(reserve.body.extensions?.cost.actualQueryCost).toBeGreaterThanOrEqual(10 + 40);
   });
 
   it('a global id of a type that is not a Node of this API reads as unknown (null), never an internal error', async () => {
