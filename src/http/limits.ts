@@ -122,7 +122,8 @@ function costPlugin(bucket: CostBucket, maxQueryCost: number, callerKeyOf: (requ
         async onExecuteDone({ result, setResult }) {
           if (!('data' in result) && !('errors' in result)) return;
           const single = result as ExecutionResult;
-          const actual = actualQueryCost(single.data, cost);
+          // Without `data`, a later check (the input guard) stopped the operation before anything ran: nothing is kept.
+          const actual = 'data' in single ? actualQueryCost(single.data, cost) : 0;
           const status = await bucket.refund(key, cost.requested - actual);
           setResult(withCost(single, { requestedQueryCost: cost.requested, actualQueryCost: actual, throttleStatus: status }));
         },

@@ -126,6 +126,8 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
     expect(response.status).toBeLessThan(500);
     expect(response.body.data ?? null).toBeNull();
     expect(response.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: ['ids'] });
+    // Refused before anything ran: nothing is kept from the bucket.
+    expect(response.body.extensions?.cost).toMatchObject({ actualQueryCost: 0 });
 
     const schema = await post(server, tenant.keys.READ_ONLY, { query: '{ __type(name: "Query") { fields { name description args { name description } } } }' });
     const nodes = schema.body.data.__type.fields.find((field: { name: string }) => field.name === 'nodes');
