@@ -290,8 +290,8 @@ export async function cancelPortingOrder(db: TenantDb, organizationId: string, i
     if (!order) throw notFound(['input', 'id'], 'Porting order');
     const cancelled = await transition(tx, organizationId, id, cancellable, 'CANCELLED', { cancelledAt: new Date() });
     if (!cancelled) {
-      const now = await tx.portingOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
-      throw new DomainError('INVALID_STATE', `The order is ${now.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, ['input', 'id']);
+      const current = await tx.portingOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
+      throw new DomainError('INVALID_STATE', `The order is ${current.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, ['input', 'id']);
     }
     const porting = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'FAILED' } });
     await recordStatusChanges(tx, organizationId, porting.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'FAILED' as const })));

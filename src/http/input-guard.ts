@@ -1,4 +1,5 @@
 import {
+  coerceInputValue,
   getArgumentValues,
   getNamedType,
   getNullableType,
@@ -9,6 +10,7 @@ import {
   isListType,
   isObjectType,
   Kind,
+  typeFromAST,
   type DocumentNode,
   type ExecutionArgs,
   type FragmentDefinitionNode,
@@ -16,6 +18,7 @@ import {
   type GraphQLNamedType,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { inputLimits, textProblem } from '../domain/input-rules.js';
@@ -26,8 +29,12 @@ import { inputLimits, textProblem } from '../domain/input-rules.js';
 // against its input type. Strings and IDs must be acceptable text within the
 // default length, IDs must not be empty, lists within the default length.
 // Driven by the schema, so a new field is covered without being listed here.
+// A variable that doesn't fit its type at all is refused here too, with the
+// argument path it stands for, so every input refusal has the same shape.
 
 type Refusal = { field: string[]; message: string };
+
+const named = (field: string[]) => field.filter((part) => typeof part === 'string');
 
 function checkValue(value: unknown, type: GraphQLInputType, field: string[]): Refusal | null {
   if (value === null || value === undefined) return null;
@@ -60,6 +67,57 @@ function operationOf(document: DocumentNode, operationName?: string | null): Ope
   return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
 }
 
+/** Where each variable is first used: the argument path it stands for, e.g. $i → ["input"], $s → ["filter", "search"]. */
+function variableUsages(operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>): Map<string, string[]> {
+  const usages = new Map<string, string[]>();
+  const value = (node: ValueNode, path: string[]) => {
+    if (node.kind === Kind.VARIABLE && !usages.has(node.name.value)) usages.set(node.name.value, path);
+    else if (node.kind === Kind.OBJECT) node.fields.forEach((field) => value(field.value, [...path, field.name.value]));
+    else if (node.kind === Kind.LIST) node.values.forEach((item) => value(item, path));
+  };
+  const seen = new Set<string>();
+  const walk = (selectionSet: SelectionSetNode) => {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) selection.arguments?.forEach((argument) => value(argument.value, [argument.name.value]));
+      selection.directives?.forEach((directive) => directive.arguments?.forEach((argument) => value(argument.value, [argument.name.value])));
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !seen.has(fragment.name.value)) {
+          seen.add(fragment.name.value);
+          walk(fragment.selectionSet);
+        }
+      } else if (selection.selectionSet) walk(selection.selectionSet);
+    }
+  };
+  walk(operation.selectionSet);
+  return usages;
+}
+
+/** A variable that doesn't fit its type, named by the argument path it is used at (graphql-js names only the variable). */
+function variableRefusal(args: Pick<ExecutionArgs, 'schema' | 'variableValues'>, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>, message: string): Refusal | null {
+  const usages = variableUsages(operation, fragments);
+  const inputs = (args.variableValues ?? {}) as Record<string, unknown>;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    const type = typeFromAST(args.schema, definition.type as never) as GraphQLInputType | undefined;
+    const usage = usages.get(name) ?? [name];
+    if (!type) continue;
+    let path: Array<string | number> | null = null;
+    if (inputs[name] === undefined) {
+      if (definition.defaultValue || getNullableType(type) === type) continue;
+      path = [];
+    } else {
+      coerceInputValue(inputs[name], type, (at, _value, error) => {
+        // A missing or unknown input field is reported at its object; name the field itself.
+        const field = /^Field "([^"]+)" (of required type|is not defined)/.exec(error.message)?.[1];
+        path ??= field ? [...at, field] : [...at];
+      });
+    }
+    if (path) return { field: [...usage, ...named(path as string[])], message };
+  }
+  return null;
+}
+
 /** The first argument value in the operation that breaks the input rules, or null. */
 export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document' | 'variableValues' | 'operationName'>): Refusal | null {
   const { schema, document } = args;
@@ -67,12 +125,11 @@ export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document'
   if (!operation) return null;
   const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
   if (!root) return null;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>, { maxErrors: 1 });
-  // Variables that don't coerce are refused by execution itself, naming the variable.
-  if (coerced.errors) return null;
-  const variables = coerced.coerced;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>, { maxErrors: 1 });
+  if (coerced.errors) return variableRefusal(args, operation, fragments, coerced.errors[0].message);
+  const variables = coerced.coerced;
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType, seen: Set<string>): Refusal | null => {
     for (const selection of selectionSet.selections) {
@@ -109,7 +166,8 @@ export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document'
   return walk(operation.selectionSet, root, new Set());
 }
 
-const refusalError = (refusal: Refusal) => new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', field: refusal.field } });
+// HTTP 400, as graphql-js's own refusals of variables: the request is at fault and nothing ran.
+const refusalError = (refusal: Refusal) => new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', field: refusal.field, http: { status: 400 } } });
 
 export function inputGuardPlugin(): Plugin {
   return {

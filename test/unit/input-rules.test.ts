@@ -41,8 +41,14 @@ describe('input guard', () => {
     expect(refusal('{ phoneNumbers(filter: { search: "100% sure\\n" }) { totalCount } }')).toBeNull();
   });
 
-  it('leaves variables that do not coerce to execution, which names them itself', () => {
-    expect(refusal('query($n: Int) { events(first: $n) { hasNextPage } }', { n: 'not a number' })).toBeNull();
+  it('names the argument path a badly typed or missing variable stands for', () => {
+    expect(refusal('query($n: Int) { events(first: $n) { hasNextPage } }', { n: 'not a number' })).toMatchObject({ field: ['first'], message: expect.stringMatching(/Int cannot represent/) });
+    expect(refusal('mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code } } }', { i: { id: 'x', label: 5 } })).toMatchObject({ field: ['input', 'label'] });
+    expect(refusal('query($s: String) { phoneNumbers(filter: { search: $s, tags: ["a"] }) { totalCount } }', { s: 7 })).toMatchObject({ field: ['filter', 'search'] });
+    expect(refusal('mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }', { i: { phoneNumbers: ['5125550100'], idempotencyKey: 'k' } })).toMatchObject({ field: ['input', 'phoneNumbers'] });
+    expect(refusal('mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }', {})).toMatchObject({ field: ['input'] });
+    expect(refusal('mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }', { i: { phoneNumbers: [] } })).toMatchObject({ field: ['input', 'idempotencyKey'] });
+    expect(refusal('mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }', { i: { phoneNumbers: [], idempotencyKey: 'k', extra: 1 } })).toMatchObject({ field: ['input', 'extra'] });
   });
 });
 
