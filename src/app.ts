@@ -24,12 +24,26 @@ export type App = {
   bus: EventBus;
   feed: FeedHub;
   url: string;
-  stop: () => Promise<void>;
+  /**
+   * Graceful stop: no new requests or jobs; requests already received and running jobs get until shortly
+   * before `deadline` (epoch ms; default: now + SHUTDOWN_GRACE_MS), then unfinished jobs are handed back
+   * and what is left of the requests is cut; then the feed, bus and database are closed.
+   */
+  stop: (deadline?: number) => Promise<void>;
 };
 
-export async function openConfiguredDatabase(config: Config): Promise<Database> {
+/** Time kept back before the deadline for handing jobs back and closing connections. */
+const closingReserveMs = (graceMs: number) => Math.min(1_000, Math.floor(graceMs / 4));
+
+export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
   return config.databaseUrl
-    ? openDatabase({ kind: 'postgres', url: config.databaseUrl })
+    ? openDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.database.poolSize,
+        timeouts: { statementMs: config.database.statementTimeoutMs, connectMs: config.database.connectTimeoutMs },
+        logger,
+      })
     : openDatabase({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') });
 }
 
@@ -43,7 +57,7 @@ export async function startApp(options: {
   onSeeded?: (db: Database) => Promise<Record<string, string> | undefined>;
 }): Promise<App> {
   const { config, logger } = options;
-  const db = options.db ?? (await openConfiguredDatabase(config));
+  const db = options.db ?? (await openConfiguredDatabase(config, logger));
   const applied = await applyMigrations(db.adapterFactory);
   if (applied.length) logger.info({ applied }, 'applied database migrations');
   const graphiqlHeaders = options.onSeeded ? await options.onSeeded(db) : undefined;
@@ -96,9 +110,9 @@ export async function startApp(options: {
     bus,
     feed,
     url,
-    stop: async () => {
-      await api.close();
-      await jobs.stop();
+    stop: async (deadline = Date.now() + config.shutdownGraceMs) => {
+      const drainUntil = deadline - closingReserveMs(Math.max(0, deadline - Date.now()));
+      await Promise.all([api.close(drainUntil), jobs.stop(drainUntil)]);
       await relay.stop();
       revocations.stop();
       await feed.stop();

@@ -6,6 +6,17 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   redisUrl: string | undefined;
+  database: {
+    /** Longest a statement may run before PostgreSQL cancels it. */
+    statementTimeoutMs: number;
+    /** Longest a request waits for a pooled connection, or for a new one to connect. */
+    connectTimeoutMs: number;
+    /** Deadline of the /readyz database probe. */
+    readyTimeoutMs: number;
+    poolSize: number;
+  };
+  /** After SIGTERM: how long in-flight requests and running jobs get before the process exits. */
+  shutdownGraceMs: number;
   /** Redis channel of the live feed; unset: one derived from this database's identity. */
   eventBusChannel: string | undefined;
   /** Bearer token /metrics requires; unset: /metrics is open (bind the port privately then). */
@@ -123,6 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionDays: integer('EVENT_RETENTION_DAYS', 30, 1, 3_650),
   };
 
+  const database = {
+    statementTimeoutMs: integer('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 3_600_000),
+    connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
+    readyTimeoutMs: integer('DATABASE_READY_TIMEOUT_MS', 1_000, 50, 60_000),
+    poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 1_000),
+  };
+  const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 20_000, 100, 3_600_000);
+
   const porting = {
     stepMs: integer('PORT_STEP_MS', 3_000, 0, 86_400_000),
     maxDocumentBytes: integer('DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
@@ -153,6 +172,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR ?? './.data'),
     redisUrl,
+    database,
+    shutdownGraceMs,
     eventBusChannel,
     metricsToken,
     logLevel,

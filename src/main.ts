@@ -1,7 +1,57 @@
-import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './infra/logger.js';
+import { startApp, type App } from './app.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { createLogger, type Logger } from './infra/logger.js';
 import { demoTenants, seedDemoData } from '../prisma/seed.js';
+
+/**
+ * Last-resort handlers. A stray rejected promise (a background write that failed while the database was
+ * down) is a bug to log, not a reason to drop every request in flight, so the process stays up. An
+ * uncaught exception may have left state half-changed; as Node advises, log it and exit non-zero (the
+ * supervisor restarts the process, and jobs it held are taken over when their lease runs out).
+ */
+function handleProcessFailures(logger: Logger) {
+  process.on('unhandledRejection', (reason) => {
+    logger.error({ err: reason }, 'unhandled promise rejection (a bug: every background promise should handle its failure)');
+  });
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'uncaught exception; exiting');
+    process.exitCode = 1;
+    // pino writes synchronously to stdout, so the line above is out; give pending I/O one turn.
+    setImmediate(() => process.exit(1));
+  });
+}
+
+/**
+ * SIGTERM/SIGINT: stop accepting, let requests already received and running jobs finish, hand back what
+ * can't finish in SHUTDOWN_GRACE_MS, and exit 0 within it. A second signal exits at once.
+ */
+function handleShutdownSignals(app: App, config: Config, logger: Logger) {
+  let stopping = false;
+  const shutdown = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    const deadline = Date.now() + config.shutdownGraceMs;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down');
+    const overdue = setTimeout(() => {
+      logger.error('shutdown did not finish within the grace period; exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs);
+    overdue.unref();
+    try {
+      await app.stop(deadline);
+      logger.info('shut down');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', (signal) => void shutdown(signal));
+  process.on('SIGINT', (signal) => void shutdown(signal));
+}
 
 async function main() {
   let config;
@@ -15,6 +65,7 @@ async function main() {
     throw error;
   }
   const logger = createLogger(config);
+  handleProcessFailures(logger);
   const started = Date.now();
   const app = await startApp({
     config,
@@ -29,21 +80,9 @@ async function main() {
         }
       : undefined,
   });
+  handleShutdownSignals(app, config, logger);
   logger.info({ startupMs: Date.now() - started }, 'ready');
   console.log(`GraphiQL: ${app.url}/graphql`);
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    await app.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error) => {

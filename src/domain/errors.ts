@@ -32,6 +32,8 @@ export const errorCodes = [
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_INVALID',
   'PERSISTED_QUERY_HASH_MISMATCH',
+  // The service can't answer right now (database unreachable or too slow): HTTP 503 with Retry-After (docs/operations.md).
+  'SERVICE_UNAVAILABLE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

@@ -9,6 +9,8 @@ import type { PhoneNumber, PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import { tenantClient } from '../infra/tenant-scope.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
+import { failureOf, logFailure } from './failures.js';
+import { currentRequestId } from './request-context.js';
 
 // GET /export/phone-numbers: the tenant's numbers for finance, streamed in
 // keyset batches so memory stays flat however many rows there are.
@@ -24,12 +26,28 @@ function isCountryCode(code: string) {
   }
 }
 
-function fail(res: ServerResponse, status: number, code: string, message: string, parameter?: string) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function fail(res: ServerResponse, status: number, code: string, message: string, parameter?: string, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify({ error: { code, message, ...(parameter ? { parameter } : {}) } }));
 }
 
 export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
+  const handle = streamExport(prisma, logger);
+  return async (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      await handle(req, res);
+    } catch (error) {
+      // Before the first byte the client gets a masked status it can act on (503 + Retry-After in an outage);
+      // mid-stream, the connection is cut so a truncated file can't pass for a complete one.
+      const failure = failureOf(error);
+      logFailure(logger, failure, error, { requestId: currentRequestId() }, 'export failed');
+      if (!res.headersSent) fail(res, failure.status, failure.code, failure.message, undefined, failure.headers);
+      else res.destroy();
+    }
+  };
+}
+
+function streamExport(prisma: PrismaClient, logger: Logger) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET') return fail(res, 405, 'METHOD_NOT_ALLOWED', 'Use GET');
     const headers = new Headers(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : [])));
@@ -91,7 +109,7 @@ export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
       }
     } catch (error) {
       logger.error({ err: error }, 'export failed mid-stream');
-      res.destroy(error as Error);
+      res.destroy();
     }
   };
 }

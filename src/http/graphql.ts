@@ -17,6 +17,7 @@ import type { Metrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import type { CostBucket } from '../infra/rate-limit.js';
 import { currentRequestId } from './request-context.js';
+import { failureBody, failureGraphQLError, failureOf, logFailure, type Failure } from './failures.js';
 
 export const graphqlEndpoint = '/graphql';
 
@@ -27,6 +28,13 @@ function unauthenticated(fetchAPI: { Response: typeof Response }, requestId: str
   return new fetchAPI.Response(JSON.stringify(body), {
     status: 401,
     headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer', 'x-request-id': requestId },
+  });
+}
+
+function failureResponse(fetchAPI: { Response: typeof Response }, failure: Failure, requestId: string) {
+  return new fetchAPI.Response(JSON.stringify(failureBody(failure, requestId)), {
+    status: failure.status,
+    headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...failure.headers },
   });
 }
 
@@ -52,12 +60,9 @@ export function toClientError(error: unknown, requestId: string, logger: Logger)
     });
   }
   if (located && (original === located || isGraphQLError(original))) return located;
-  logger.error({ err: original, requestId }, 'unhandled error in GraphQL execution');
-  return new GraphQLError('Internal server error', {
-    nodes: located?.nodes,
-    path: located?.path,
-    extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
-  });
+  const failure = failureOf(original);
+  logFailure(logger, failure, original, { requestId }, 'unhandled error in GraphQL execution');
+  return failureGraphQLError(failure, requestId, located);
 }
 
 /** A refusal the client caused and can fix (bad input, a limit, a typed user error): not a fault of the service. */
@@ -103,7 +108,15 @@ export function createGraphqlHandler(options: {
       const state: RequestState = { requestId };
       states.set(request, state);
       if (url.pathname !== graphqlEndpoint || request.method === 'OPTIONS' || wantsGraphiQL(request, url)) return;
-      state.caller = (await authenticate(prisma, apiKeyFromHeaders(request.headers))) ?? undefined;
+      try {
+        state.caller = (await authenticate(prisma, apiKeyFromHeaders(request.headers))) ?? undefined;
+      } catch (error) {
+        // Errors thrown from onRequest bypass yoga's masking (the server adapter would answer with the stack).
+        const failure = failureOf(error);
+        logFailure(logger, failure, error, { requestId }, 'authentication failed');
+        endResponse(failureResponse(fetchAPI, failure, requestId));
+        return;
+      }
       if (!state.caller) endResponse(unauthenticated(fetchAPI, requestId));
     },
     onExecute({ args }) {

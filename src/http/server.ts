@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Config } from '../config.js';
 import type { Database } from '../infra/database.js';
+import { DatabaseUnavailableError } from '../infra/database-errors.js';
 import type { Logger } from '../infra/logger.js';
 import type { Services } from '../schema/context.js';
 import { exportPhoneNumbers } from './export.js';
+import { failureBody, failureOf, logFailure, outageRetryAfterSeconds } from './failures.js';
 import { PersistedOperations } from './persisted-operations.js';
 import type { CostBucket } from '../infra/rate-limit.js';
 import { createGraphqlHandler } from './graphql.js';
@@ -15,12 +17,27 @@ import type { EventBus } from '../infra/event-bus.js';
 export type ApiServer = {
   server: Server;
   listen: (port: number, host?: string) => Promise<string>;
-  close: () => Promise<void>;
+  /** Stops accepting and waits for requests already received, cutting what still runs at `deadline` (epoch ms). */
+  close: (deadline?: number) => Promise<void>;
 };
 
-function sendJson(res: ServerResponse, status: number, body: unknown) {
-  res.writeHead(status, { 'content-type': 'application/json' });
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
   res.end(JSON.stringify(body));
+}
+
+/** Rejects with DatabaseUnavailableError if `work` takes longer than `ms` (the work itself is left to its own timeouts). */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError(`no answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => {}); // if the deadline wins, a later failure of the work is not an unhandled rejection
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export function createApiServer(options: {
@@ -48,20 +65,22 @@ export function createApiServer(options: {
     graphiqlHeaders: options.graphiqlHeaders,
   });
   let shuttingDown = false;
+  const inFlight = new Set<ServerResponse>();
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
     '/healthz': (_req, res) => sendJson(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
-      if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' });
+      if (shuttingDown) return sendJson(res, 503, { status: 'shutting_down' }, { 'retry-after': String(outageRetryAfterSeconds) });
       const bus = options.bus.health();
       // A bus outage only delays live events (the feed falls back to the outbox), so it degrades, not fails, readiness.
       const feed = bus === 'down' ? 'degraded: event bus unreachable, live events delayed' : 'ok';
       try {
-        await db.prisma.$queryRaw`SELECT 1`;
+        // Its own short deadline: a frozen database must fail the probe now, not after the statement timeout.
+        await withDeadline(db.prisma.$queryRaw`SELECT 1`, config.database.readyTimeoutMs);
         sendJson(res, 200, { status: bus === 'down' ? 'degraded' : 'ready', database: 'ok', eventBus: bus, feed });
       } catch (error) {
         logger.warn({ err: error }, 'readiness check failed');
-        sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed });
+        sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed }, { 'retry-after': String(outageRetryAfterSeconds) });
       }
     },
     '/export/phone-numbers': exportPhoneNumbers(db.prisma, logger),
@@ -78,6 +97,13 @@ export function createApiServer(options: {
   const server = createServer((req, res) =>
     runWithRequestId(req.headers['x-request-id'], async (requestId) => {
       res.setHeader('x-request-id', requestId);
+      inFlight.add(res);
+      res.once('close', () => {
+        inFlight.delete(res);
+        // Draining: a keep-alive connection whose last request just finished is closed at once.
+        if (shuttingDown) server.closeIdleConnections();
+      });
+      if (shuttingDown) res.setHeader('connection', 'close');
       const path = (req.url ?? '/').split('?')[0];
       const route = routes[path] ? path : path === '/graphql' ? '/graphql' : 'other';
       const stopTimer = metrics.httpDuration.startTimer({ route });
@@ -90,8 +116,9 @@ export function createApiServer(options: {
         if (handler) await handler(req, res);
         else await yoga(req, res);
       } catch (error) {
-        logger.error({ err: error, requestId }, 'request failed');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+        const failure = failureOf(error);
+        logFailure(logger, failure, error, { requestId }, 'request failed');
+        if (!res.headersSent) sendJson(res, failure.status, failureBody(failure, requestId), failure.headers);
         else res.end();
       }
     }),
@@ -119,14 +146,21 @@ export function createApiServer(options: {
           resolve(`http://${host === '0.0.0.0' ? 'localhost' : host}:${actualPort}`);
         });
       }),
-    close: async () => {
+    close: async (deadline = Date.now() + 5_000) => {
       shuttingDown = true;
-      await websockets.close();
+      // No new connections; requests already received run to completion (until the deadline), each answered
+      // with `Connection: close` so keep-alive clients reconnect elsewhere.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
       server.closeIdleConnections();
-      // In-flight requests get a moment to finish; then the rest are cut.
-      const timer = setTimeout(() => server.closeAllConnections(), 5_000);
-      await closed;
+      // Subscribers get 1001 "going away" and reconnect to another instance.
+      const socketsClosed = websockets.close();
+      const timer = setTimeout(() => {
+        if (inFlight.size) logger.warn({ requests: inFlight.size }, 'shutdown: grace period over; cutting requests still running');
+        server.closeAllConnections();
+        for (const socket of websockets.wss.clients) socket.terminate();
+      }, Math.max(0, deadline - Date.now()));
+      await Promise.all([closed, socketsClosed]);
       clearTimeout(timer);
     },
   };

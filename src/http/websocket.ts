@@ -9,6 +9,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { Context } from '../schema/context.js';
 import { authenticate } from './auth.js';
+import { failureOf, logFailure } from './failures.js';
 import { toClientError } from './graphql.js';
 import type { KeyRevocations } from './key-revocations.js';
 import type { PersistedOperations } from './persisted-operations.js';
@@ -75,7 +76,17 @@ export function attachWebSocketServer(options: {
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
-        const caller = await authenticate(prisma, keyFrom(ctx.connectionParams));
+        let caller;
+        try {
+          caller = await authenticate(prisma, keyFrom(ctx.connectionParams));
+        } catch (error) {
+          // graphql-ws would put the error's message in the close reason: close with a masked one instead
+          // (1013 "try again later" in an outage).
+          const failure = failureOf(error);
+          logFailure(logger, failure, error, {}, 'WebSocket authentication failed');
+          ctx.extra.socket.close(failure.status === 503 ? 1013 : CloseCode.InternalServerError, failure.message);
+          return false;
+        }
         if (!caller) {
           ctx.extra.socket.close(CloseCode.Unauthorized, 'Missing, invalid or revoked API key');
           return false;

@@ -4,10 +4,12 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import type { Logger } from './logger.js';
 import { withArrayLiteralParams } from './pglite-arrays.js';
 
 export type Database = {
   prisma: PrismaClient;
+  /** For migrations (no statement timeout). */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: 'pglite' | 'postgres';
   /** Number of SQL statements sent since start; tests use it to bound queries per request. */
@@ -17,8 +19,21 @@ export type Database = {
   close: () => Promise<void>;
 };
 
+export type PostgresTimeouts = {
+  /** PostgreSQL cancels a statement that runs longer (SQLSTATE 57014). */
+  statementMs: number;
+  /** Waiting for a pooled connection, or for a new one to connect, gives up after this. */
+  connectMs: number;
+};
+
+export const defaultPostgresTimeouts: PostgresTimeouts = { statementMs: 15_000, connectMs: 5_000 };
+
+// If the server stops answering altogether (frozen, network partition) its own statement timeout can't
+// fire; the driver gives up this much later instead, so the server's cancellation normally wins.
+const readTimeoutMarginMs = 1_000;
+
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number }
+  | { kind: 'postgres'; url: string; poolSize?: number; timeouts?: Partial<PostgresTimeouts>; logger?: Pick<Logger, 'warn'> }
   /** `dataDir` undefined means in-memory. */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -34,8 +49,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return () => listeners.delete(listener);
   };
   if (options.kind === 'postgres') {
-    const adapterFactory = new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10 });
-    const prisma = new PrismaClient({ adapter: adapterFactory, log: [{ emit: 'event', level: 'query' }] });
+    const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
+    const connection = { connectionString: options.url, connectionTimeoutMillis: timeouts.connectMs, keepAlive: true };
+    const logError = (message: string) => (error: Error) => options.logger?.warn({ err: error }, message);
+    const queryAdapter = new PrismaPg(
+      { ...connection, max: options.poolSize ?? 10, statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + readTimeoutMarginMs },
+      { onPoolError: logError('idle database connection failed'), onConnectionError: logError('database connection failed') },
+    );
+    // Migrations get their own pool without the statement timeout: building an index may rightly take minutes.
+    const adapterFactory = new PrismaPg({ ...connection, max: 2 });
+    const prisma = new PrismaClient({ adapter: queryAdapter, log: [{ emit: 'event', level: 'query' }] });
     prisma.$on('query', countStatement);
     return {
       prisma,

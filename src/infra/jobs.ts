@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
 
 // Durable jobs in PostgreSQL. Claimed with FOR UPDATE SKIP LOCKED, so several
@@ -52,6 +53,14 @@ export const defaultJobRunnerOptions: JobRunnerOptions = {
 
 type ClaimedJob = { id: string; kind: string; payload: Record<string, unknown>; attempts: number; maxAttempts: number };
 
+// Longest wait between polls while the database is failing (the first retries come sooner).
+const maxFailureBackoffMs = 5_000;
+
+// Every write the runner makes about a job (succeeded, retry later, failed, lease renewal, hand back) may
+// fail when the database does; that is logged and otherwise ignored. A job whose outcome could not be
+// recorded stays RUNNING under this worker's lease, and is taken over (and, handlers being idempotent,
+// settled again) once the lease runs out: no failure of the database can end the process or lose a job.
+
 export class JobRunner {
   readonly workerId = `worker-${randomUUID()}`;
   private timer: NodeJS.Timeout | undefined;
@@ -59,7 +68,10 @@ export class JobRunner {
   private stopped = true;
   private rerun = false;
   /** Jobs running now; a slow one holds a slot, not the whole runner. */
-  private readonly running = new Set<Promise<void>>();
+  private readonly running = new Map<string, Promise<void>>();
+  /** Jobs given back at shutdown while their handler still ran: whatever it ends with is no longer ours to record. */
+  private readonly handedBack = new Set<string>();
+  private readonly pollFailures: FailureStreak;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -68,7 +80,9 @@ export class JobRunner {
     private readonly options: JobRunnerOptions = defaultJobRunnerOptions,
     /** Called after each job attempt, e.g. to publish the events it committed. */
     private readonly afterJob: () => void = () => {},
-  ) {}
+  ) {
+    this.pollFailures = new FailureStreak(logger, 'job poll');
+  }
 
   start() {
     this.stopped = false;
@@ -82,10 +96,32 @@ export class JobRunner {
     else this.schedule(0);
   }
 
-  async stop() {
+  /**
+   * Claims nothing more, lets running jobs finish until `deadline` (epoch ms), then hands the rest back:
+   * PENDING again, unlocked, the attempt not counted, so another worker runs them at once instead of
+   * waiting for the lease to run out.
+   */
+  async stop(deadline = Number.POSITIVE_INFINITY) {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await Promise.all(this.running);
+    let timer: NodeJS.Timeout | undefined;
+    const timeUp = new Promise<void>((resolve) => {
+      if (Number.isFinite(deadline)) timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+    });
+    await Promise.race([Promise.all(this.running.values()), timeUp]);
+    clearTimeout(timer);
+    const unfinished = [...this.running.keys()];
+    if (!unfinished.length) return;
+    for (const id of unfinished) this.handedBack.add(id);
+    try {
+      const released = await this.prisma.$executeRaw`
+        UPDATE "Job" SET status = 'PENDING', "lockedBy" = NULL, "lockedAt" = NULL, attempts = GREATEST(attempts - 1, 0),
+          "runAt" = now(), "updatedAt" = now()
+        WHERE id = ANY(${unfinished}::uuid[]) AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`;
+      this.logger.info({ jobs: unfinished.length, released }, 'shutdown: handed unfinished jobs back');
+    } catch (error) {
+      this.logger.warn({ err: error, jobs: unfinished }, 'shutdown: could not hand jobs back; they will be taken over when their lease runs out');
+    }
   }
 
   private schedule(delay: number) {
@@ -102,24 +138,32 @@ export class JobRunner {
       const capacity = this.options.batchSize - this.running.size;
       if (capacity > 0) {
         const jobs = await this.claim(capacity);
+        this.pollFailures.succeeded();
         full = jobs.length === capacity;
-        for (const job of jobs) {
-          const run: Promise<void> = this.execute(job).finally(() => {
-            this.running.delete(run);
-            this.afterJob();
-            this.nudge();
-          });
-          this.running.add(run);
-        }
+        for (const job of jobs) this.launch(job);
       }
     } catch (error) {
-      if (!this.stopped) this.logger.error({ err: error }, 'job poll failed');
+      if (!this.stopped) this.pollFailures.failed(error);
     } finally {
       this.polling = false;
     }
     const again = (full && this.running.size < this.options.batchSize) || this.rerun;
     this.rerun = false;
-    this.schedule(again ? 0 : this.options.pollIntervalMs);
+    const failures = this.pollFailures.count;
+    const backoff = failures ? Math.min(this.options.pollIntervalMs * 2 ** Math.min(failures, 16), maxFailureBackoffMs) : 0;
+    this.schedule(again && !failures ? 0 : Math.max(this.options.pollIntervalMs, backoff));
+  }
+
+  private launch(job: ClaimedJob) {
+    const run = this.execute(job)
+      .catch((error) => this.logger.error({ err: error, jobId: job.id }, 'job runner error'))
+      .finally(() => {
+        this.running.delete(job.id);
+        this.handedBack.delete(job.id);
+        this.afterJob();
+        this.nudge();
+      });
+    this.running.set(job.id, run);
   }
 
   /** Claims due jobs, and jobs whose runner's lease ran out (it crashed or was killed). Times are the database's. */
@@ -148,24 +192,35 @@ export class JobRunner {
     return () => clearInterval(timer);
   }
 
+  /** Records a job's outcome; if the database can't take it, the job keeps its lease and is settled again after takeover. */
+  private async record(job: ClaimedJob, outcome: string, write: () => Promise<unknown>) {
+    try {
+      await write();
+    } catch (error) {
+      this.logger.warn({ err: error, jobId: job.id, kind: job.kind, outcome }, 'could not record the job outcome; the job runs again once its lease expires');
+    }
+  }
+
   private async execute(job: ClaimedJob) {
     const definition = this.handlers[job.kind];
     const stopHeartbeat = this.heartbeat(job.id);
     try {
       if (!definition) throw new Error(`No handler for job kind "${job.kind}"`);
       await definition.run(job.payload, job);
-      await this.prisma.$executeRaw`
+      if (this.handedBack.has(job.id)) return;
+      await this.record(job, 'succeeded', () => this.prisma.$executeRaw`
         UPDATE "Job" SET status = 'SUCCEEDED', "lockedBy" = NULL, "lastError" = NULL, "updatedAt" = now()
-        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`;
+        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
     } catch (error) {
+      if (this.handedBack.has(job.id)) return;
       const message = error instanceof Error ? error.message : String(error);
       if (job.attempts < job.maxAttempts) {
         const delay = Math.min(this.options.backoffBaseMs * 2 ** (job.attempts - 1), this.options.backoffMaxMs);
         this.logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed; will retry');
-        await this.prisma.$executeRaw`
+        await this.record(job, 'retry', () => this.prisma.$executeRaw`
           UPDATE "Job" SET status = 'PENDING', "lockedBy" = NULL, "lastError" = ${message},
             "runAt" = now() + (${delay} * interval '1 millisecond'), "updatedAt" = now()
-          WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`;
+          WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
         return;
       }
       this.logger.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed for good');
@@ -176,9 +231,9 @@ export class JobRunner {
         this.logger.error({ jobId: job.id, err: settleError }, 'settling a failed job failed');
         return;
       }
-      await this.prisma.$executeRaw`
+      await this.record(job, 'failed', () => this.prisma.$executeRaw`
         UPDATE "Job" SET status = 'FAILED', "lockedBy" = NULL, "lastError" = ${message}, "updatedAt" = now()
-        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`;
+        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
     } finally {
       stopHeartbeat();
     }

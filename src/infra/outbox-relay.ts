@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { BusEvent, EventBus } from './event-bus.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
 
 // Gives committed events their feed position (`sequence`) and announces them.
@@ -31,13 +32,16 @@ export class OutboxRelay {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
+  private readonly failures: FailureStreak;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly bus: EventBus,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly pollMs: number,
-  ) {}
+  ) {
+    this.failures = new FailureStreak(logger, 'outbox relay');
+  }
 
   start() {
     this.stopped = false;
@@ -70,11 +74,13 @@ export class OutboxRelay {
     });
   }
 
+  /** Never rejects: a failing database only delays numbering until the next poll. */
   private async drain() {
     try {
       while (!this.stopped && (await this.flush()) === batchSize);
+      this.failures.succeeded();
     } catch (error) {
-      if (!this.stopped) this.logger.error({ err: error }, 'outbox relay failed; will retry');
+      if (!this.stopped) this.failures.failed(error);
     }
   }
 
