@@ -73,6 +73,8 @@ export function attachWebSocketServer(options: {
 
   useServer<Record<string, unknown>, { socket: WebSocket }>(
     {
+      // Close reasons never carry an error's own message, whatever NODE_ENV says: it can name hosts and ports.
+      isProd: true,
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
