@@ -26,14 +26,13 @@ export type PostgresTimeouts = {
   connectMs: number;
 };
 
-export const defaultPostgresTimeouts: PostgresTimeouts = { statementMs: 15_000, connectMs: 5_000 };
-
 // If the server stops answering altogether (frozen, network partition) its own statement timeout can't
 // fire; the driver gives up this much later instead, so the server's cancellation normally wins.
 const readTimeoutMarginMs = 1_000;
 
 export type DatabaseOptions =
-  | { kind: 'postgres'; url: string; poolSize?: number; timeouts?: Partial<PostgresTimeouts>; logger?: Pick<Logger, 'warn'> }
+  /** Without `timeouts` nothing times out (scripts, tests); the app always passes its configured ones. */
+  | { kind: 'postgres'; url: string; poolSize?: number; timeouts?: PostgresTimeouts; logger?: Pick<Logger, 'warn'> }
   /** `dataDir` undefined means in-memory. */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -49,11 +48,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return () => listeners.delete(listener);
   };
   if (options.kind === 'postgres') {
-    const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
-    const connection = { connectionString: options.url, connectionTimeoutMillis: timeouts.connectMs, keepAlive: true };
+    const { timeouts } = options;
+    const connection = { connectionString: options.url, connectionTimeoutMillis: timeouts?.connectMs, keepAlive: true };
+    const statementTimeouts = timeouts && { statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + readTimeoutMarginMs };
     const logError = (message: string) => (error: Error) => options.logger?.warn({ err: error }, message);
     const queryAdapter = new PrismaPg(
-      { ...connection, max: options.poolSize ?? 10, statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + readTimeoutMarginMs },
+      { ...connection, max: options.poolSize ?? 10, ...statementTimeouts },
       { onPoolError: logError('idle database connection failed'), onConnectionError: logError('database connection failed') },
     );
     // Migrations get their own pool without the statement timeout: building an index may rightly take minutes.
