@@ -35,7 +35,13 @@ export async function revokeApiKey(db: TenantDb, apiKeyId: string) {
 
 export async function createConnection(db: TenantDb, organizationId: string, input: { name: string }) {
   const name = checkName(input.name, ['input', 'name']);
-  const clash = await db.connection.findFirst({ where: { name }, select: { id: true } });
-  if (clash) throw invalidInput(['input', 'name'], `A connection named "${name}" already exists`);
-  return db.connection.create({ data: { organizationId, name } });
+  const taken = () => invalidInput(['input', 'name'], `A connection named "${name}" already exists`);
+  if (await db.connection.findFirst({ where: { name }, select: { id: true } })) throw taken();
+  try {
+    return await db.connection.create({ data: { organizationId, name } });
+  } catch (error) {
+    // Two requests for the same name at once: the unique index decides, and the loser hears why.
+    if ((error as { code?: string }).code === 'P2002') throw taken();
+    throw error;
+  }
 }

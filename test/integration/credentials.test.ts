@@ -94,4 +94,16 @@ describe.skipIf(skipReason)('API keys and connections', () => {
     }
     expect(await server.db.prisma.connection.count({ where: { organizationId: acme.organizationId } })).toBe(1);
   });
+
+  it('the same connection name created 8 times at once: one is made, the others are told the name is taken', async () => {
+    const results = await Promise.all(Array.from({ length: 8 }, () => server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: 'Wholesale' } })));
+    expect(results.map((result) => result.status)).toEqual(Array(8).fill(200));
+    expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
+    const made = results.filter((result) => result.data?.createConnection.connection);
+    expect(made).toHaveLength(1);
+    for (const result of results.filter((r) => !r.data?.createConnection.connection)) {
+      expect(result.data?.createConnection.errors).toMatchObject([{ code: 'BAD_USER_INPUT', field: ['input', 'name'] }]);
+    }
+    expect(await server.db.prisma.connection.count({ where: { organizationId: acme.organizationId, name: 'Wholesale' } })).toBe(1);
+  });
 });
