@@ -1,0 +1,110 @@
+import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
+import { eventually } from './lifecycle.js';
+import type { Tenant, TestServer } from './server.js';
+
+// A tenant that owns one real object of every kind, made through the public API
+// the way a client would: for tests that probe every operation taking an ID.
+
+export type OwnedObjects = {
+  organizationId: string;
+  /** Global IDs by type, for `node(id:)`. */
+  nodes: Record<string, string>;
+  numbers: Array<{ id: string; e164: string }>;
+  connectionId: string;
+  reservationId: string;
+  numberOrderId: string;
+  portingOrderId: string;
+  apiKeyId: string;
+  ledgerEntryId: string;
+};
+
+type Data = Record<string, any>;
+
+async function call(server: TestServer, key: string, query: string, variables: Record<string, unknown> = {}): Promise<Data> {
+  const response = await server.graphql(key, query, variables);
+  if (response.errors?.length) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(response.errors)}`);
+  const payload = Object.values(response.data as Data)[0] as Data;
+  if (payload && Array.isArray(payload.errors) && payload.errors.length) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(payload.errors)}`);
+  return payload;
+}
+
+/** Numbers the simulated carrier (same seed as the test server) would port in, never in our stock. */
+export async function portableNumbers(server: TestServer, count: number): Promise<string[]> {
+  const carrier = new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: server.config.carrier.seed });
+  const found: string[] = [];
+  for (let tries = 0; found.length < count; tries += 1) {
+    if (tries > 100 * count + 1000) throw new Error('no portable numbers found');
+    const e164 = `+1512${String(3_000_000 + Math.floor(Math.random() * 6_000_000))}`;
+    const [result] = await carrier.checkPortability([e164]);
+    if (!result.portable || found.includes(e164)) continue;
+    if (await server.db.prisma.inventoryNumber.findUnique({ where: { e164 } })) continue;
+    found.push(e164);
+  }
+  return found;
+}
+
+/** Available numbers found the way a client finds them: searching `availablePhoneNumbers`. */
+export async function searchAvailable(server: TestServer, key: string, first = 100): Promise<string[]> {
+  const page = await call(server, key, `query($f: AvailablePhoneNumberFilter!, $n: Int) { availablePhoneNumbers(filter: $f, first: $n) { edges { node { e164 } } } }`, {
+    f: { countryCode: 'US', numberType: 'LOCAL' },
+    n: first,
+  });
+  return page.edges.map((edge: Data) => edge.node.e164 as string);
+}
+
+export async function createOwnedObjects(server: TestServer, tenant: Tenant, numbers: { order: string[]; reserve: string[]; port: string }): Promise<OwnedObjects> {
+  const key = tenant.keys.ADMIN;
+  const order = await call(server, key, `mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { numberOrder { id } errors { code field message } } }`, {
+    i: { idempotencyKey: `own-${tenant.slug}`, phoneNumbers: numbers.order },
+  });
+  await eventually(
+    () => server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId } }),
+    (rows) => rows.length === numbers.order.length && rows.every((row) => row.status === 'ACTIVE'),
+  );
+  const page = await call(server, key, `{ phoneNumbers(first: 100) { edges { node { id e164 } } } }`);
+  const owned = (page.edges as Data[]).map((edge) => edge.node as { id: string; e164: string }).sort((a, b) => numbers.order.indexOf(a.e164) - numbers.order.indexOf(b.e164));
+
+  const connection = await call(server, key, `mutation($i: CreateConnectionInput!) { createConnection(input: $i) { connection { id } errors { code field message } } }`, { i: { name: `main ${tenant.slug}` } });
+  await call(server, key, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code field message } } }`, {
+    i: { id: owned[0].id, connectionId: connection.connection.id, label: 'owned', tags: ['owned'], customerReference: 'cust-1' },
+  });
+  const reservation = await call(server, key, `mutation($i: ReservePhoneNumbersInput!) { reservePhoneNumbers(input: $i) { reservation { id } errors { code field message } } }`, {
+    i: { phoneNumbers: numbers.reserve, ttlSeconds: 86_400 },
+  });
+  const porting = await call(server, key, `mutation($i: CreatePortingOrderInput!) { createPortingOrder(input: $i) { portingOrders { id } errors { code field message } } }`, {
+    i: { phoneNumbers: [numbers.port] },
+  });
+  const portingOrderId = porting.portingOrders[0].id as string;
+  const pdf = new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600, 0x20)])], { type: 'application/pdf' });
+  const uploaded = await server.upload(key, `mutation($i: UploadPortingDocumentInput!) { uploadPortingDocument(input: $i) { document { id } errors { code field message } } }`, { i: { portingOrderId, kind: 'LOA', file: null } }, {
+    0: { path: 'variables.i.file', blob: pdf, filename: 'loa.pdf' },
+  });
+  if ((uploaded.data as Data)?.uploadPortingDocument?.errors?.length !== 0) throw new Error(`upload: ${JSON.stringify(uploaded)}`);
+  const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, { i: { name: 'spare', role: 'READ_ONLY' } });
+  const ledger = await call(server, key, `{ ledger(first: 1) { edges { node { id } } } }`);
+  const viewer = await call(server, key, `{ viewer { organization { id } } }`);
+
+  const objects = {
+    organizationId: viewer.organization.id as string,
+    numbers: owned,
+    connectionId: connection.connection.id as string,
+    reservationId: reservation.reservation.id as string,
+    numberOrderId: order.numberOrder.id as string,
+    portingOrderId,
+    apiKeyId: apiKey.apiKey.id as string,
+    ledgerEntryId: ledger.edges[0].node.id as string,
+  };
+  return {
+    ...objects,
+    nodes: {
+      Organization: objects.organizationId,
+      PhoneNumber: owned[0].id,
+      Connection: objects.connectionId,
+      Reservation: objects.reservationId,
+      NumberOrder: objects.numberOrderId,
+      PortingOrder: objects.portingOrderId,
+      ApiKey: objects.apiKeyId,
+      LedgerEntry: objects.ledgerEntryId,
+    },
+  };
+}

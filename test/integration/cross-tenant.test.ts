@@ -1,0 +1,259 @@
+import { randomUUID } from 'node:crypto';
+import { isEnumType, getNamedType, type GraphQLInputType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedInventory } from '../../prisma/seed.js';
+import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
+import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
+import { skipReason } from '../helpers/database.js';
+import { eventually } from '../helpers/lifecycle.js';
+import { createOwnedObjects, portableNumbers, searchAvailable, type OwnedObjects } from '../helpers/owned-objects.js';
+import { buildArguments, inputCoordinates, onTheWayTo, isList, leafName, operationText, rootFields, schema, selectionFor, type RootField } from '../helpers/schema-walk.js';
+import { settledSnapshot, snapshotDatabase, tenantRows } from '../helpers/snapshot.js';
+import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
+
+// Issue 9, "How to prove it": tenant B calls every query and mutation that takes a
+// reference (an ID, or a number in E.164 form) with (a) tenant A's real ones and
+// (b) made-up ones of the same kind. The answers must be the same once the
+// references themselves are blanked out, and nothing may be written. Generated from
+// the schema: a new argument that can carry a reference fails the coverage test
+// until it is classified below.
+
+/** What a reference-carrying input points at. */
+type Target = 'Node' | 'PhoneNumber' | 'Connection' | 'Reservation' | 'PortingOrder' | 'ApiKey' | 'E164';
+
+/**
+ * Every ID- or E.164-typed input, and every list input, under Query and Mutation.
+ * Each is either a reference probed below, or says why it is not one.
+ */
+const classification: Record<string, Target | { notAReference: string }> = {
+  'Query.node(id)': 'Node',
+  'Query.nodes(ids)': 'Node',
+  'Query.phoneNumber(e164)': 'E164',
+  'Query.portabilityCheck(phoneNumbers)': 'E164',
+  'PhoneNumberFilter.connectionId': 'Connection',
+  'PhoneNumberFilter.search': 'E164',
+  'PhoneNumberFilter.tags': { notAReference: "the caller's own labels" },
+  'CancelPortingOrderInput.id': 'PortingOrder',
+  'CancelReservationInput.id': 'Reservation',
+  'CheckPortabilityInput.phoneNumbers': 'E164',
+  'ConfigurePhoneNumberInput.id': 'PhoneNumber',
+  'ConfigurePhoneNumberInput.connectionId': 'Connection',
+  'ConfigurePhoneNumberInput.forwardingNumber': { notAReference: 'any number may be a forwarding target; nothing owned is looked up' },
+  'ConfigurePhoneNumberInput.tags': { notAReference: "the caller's own labels" },
+  'CreatePortingOrderInput.phoneNumbers': 'E164',
+  'OrderPhoneNumbersInput.phoneNumbers': 'E164',
+  'OrderPhoneNumbersInput.reservationId': 'Reservation',
+  'ReleasePhoneNumberInput.id': 'PhoneNumber',
+  'ReservePhoneNumbersInput.phoneNumbers': 'E164',
+  'RevokeApiKeyInput.id': 'ApiKey',
+  'SubmitPortingOrderInput.id': 'PortingOrder',
+  'UpdatePortingOrderInput.id': 'PortingOrder',
+  'UploadPortingDocumentInput.portingOrderId': 'PortingOrder',
+};
+
+const isReferenceType = (type: GraphQLInputType) => ['ID', 'E164'].includes(leafName(type));
+/** Lists of enum values can't point at anything; every other list must be classified. */
+const needsClassification = (type: GraphQLInputType) => isReferenceType(type) || (isList(type) && !isEnumType(getNamedType(type)));
+
+type Probe = { name: string; root: RootField; path: string[]; target: Target; mine: string[]; made: string[] };
+
+type Normalised = { status: number; body: unknown };
+
+/** Blanks the probed references (encoded, decoded and digit forms) and drops per-request extensions. */
+function normalise(response: { status: number; data?: unknown; errors?: unknown[] }, references: string[]): Normalised {
+  let text = JSON.stringify({
+    data: response.data,
+    errors: (response.errors as Array<{ message: string; path?: unknown; extensions?: Record<string, unknown> }> | undefined)?.map((error) => ({
+      message: error.message,
+      path: error.path,
+      code: error.extensions?.code,
+      field: error.extensions?.field,
+    })),
+  });
+  references.forEach((reference, index) => {
+    const forms = [reference];
+    if (reference.startsWith('+')) forms.push(reference.slice(1));
+    else {
+      try {
+        forms.push(decodeGlobalId(reference).id);
+      } catch {
+        // not a global id
+      }
+    }
+    for (const form of forms.sort((a, b) => b.length - a.length)) text = text.replaceAll(form, `<ref${index}>`);
+  });
+  return { status: response.status, body: JSON.parse(text) };
+}
+
+describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-up ones, and change nothing', () => {
+  let server: TestServer;
+  let a: Tenant;
+  let b: Tenant;
+  let c: Tenant;
+  let owned: OwnedObjects;
+  let mine: OwnedObjects;
+  /** A number tenant C holds, which the carrier judges exactly as it judges A's: the made-up counterpart of A's number. */
+  let othersNumber: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    await seedInventory(server.db.prisma, { count: 3000 });
+    [a, b, c] = [await server.createTenant(), await server.createTenant(), await server.createTenant()];
+    const found = await searchAvailable(server, a.keys.READ_ONLY, 100);
+    // Two numbers the carrier can't tell apart except by digits, so any difference in B's answers is tenancy.
+    const carrier = new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: server.config.carrier.seed });
+    const byVerdict = new Map<string, string[]>();
+    for (const result of await carrier.checkPortability(found)) {
+      const verdict = JSON.stringify({ ...result, e164: undefined });
+      byVerdict.set(verdict, [...(byVerdict.get(verdict) ?? []), result.e164]);
+    }
+    const [twinA, twinC] = [...byVerdict.values()].find((group) => group.length >= 2)!;
+    const rest = found.filter((e164) => e164 !== twinA && e164 !== twinC);
+    const ports = await portableNumbers(server, 3);
+    owned = await createOwnedObjects(server, a, { order: [twinA, rest[0]], reserve: [rest[1]], port: ports[0] });
+    mine = await createOwnedObjects(server, b, { order: [rest[2]], reserve: [rest[3]], port: ports[1] });
+    await createOwnedObjects(server, c, { order: [twinC], reserve: [rest[4]], port: ports[2] });
+    othersNumber = twinC;
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('every reference-carrying or list input of every query and mutation is classified', () => {
+    const unclassified = rootFields()
+      .flatMap((root) => inputCoordinates(root))
+      .filter((coordinate) => needsClassification(coordinate.type) && !(coordinate.coordinate in classification))
+      .map((coordinate) => coordinate.coordinate);
+    expect(unclassified, 'add these to `classification`: each is probed or says why it is not a reference').toEqual([]);
+    const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((type) => type.name).sort();
+    expect(Object.keys(owned.nodes).sort(), 'tenant A must own one object of every Node type').toEqual(nodeTypes);
+  });
+
+  function probes(): Probe[] {
+    const made = (id: string) => encodeGlobalId(decodeGlobalId(id).typename, randomUUID());
+    const valuesFor = (target: Target): Array<{ label: string; mine: string[]; made: string[] }> => {
+      switch (target) {
+        case 'Node':
+          return Object.entries(owned.nodes).map(([type, id]) => ({ label: type, mine: [id], made: [made(id)] }));
+        case 'E164':
+          return [{ label: 'held by another tenant', mine: [owned.numbers[0].e164], made: [othersNumber] }];
+        case 'PhoneNumber':
+          return [{ label: '', mine: [owned.numbers[0].id], made: [made(owned.numbers[0].id)] }];
+        default: {
+          const id = { Connection: owned.connectionId, Reservation: owned.reservationId, PortingOrder: owned.portingOrderId, ApiKey: owned.apiKeyId }[target];
+          return [{ label: '', mine: [id], made: [made(id)] }];
+        }
+      }
+    };
+    const list: Probe[] = [];
+    for (const root of rootFields()) {
+      for (const coordinate of inputCoordinates(root)) {
+        const target = classification[coordinate.coordinate];
+        if (!target || typeof target !== 'string') continue;
+        const values = valuesFor(target);
+        // A list of references: all of them at once as well as one by one.
+        if (isList(coordinate.type) && values.length > 1) values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
+        for (const value of values) {
+          list.push({ name: `${root.name} ${coordinate.path.join('.')}${value.label ? ` (${value.label})` : ''}`, root, path: coordinate.path, target, mine: value.mine, made: value.made });
+        }
+      }
+    }
+    return list;
+  }
+
+  /** B's call with `references` at the probed path; everything else valid and B's own. */
+  async function callAsB(probe: Probe, references: string[]) {
+    const pathKey = probe.path.join('.');
+    const args = buildArguments(probe.root, (path, type) => {
+      if (path.join('.') === pathKey) {
+        if (leafName(type) === 'String') return references.join(' ');
+        return isList(type) ? references : references[0];
+      }
+      if (leafName(type) === 'File') return null;
+      if (leafName(type) === 'ID' && path.at(-1) === 'id') return mine.numbers[0].id; // only configurePhoneNumber needs one of B's own
+      if (leafName(type) === 'E164') return isList(type) ? [mine.numbers[0].e164] : mine.numbers[0].e164;
+      if (path.at(-1) === 'idempotencyKey') return `cross-tenant-${randomUUID()}`;
+      return undefined;
+    }, onTheWayTo(probe.path));
+    const query = operationText(probe.root, selectionFor(probe.root.field.type, 2));
+    const files = inputCoordinates(probe.root).filter((coordinate) => leafName(coordinate.type) === 'File');
+    if (files.length) {
+      const pdf = new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600, 0x20)])], { type: 'application/pdf' });
+      return server.upload(b.keys.ADMIN, query, args, Object.fromEntries(files.map((file, i) => [String(i), { path: `variables.${file.path.join('.')}`, blob: pdf, filename: 'probe.pdf' }])));
+    }
+    return server.graphql(b.keys.ADMIN, query, args);
+  }
+
+  it('B gets the same answer for A’s references as for made-up ones, and writes nothing', async () => {
+    const list = probes();
+    expect(list.length).toBeGreaterThan(20);
+    const before = await settledSnapshot(server.db.prisma);
+    const aRows = await tenantRows(server.db.prisma, a.organizationId);
+    const failures: string[] = [];
+    for (const probe of list) {
+      const snapshot = await snapshotDatabase(server.db.prisma);
+      const withMine = await callAsB(probe, probe.mine);
+      const afterMine = await snapshotDatabase(server.db.prisma);
+      if (JSON.stringify(afterMine) !== JSON.stringify(snapshot)) failures.push(`${probe.name}: A's references wrote something: ${JSON.stringify(withMine)}`);
+      const withMade = await callAsB(probe, probe.made);
+      const afterMade = await snapshotDatabase(server.db.prisma);
+      if (JSON.stringify(afterMade) !== JSON.stringify(afterMine)) failures.push(`${probe.name}: made-up references wrote something: ${JSON.stringify(withMade)}`);
+      const left = normalise(withMine, probe.mine);
+      const right = normalise(withMade, probe.made);
+      if (JSON.stringify(left) !== JSON.stringify(right)) failures.push(`${probe.name}: answers differ:\n  A's:      ${JSON.stringify(left)}\n  made-up:  ${JSON.stringify(right)}`);
+      // A probe the server could not even run proves nothing: that is a bug in this test.
+      if (withMade.status !== 200 || withMade.errors?.some((error) => error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^Variable "/.test(error.message))) failures.push(`${probe.name}: the probe itself is invalid: ${JSON.stringify(withMade.errors)}`);
+      if (withMine.status >= 500 || JSON.stringify(withMine).includes('INTERNAL_SERVER_ERROR')) failures.push(`${probe.name}: internal error: ${JSON.stringify(withMine)}`);
+    }
+    expect(failures).toEqual([]);
+    // The control: the same generated selection shows B its own object, so a null above means "not yours".
+    const own = await server.graphql(b.keys.ADMIN, operationText(rootFields().find((root) => root.name === 'node')!, selectionFor(schema.getQueryType()!.getFields().node.type, 2)), { id: mine.numbers[0].id });
+    expect(own.data).toMatchObject({ node: { id: mine.numbers[0].id, e164: mine.numbers[0].e164 } });
+    expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
+    expect(await tenantRows(server.db.prisma, a.organizationId)).toEqual(aRows);
+  });
+
+  it('the export finds none of A’s numbers for B, exactly as for numbers nobody here holds', async () => {
+    const get = async (search: string) => {
+      const response = await fetch(`${server.url}/export/phone-numbers?format=json&search=${encodeURIComponent(search)}`, { headers: { authorization: `Bearer ${b.keys.READ_ONLY}` } });
+      return { status: response.status, rows: response.headers.get('x-row-count'), body: await response.text() };
+    };
+    const ofA = await get(owned.numbers[0].e164);
+    expect(ofA).toMatchObject({ status: 200, rows: '0' });
+    expect(await get(othersNumber)).toEqual(ofA);
+    expect(await get('+15005550199')).toEqual(ofA);
+    expect(await get(owned.numbers[0].e164.slice(-7))).toEqual(ofA);
+    // The control: B's own number is found, so the search itself works.
+    expect((await get(mine.numbers[0].e164)).rows).toBe('1');
+  });
+
+  it('a subscription filtered on A’s number sends B nothing when it flips, as with a made-up id', async () => {
+    const query = `subscription($f: PhoneNumberStatusChangedFilter) { phoneNumberStatusChanged(filter: $f) { eventId newStatus phoneNumber { id e164 } } }`;
+    const flipped = owned.numbers[1];
+    const ownerClient = wsClient(server.url, a.keys.READ_ONLY);
+    const intruderClient = wsClient(server.url, b.keys.READ_ONLY);
+    const owner = subscribeWs(ownerClient, query, { f: { phoneNumberId: flipped.id } });
+    const withMine = subscribeWs(intruderClient, query, { f: { phoneNumberId: flipped.id } });
+    const madeId = encodeGlobalId('PhoneNumber', randomUUID());
+    const withMade = subscribeWs(intruderClient, query, { f: { phoneNumberId: madeId } });
+    const unfiltered = subscribeWs(intruderClient, `subscription { phoneNumberStatusChanged { eventId phoneNumber { id } } }`);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const release = await server.graphql(a.keys.ADMIN, `mutation($i: ReleasePhoneNumberInput!) { releasePhoneNumber(input: $i) { errors { code } } }`, { i: { id: flipped.id } });
+      expect(release.data).toEqual({ releasePhoneNumber: { errors: [] } });
+      // The owner sees the flip, so the event was published while B was listening.
+      await owner.waitFor(1);
+      await eventually(async () => server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: flipped.e164, organizationId: a.organizationId } }), (n) => n.status === 'RELEASED');
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(withMine.received).toEqual([]);
+      expect(withMade.received).toEqual([]);
+      expect(unfiltered.received).toEqual([]);
+      expect(normalise({ status: 200, errors: withMine.errors }, [flipped.id])).toEqual(normalise({ status: 200, errors: withMade.errors }, [madeId]));
+    } finally {
+      await Promise.all([owner.close(), withMine.close(), withMade.close(), unfiltered.close()]);
+      await Promise.all([ownerClient.dispose(), intruderClient.dispose()]);
+    }
+  });
+});
