@@ -124,6 +124,9 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     const { url, inspect } = await freshDatabase();
     const server = await startServerProcess({
       ...fastTimeouts,
+      // Production settings: the leak was seen there too, so masking must not depend on NODE_ENV.
+      NODE_ENV: 'production',
+      CURSOR_SECRET: 'outage-test-cursor-secret',
       DATABASE_URL: url,
       SEED_DEMO_DATA: 'true',
       CARRIER_LATENCY_MS: '1500',
@@ -161,12 +164,13 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
 
     // Back up: the jobs left RUNNING are taken over when their lease runs out, and finish.
     await cluster.start();
+    type OrderNode = { status: string; items: Array<{ status: string }> };
     const settled = await until(
-      () => post(server, orderStatus, { id: orderId }).then((reply) => reply.json().data?.node as { status: string; items: Array<{ status: string }> } | undefined),
-      (node) => node?.status === 'COMPLETED',
+      () => post(server, orderStatus, { id: orderId }).then((reply) => reply.json()),
+      (body) => (body.data?.node as OrderNode | undefined)?.status === 'COMPLETED',
       'order completed after the restart',
     );
-    expect(settled!.items.map((item) => item.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
+    expect((settled.data!.node as OrderNode).items.map((item) => item.status)).toEqual(['ACTIVE', 'ACTIVE', 'ACTIVE', 'ACTIVE']);
     expect(server.alive()).toBe(true);
     expect((await get(server, '/readyz')).status).toBe(200);
 

@@ -1,8 +1,10 @@
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { GraphQLError } from 'graphql';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
+import { toClientError } from '../../src/http/graphql.js';
 import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../src/infra/database-errors.js';
 
 // The shapes below are the ones observed from Prisma 7 + @prisma/adapter-pg + pg
@@ -37,5 +39,23 @@ describe('isDatabaseUnavailable', () => {
     ['not an error', 'Connection terminated'],
   ])('%s: not an outage', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe('toClientError', () => {
+  const logger = pino({ level: 'silent' });
+
+  it('turns an outage inside a resolver into SERVICE_UNAVAILABLE with HTTP 503 and Retry-After, and nothing of the cause', () => {
+    const cause = known('P1001', { kind: 'DatabaseNotReachable', host: '10.1.2.3', port: 5432 });
+    const error = toClientError(new GraphQLError('x', { originalError: cause, path: ['viewer'] }), 'req-1', logger);
+    expect(error.message).not.toMatch(/10\.1\.2\.3|5432|reach/);
+    expect(error.path).toEqual(['viewer']);
+    expect(error.extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', requestId: 'req-1', http: { status: 503, headers: { 'retry-after': '5' } } });
+  });
+
+  it('masks anything else as INTERNAL_SERVER_ERROR', () => {
+    const error = toClientError(new Error('relation "x" does not exist'), 'req-2', logger);
+    expect(error.message).toBe('Internal server error');
+    expect(error.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR', requestId: 'req-2' });
   });
 });
