@@ -151,7 +151,11 @@ export function createApiServer(options: {
       // No new connections; requests already received run to completion (until the deadline), each answered
       // with `Connection: close` so keep-alive clients reconnect elsewhere.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
+      for (const res of inFlight) {
+        if (!res.headersSent) res.setHeader('connection', 'close');
+        // An event stream never finishes by itself: end it now, as WebSockets are, so the client reconnects elsewhere.
+        else if (String(res.getHeader('content-type') ?? '').includes('text/event-stream')) res.destroy();
+      }
       server.closeIdleConnections();
       // Subscribers get 1001 "going away" and reconnect to another instance.
       const socketsClosed = websockets.close();
