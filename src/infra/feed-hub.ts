@@ -1,6 +1,7 @@
 import { DomainError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { BusEvent, EventBus } from './event-bus.js';
+import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
 import { toBusEvent } from './outbox-relay.js';
 
@@ -35,13 +36,16 @@ export class FeedHub {
   private timer: NodeJS.Timeout | undefined;
   private unsubscribeBus: (() => void) | undefined;
   private stopped = false;
+  private readonly readFailures: FailureStreak;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly bus: EventBus,
     private readonly logger: Logger,
     readonly options: FeedOptions,
-  ) {}
+  ) {
+    this.readFailures = new FailureStreak(logger, 'event feed outbox read');
+  }
 
   async start() {
     const [{ top }] = await this.prisma.$queryRaw<Array<{ top: bigint | null }>>`SELECT MAX(sequence) AS top FROM "Event"`;
@@ -79,7 +83,7 @@ export class FeedHub {
 
   private enqueue(work: () => Promise<void>) {
     this.chain = this.chain.then(work).catch((error) => {
-      if (!this.stopped) this.logger.error({ err: error }, 'event feed ingestion failed');
+      if (!this.stopped) this.readFailures.failed(error);
     });
     return this.chain;
   }
@@ -98,6 +102,7 @@ export class FeedHub {
   private async catchUp() {
     for (;;) {
       const rows = await this.prisma.event.findMany({ where: { sequence: { gt: this.lastSequence } }, orderBy: { sequence: 'asc' }, take: 500 });
+      this.readFailures.succeeded();
       for (const row of rows) this.deliver(toBusEvent({ ...row, sequence: row.sequence! }), row.sequence!);
       if (rows.length < 500) return;
     }
