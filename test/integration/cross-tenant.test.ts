@@ -95,6 +95,8 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
   let mine: OwnedObjects;
   /** A number tenant C holds, which the carrier judges exactly as it judges A's: the made-up counterpart of A's number. */
   let othersNumber: string;
+  /** A number nobody here holds, which the carrier also judges as it judges A's. */
+  let nobodysNumber: string;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -115,6 +117,14 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     mine = await createOwnedObjects(server, b, { order: [rest[2]], reserve: [rest[3]], port: ports[1] });
     await createOwnedObjects(server, c, { order: [twinC], reserve: [rest[4]], port: ports[2] });
     othersNumber = twinC;
+    const verdict = async (e164: string) => JSON.stringify({ ...(await carrier.checkPortability([e164]))[0], e164: undefined });
+    const wanted = await verdict(twinA);
+    for (let tries = 0; !nobodysNumber; tries += 1) {
+      if (tries > 100_000) throw new Error('no unheld number with the same carrier verdict');
+      const candidate = `+1${twinA.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
+      if ((await verdict(candidate)) !== wanted || (await server.db.prisma.inventoryNumber.findUnique({ where: { e164: candidate } }))) continue;
+      nobodysNumber = candidate;
+    }
   });
 
   afterAll(async () => {
@@ -133,12 +143,17 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
 
   function probes(): Probe[] {
     const made = (id: string) => encodeGlobalId(decodeGlobalId(id).typename, randomUUID());
-    const valuesFor = (target: Target): Array<{ label: string; mine: string[]; made: string[] }> => {
+    const valuesFor = (target: Target, root: RootField): Array<{ label: string; mine: string[]; made: string[] }> => {
       switch (target) {
         case 'Node':
           return Object.entries(owned.nodes).map(([type, id]) => ({ label: type, mine: [id], made: [made(id)] }));
         case 'E164':
-          return [{ label: 'held by another tenant', mine: [owned.numbers[0].e164], made: [othersNumber] }];
+          // Whether a number is in service here at all is public (it can't be ordered or ported in),
+          // so writes compare A's number with another tenant's; reads also with one nobody holds.
+          return [
+            { label: 'held by another tenant', mine: [owned.numbers[0].e164], made: [othersNumber] },
+            ...(root.operation === 'query' ? [{ label: 'held by nobody', mine: [owned.numbers[0].e164], made: [nobodysNumber] }] : []),
+          ];
         case 'PhoneNumber':
           return [{ label: '', mine: [owned.numbers[0].id], made: [made(owned.numbers[0].id)] }];
         default: {
@@ -152,9 +167,9 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
       for (const coordinate of inputCoordinates(root)) {
         const target = classification[coordinate.coordinate];
         if (!target || typeof target !== 'string') continue;
-        const values = valuesFor(target);
+        const values = valuesFor(target, root);
         // A list of references: all of them at once as well as one by one.
-        if (isList(coordinate.type) && values.length > 1) values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
+        if (target === 'Node' && isList(coordinate.type)) values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
         for (const value of values) {
           list.push({ name: `${root.name} ${coordinate.path.join('.')}${value.label ? ` (${value.label})` : ''}`, root, path: coordinate.path, target, mine: value.mine, made: value.made });
         }
