@@ -27,8 +27,9 @@ export const documentRules = {
   types: { 'application/pdf': '%PDF-', 'image/png': '\x89PNG', 'image/jpeg': '\xff\xd8\xff' } as Record<string, string>,
 };
 
-export async function checkPortability(carrier: CarrierGateway, phoneNumbers: string[]) {
-  return carrier.checkPortability(checkNumberList(phoneNumbers));
+/** `field` is where the caller gave the list: the query's `phoneNumbers` argument or the mutation's `input.phoneNumbers`. */
+export async function checkPortability(carrier: CarrierGateway, phoneNumbers: string[], field?: string[]) {
+  return carrier.checkPortability(checkNumberList(phoneNumbers, field));
 }
 
 /** Business-day windows (09:00–17:00 UTC) a FOC date may be requested in: 1 business day ahead if every number is fast-portable, else 5. */
@@ -130,11 +131,12 @@ export type PortingDetails = {
   requestedFocDate?: Date | null;
 };
 
-async function editableOrder(tx: Tx | TenantDb, id: string) {
+/** `field` is where the caller named the order: `input.id`, or `input.portingOrderId` for uploads. */
+async function editableOrder(tx: Tx | TenantDb, id: string, field = ['input', 'id']) {
   const order = await tx.portingOrder.findUnique({ where: { id }, include: { numbers: { select: { fastPortable: true, e164: true } } } });
-  if (!order) throw notFound(['input', 'id'], 'Porting order');
+  if (!order) throw notFound(field, 'Porting order');
   if (!editable.includes(order.status)) {
-    throw new DomainError('INVALID_STATE', `The order is ${order.status.toLowerCase()}; it can be changed only as a draft or in exception`, ['input', 'id']);
+    throw new DomainError('INVALID_STATE', `The order is ${order.status.toLowerCase()}; it can be changed only as a draft or in exception`, field);
   }
   return order;
 }
@@ -195,7 +197,7 @@ export async function uploadPortingDocument(
   maxBytes = documentRules.maxBytes,
 ) {
   // Everything is checked before a byte is stored; the size before a byte is read.
-  await editableOrder(db, input.portingOrderId);
+  await editableOrder(db, input.portingOrderId, ['input', 'portingOrderId']);
   if (input.size === 0) throw new DomainError('DOCUMENT_INVALID', 'The file is empty', ['input', 'file']);
   if (input.size > maxBytes) throw new DomainError('DOCUMENT_INVALID', `The file is ${input.size} bytes; the limit is ${maxBytes}`, ['input', 'file']);
   const bytes = await input.read();

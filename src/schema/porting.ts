@@ -134,7 +134,7 @@ builder.queryFields((t) => ({
   portabilityCheck: t.field({
     type: [PortabilityResultType],
     args: { phoneNumbers: t.arg({ type: ['E164'], required: true }) },
-    resolve: (_root, args, ctx) => checkPortability(ctx.services.carrier, args.phoneNumbers),
+    resolve: (_root, args, ctx) => checkPortability(ctx.services.carrier, args.phoneNumbers, ['phoneNumbers']),
   }),
   portingOrders: t.connection(
     {

@@ -225,7 +225,7 @@ describe.skipIf(skipReason)('porting numbers in', () => {
       expect(Object.values(response.data)[0]).toMatchObject({ portingOrder: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
     }
     const upload = await server.upload(other.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind: 'LOA', file: null } }, { 0: { path: 'variables.input.file', blob: pdf(), filename: 'x.pdf' } });
-    expect(upload.data).toMatchObject({ uploadPortingDocument: { document: null, errors: [{ code: 'NOT_FOUND' }] } });
+    expect(upload.data).toMatchObject({ uploadPortingDocument: { document: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'portingOrderId'] }] } });
     const mine = await statusOf(order.id);
     expect(mine).toMatchObject({ status: 'DRAFT', documents: [] });
   });
