@@ -282,6 +282,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     const before = await settledSnapshot(server.db.prisma);
     const outcomes = await run(cases);
     console.log(`query fuzz: ${outcomes.length} cases, ${outcomes.filter((o) => o.refused).length} refused`);
+    if (process.env.FUZZ_DEBUG) console.log(outcomes.filter((o) => !o.refused).map((o) => describeCase(o.kase)).join('\n'));
     const failures = outcomes.flatMap(judge);
     if (failures.length) console.log(`query fuzz failures (${failures.length}):\n${failures.join('\n')}`);
     expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
@@ -300,6 +301,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
         const batch = cases.slice(start, start + 8);
         const outcomes = await run(batch);
         total += outcomes.length;
+        if (process.env.FUZZ_DEBUG) console.log(outcomes.filter((o) => !o.refused).map((o) => `accepted: ${describeCase(o.kase)}`).join('\n'));
         refusedTotal += outcomes.filter((o) => o.refused).length;
         failures.push(...outcomes.flatMap(judge));
         const after = await snapshotDatabase(server.db.prisma);
@@ -321,6 +323,48 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     }
     console.log(`mutation fuzz: ${total} cases, ${refusedTotal} refused`);
     if (failures.length) console.log(`mutation fuzz failures (${failures.length}):\n${failures.join('\n')}`);
+    expect(failures).toEqual([]);
+  });
+
+  it('the export route: hostile query parameters get a 400 naming the parameter or a normal export, never a 5xx', async () => {
+    // Raw (already percent-encoded) values: invalid UTF-8, NUL, an encoded lone surrogate, wildcards, long text.
+    const values = ['', '%00', 'a%00b', '%FF%FE', '%ED%A0%80', '%F0%9F%93%9E', '%E2%80%AEevil', '%25', '_', '%5C', 'x'.repeat(10_000), 'ACTIVE,' + 'X'.repeat(5_000), '%3D1%2B1', '9'.repeat(25)];
+    const parameters = ['format', 'status', 'country_code', 'search', 'unknown_parameter'];
+    const before = await settledSnapshot(server.db.prisma);
+    const failures: string[] = [];
+    const cases = parameters.flatMap((parameter) => values.map((value) => ({ parameter, value })));
+    await inParallel(cases, 8, async ({ parameter, value }) => {
+      const response = await fetch(`${server.url}/export/phone-numbers?${parameter}=${value}&${parameter === 'format' ? '' : 'format=json'}`, { headers: { authorization: `Bearer ${tenant.keys.READ_ONLY}` } });
+      const text = await response.text();
+      const label = `export ${parameter}=${value.slice(0, 40)}: HTTP ${response.status} ${text.slice(0, 200)}`;
+      if (response.status >= 500 || /internal server error/i.test(text)) failures.push(label);
+      else if (response.status === 400 && (JSON.parse(text) as { error?: { parameter?: string } }).error?.parameter !== parameter) failures.push(`${label} (does not name ${parameter})`);
+      else if (![200, 400, 414, 431].includes(response.status)) failures.push(label);
+    });
+    expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
+    await stillServing();
+    expect(failures).toEqual([]);
+  });
+
+  it('GET /graphql and POST bodies: malformed variables, extensions and bodies are client errors, never 5xx', async () => {
+    const query = encodeURIComponent('query Q($f: PhoneNumberFilter) { phoneNumbers(first: 1, filter: $f) { totalCount } }');
+    const raw = ['%7Bbad', '%00', '%5B%5D', '%22x%22', '1', 'null', '%7B%22f%22%3A', '%FF', 'x'.repeat(5_000), '%7B%22f%22%3A%7B%22search%22%3A%22a%5Cu0000%22%7D%7D'];
+    const failures: string[] = [];
+    const check = async (label: string, response: Response) => {
+      const text = await response.text();
+      if (response.status >= 500 || /internal server error/i.test(text) || !/^[[{]/.test(text.trim())) failures.push(`${label}: HTTP ${response.status} ${text.slice(0, 200)}`);
+    };
+    const headers = { authorization: `Bearer ${tenant.keys.READ_ONLY}`, accept: 'application/graphql-response+json, application/json' };
+    await inParallel(
+      raw.flatMap((value) => ['variables', 'extensions', 'operationName'].map((parameter) => ({ parameter, value }))),
+      8,
+      async ({ parameter, value }) => check(`GET ${parameter}=${value.slice(0, 30)}`, await fetch(`${server.url}/graphql?query=${query}&${parameter}=${value}`, { headers })),
+    );
+    const bodies = ['{bad', '', 'null', '[]', '"x"', '{"query": 1}', '{"query": "{ viewer { role } }", "variables": "x"}', '{"query": "{ viewer { role } }", "extensions": []}', `{"query": "${'{'.repeat(5_000)}"}`];
+    await inParallel(bodies, 8, async (body) =>
+      check(`POST ${body.slice(0, 40)}`, await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })),
+    );
+    await stillServing();
     expect(failures).toEqual([]);
   });
 
