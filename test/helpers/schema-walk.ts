@@ -22,14 +22,14 @@ import { schema } from '../../src/schema/index.js';
 
 export { schema };
 
-export type RootField = { operation: 'query' | 'mutation'; name: string; field: GraphQLField<unknown, unknown> };
+export type Operation = 'query' | 'mutation' | 'subscription';
+export type RootField = { operation: Operation; name: string; field: GraphQLField<unknown, unknown> };
 
-export function rootFields(): RootField[] {
-  const roots: RootField[] = [];
-  for (const [operation, type] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
-    for (const field of Object.values(type?.getFields() ?? {})) roots.push({ operation, name: field.name, field });
-  }
-  return roots;
+const rootTypes = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() };
+const parentName = (root: RootField) => rootTypes[root.operation]!.name;
+
+export function rootFields(operations: Operation[] = ['query', 'mutation']): RootField[] {
+  return operations.flatMap((operation) => Object.values(rootTypes[operation]?.getFields() ?? {}).map((field) => ({ operation, name: field.name, field })));
 }
 
 /** One place a value goes: an argument, or a field of an input object under one (lists looked through). */
@@ -51,7 +51,7 @@ export function inputCoordinates(root: RootField): InputCoordinate[] {
       walk(field.type, [...path, field.name], new Set([...seen, named.name]));
     }
   };
-  const parent = root.operation === 'query' ? 'Query' : 'Mutation';
+  const parent = parentName(root);
   for (const arg of root.field.args) {
     found.push({ path: [arg.name], type: arg.type, coordinate: `${parent}.${root.name}(${arg.name})` });
     walk(arg.type, [arg.name], new Set());
@@ -74,7 +74,7 @@ export const onTheWayTo = (target: string[]) => (path: string[]) => path.length 
 export type Provider = (path: string[], type: GraphQLInputType, coordinate: string) => unknown;
 
 export function buildArguments(root: RootField, provide: Provider, include: (path: string[]) => boolean = () => false): Record<string, unknown> {
-  const parent = root.operation === 'query' ? 'Query' : 'Mutation';
+  const parent = parentName(root);
   const values: Record<string, unknown> = {};
   for (const arg of root.field.args) {
     const value = buildValue(arg.type, [arg.name], `${parent}.${root.name}(${arg.name})`, provide, isNonNullType(arg.type), include);

@@ -8,6 +8,7 @@ import { createOwnedObjects, portableNumbers, type OwnedObjects } from '../helpe
 import { buildArguments, inputCoordinates, onTheWayTo, isList, leafName, operationText, rootFields, type InputCoordinate, type RootField } from '../helpers/schema-walk.js';
 import { settledSnapshot, snapshotDatabase, type DatabaseSnapshot } from '../helpers/snapshot.js';
 import { startTestServer, type GraphqlResponse, type Tenant, type TestServer } from '../helpers/server.js';
+import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, "How to prove it": every argument and every input-object field of every
 // query and mutation, walked from the schema, gets hostile values through variables
@@ -365,6 +366,40 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       check(`POST ${body.slice(0, 40)}`, await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })),
     );
     await stillServing();
+    expect(failures).toEqual([]);
+  });
+
+  it('subscriptions over graphql-ws: a refused argument is an error for that operation only, naming the field', async () => {
+    let closed: { code: number; reason: string } | null = null;
+    const client = wsClient(server.url, tenant.keys.READ_ONLY, (event) => {
+      closed = event;
+    });
+    // A live subscription on the same socket that must outlive every refusal.
+    const control = subscribeWs(client, `subscription { events { eventId } }`);
+    const cases = rootFields(['subscription']).flatMap(casesFor).filter((kase) => kase.hostile.mustRefuse);
+    expect(cases.length).toBeGreaterThan(50);
+    const failures: string[] = [];
+    try {
+      await inParallel(cases, 8, async (kase) => {
+        const subscription = subscribeWs(client, operationText(kase.root, '{ eventId }'), argumentsFor(kase));
+        const deadline = Date.now() + 5_000;
+        while (!subscription.errors.length && !subscription.received.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await subscription.close();
+        const errors = subscription.errors.flatMap((error) => (Array.isArray(error) ? error : [error])) as GraphqlResponse<unknown>['errors'];
+        const response = { status: 200, headers: new Headers(), errors, data: null } as GraphqlResponse<unknown>;
+        if (!errors?.length) failures.push(`${describeCase(kase)}: not refused (${subscription.received.length} events)`);
+        else failures.push(...judge({ kase, response, refused: true }));
+      });
+      expect(closed, 'the socket must stay open through per-operation refusals').toBeNull();
+      // The control still receives: a change now reaches it over the same socket.
+      await server.graphql(tenant.keys.ADMIN, `mutation { setInventoryAlertThreshold(input: { threshold: 4 }) { errors { code } } }`);
+      await server.graphql(tenant.keys.ADMIN, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code } } }`, { i: { id: owned.numbers[0].id, label: 'after fuzz' } });
+      await control.waitFor(1, 10_000);
+    } finally {
+      await control.close();
+      await client.dispose();
+    }
+    if (failures.length) console.log(`subscription fuzz failures (${failures.length}):\n${failures.join('\n')}`);
     expect(failures).toEqual([]);
   });
 
