@@ -62,7 +62,6 @@ export function inputCoordinates(root: RootField): InputCoordinate[] {
 /** The named scalar or enum under any list/non-null wrappers. */
 export const leafName = (type: GraphQLInputType) => getNamedType(type).name;
 export const isList = (type: GraphQLInputType) => isListType(getNullableType(type));
-export const isRequired = (type: GraphQLInputType) => isNonNullType(type);
 
 /**
  * Values for a root field's arguments: `provide` decides (and may return undefined to
