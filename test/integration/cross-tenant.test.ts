@@ -10,7 +10,7 @@ import { createOwnedObjects, portableNumbers, searchAvailable, type OwnedObjects
 import { buildArguments, inputCoordinates, onTheWayTo, isList, leafName, operationText, rootFields, schema, selectionFor, type RootField } from '../helpers/schema-walk.js';
 import { settledSnapshot, snapshotDatabase, tenantRows } from '../helpers/snapshot.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
-import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
+import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, "How to prove it": tenant B calls every query and mutation that takes a
 // reference (an ID, or a number in E.164 form) with (a) tenant A's real ones and
@@ -169,7 +169,10 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
         if (!target || typeof target !== 'string') continue;
         const values = valuesFor(target, root);
         // A list of references: all of them at once as well as one by one.
-        if (target === 'Node' && isList(coordinate.type)) values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
+        if (target === 'Node' && isList(coordinate.type)) {
+          values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
+          values.push({ label: "beside one of B's own", mine: [mine.numbers[0].id, owned.nodes.PhoneNumber], made: [mine.numbers[0].id, made(owned.nodes.PhoneNumber)] });
+        }
         for (const value of values) {
           list.push({ name: `${root.name} ${coordinate.path.join('.')}${value.label ? ` (${value.label})` : ''}`, root, path: coordinate.path, target, mine: value.mine, made: value.made });
         }
@@ -254,6 +257,7 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     const madeId = encodeGlobalId('PhoneNumber', randomUUID());
     const withMade = subscribeWs(intruderClient, query, { f: { phoneNumberId: madeId } });
     const unfiltered = subscribeWs(intruderClient, `subscription { phoneNumberStatusChanged { eventId phoneNumber { id } } }`);
+    const overSse = subscribeSse(server.url, b.keys.READ_ONLY, query, { f: { phoneNumberId: flipped.id } });
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
       const release = await server.graphql(a.keys.ADMIN, `mutation($i: ReleasePhoneNumberInput!) { releasePhoneNumber(input: $i) { errors { code } } }`, { i: { id: flipped.id } });
@@ -265,9 +269,11 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
       expect(withMine.received).toEqual([]);
       expect(withMade.received).toEqual([]);
       expect(unfiltered.received).toEqual([]);
+      expect(await overSse.status).toBe(200);
+      expect(overSse.received).toEqual([]);
       expect(normalise({ status: 200, errors: withMine.errors }, [flipped.id])).toEqual(normalise({ status: 200, errors: withMade.errors }, [madeId]));
     } finally {
-      await Promise.all([owner.close(), withMine.close(), withMade.close(), unfiltered.close()]);
+      await Promise.all([owner.close(), withMine.close(), withMade.close(), unfiltered.close(), overSse.close()]);
       await Promise.all([ownerClient.dispose(), intruderClient.dispose()]);
     }
   });
