@@ -148,7 +148,13 @@ export function createGraphqlHandler(options: {
       maskError: (error) => toClientError(error, currentRequestId() ?? 'unknown', logger),
     },
     // The input guard runs last, once the operation is costed, and before any resolver.
-    plugins: [requestPlugin, requestParamsPlugin(), ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId), inputGuardPlugin() as Plugin<Context>, endStreamsOfRevokedKeys(options.services.revocations)],
+    plugins: [
+      requestPlugin,
+      requestParamsPlugin(),
+      ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId),
+      inputGuardPlugin() as Plugin<Context>,
+      endStreamsOfRevokedKeys(options.services.revocations),
+    ],
     context: (initial): Context => {
       // HTTP requests carry their caller in `states`; WebSocket operations pass it in (see websocket.ts).
       const given = initial as { request?: Request; caller?: Caller; requestId?: string };
