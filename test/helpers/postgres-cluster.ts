@@ -1,9 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { freePort } from './ports.js';
 
 // A private PostgreSQL cluster for tests that break the database (SIGKILL,
 // SIGSTOP, restart): never the machine's shared server. initdb into a temp
@@ -37,16 +37,6 @@ function asPostgres(command: string, args: string[]) {
   const full = path.join(bin!, command);
   const [file, argv] = runningAs === 0 ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
   return execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8', timeout: 60_000 });
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
 }
 
 export type PostgresCluster = {

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.js';
 
 // A private redis-server for tests that break Redis (kill, restart, ACLs):
 // never the machine's shared one. Its own port, no persistence.
@@ -9,16 +9,6 @@ import { Redis } from 'ioredis';
 export const redisServerSkipReason: string | null =
   spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0 ? null : 'redis-server is not installed: tests that run their own Redis skipped';
 if (redisServerSkipReason) console.warn(`[skip] ${redisServerSkipReason}`);
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 export type RedisServer = {
   url: string;

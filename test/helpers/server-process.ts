@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from './postgres-cluster.js';
+import { freePort } from './ports.js';
 
 // The real server, started as `npm start` starts it, as a child process, for
 // tests about the process itself: signals, exit codes, surviving outages.
@@ -19,8 +19,10 @@ export type ServerProcess = {
   exited: Promise<number | string | null>;
   /** Whether it is still running. */
   alive: () => boolean;
-  /** SIGKILL if still running, and wait for it. */
-  kill: () => Promise<void>;
+  /** SIGKILL to its process group if still running; resolves with how it ended. */
+  kill: () => Promise<number | string | null>;
+  /** SIGTERM, as an operator stops it; SIGKILL to the group if it is still running after `timeoutMs`. Resolves with how it ended. */
+  stop: (timeoutMs?: number) => Promise<number | string | null>;
 };
 
 const running = new Set<ServerProcess>();
@@ -54,8 +56,17 @@ export async function startServerProcess(env: Record<string, string>, options: {
       } catch {
         // the group is gone already
       }
-      await exited;
+      const status = await exited;
       running.delete(handle);
+      return status;
+    },
+    stop: async (timeoutMs = 20_000) => {
+      if (!gone) child.kill('SIGTERM');
+      const timer = setTimeout(() => void handle.kill(), timeoutMs);
+      const status = await exited;
+      clearTimeout(timer);
+      running.delete(handle);
+      return status;
     },
   };
   running.add(handle);

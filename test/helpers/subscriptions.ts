@@ -68,10 +68,18 @@ export function subscribeWs(client: Client, query: string, variables: Record<str
   return { ...c, close: async () => dispose() };
 }
 
+export type SseSubscription = Collected & {
+  /** The HTTP status of the response that opened the stream. */
+  status: Promise<number>;
+  /** How the server ended the stream: 'complete' after an `event: complete` message, 'closed' when the body ended (or broke) without one; undefined while open or after close(). */
+  ended: () => 'complete' | 'closed' | undefined;
+};
+
 /** A subscription over GraphQL-over-SSE (yoga's POST + text/event-stream). */
-export function subscribeSse(url: string, key: string | null, query: string, variables: Record<string, unknown> = {}): Collected & { status: Promise<number> } {
+export function subscribeSse(url: string, key: string | null, query: string, variables: Record<string, unknown> = {}): SseSubscription {
   const c = collector();
   const abort = new AbortController();
+  let ended: 'complete' | 'closed' | undefined;
   const status = (async () => {
     const response = await fetch(`${url}/graphql`, {
       method: 'POST',
@@ -88,20 +96,23 @@ export function subscribeSse(url: string, key: string | null, query: string, var
           buffer += decoder.decode(chunk, { stream: true });
           let boundary;
           while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-            const message = buffer.slice(0, boundary);
+            const lines = buffer.slice(0, boundary).split('\n');
             buffer = buffer.slice(boundary + 2);
-            const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+            if (lines.some((line) => /^event: ?complete$/.test(line))) ended = 'complete';
+            const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
             if (!data) continue;
             const parsed = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
             if (parsed.errors) c.fail(parsed.errors);
             else if (parsed.data) c.push(parsed.data);
           }
         }
+        ended ??= 'closed';
       } catch {
-        // aborted by close()
+        // Aborted by close() (not an end), or the connection broke.
+        if (!abort.signal.aborted) ended ??= 'closed';
       }
     })();
     return response.status;
   })();
-  return { ...c, status, close: async () => abort.abort() };
+  return { ...c, status, ended: () => ended, close: async () => abort.abort() };
 }

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
+import { freePort } from '../helpers/ports.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
@@ -14,15 +14,6 @@ const why = skipReason ?? (backend !== 'postgres' ? 'instances share a PostgreSQ
 if (why && backend === 'postgres') console.warn(`[skip] feed cluster tests: ${why}`);
 
 const flips = `subscription F($after: String) { phoneNumberStatusChanged(after: $after) { eventId previousStatus newStatus phoneNumber { e164 status } } }`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 const flipKey = (r: Record<string, unknown>) => {
   const flip = r.phoneNumberStatusChanged as { newStatus: string; phoneNumber: { e164: string } };

@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,17 +9,17 @@ import { graphql } from '../../src/generated/graphql/index.js';
 import { openDatabase, type Database } from '../../src/infra/database.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { backend, createTestDatabase, skipReason, type TestDatabase } from '../helpers/database.js';
+import { killServerProcesses, startServerProcess } from '../helpers/server-process.js';
 
 // The server process is killed (SIGKILL, no graceful shutdown) while activations
 // are pending, then started again on the same database: every pending number must
 // end ACTIVE or FAILED exactly once, and nothing is charged twice.
 //
-// This runs the real server (`node --import tsx src/main.ts`) as a child process.
+// This runs the real server as a child process, as `npm start` runs it.
 // On PGlite the data directory is on disk and only ever open in one process at a
 // time: while a child runs, state is read through its API; the test opens the
 // directory itself only after the last child has exited.
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const acme = demoTenants.find((tenant) => tenant.slug === 'acme-telecom')!;
 const acmeKey = (role: 'MEMBER' | 'READ_ONLY') => acme.keys.find((key) => key.role === role)!.key;
 const openingCents = acme.balanceCents;
@@ -97,81 +94,16 @@ async function gql<TData, TVariables>(baseUrl: string, key: string, document: Ty
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-type Child = { process: ChildProcess; url: string; output: () => string; exited: Promise<number | string | null> };
-
-const children = new Set<Child>();
-
-/** Starts `node --import tsx src/main.ts` and waits until GET /readyz answers 200. */
-async function startServer(env: Record<string, string>): Promise<Child> {
-  const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'TEST_DATABASE_URL']) delete childEnv[name];
-  Object.assign(childEnv, {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'warn',
-    SEED_DEMO_DATA: 'true',
-    CARRIER_FAILURE_RATE: String(FAILURE_RATE),
-    CARRIER_TRANSIENT_FAILURE_RATE: '0',
-    CARRIER_SEED: String(SEED),
-    JOB_POLL_MS: '50',
-    JOB_LEASE_MS: '1500',
-    JOB_BACKOFF_MS: '50',
-    ...env,
-  });
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  const handle: Child = { process: child, url: `http://127.0.0.1:${port}`, output: () => output, exited };
-  children.add(handle);
-
-  let gone: number | string | null | undefined;
-  void exited.then((status) => (gone = status ?? 'exited'));
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (gone !== undefined) throw new Error(`server exited (${gone}) before it was ready:\n${output}`);
-    try {
-      const response = await fetch(`${handle.url}/readyz`);
-      if (response.status === 200) return handle;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`server not ready within 120 s:\n${output}`);
-    await sleep(100);
-  }
-}
-
-async function kill(child: Child) {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-  const status = await child.exited;
-  children.delete(child);
-  return status;
-}
-
-/** Lets the last child finish what it is doing, then stops it gracefully (so its PGlite files are closed). */
-async function stop(child: Child) {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGTERM');
-  const timer = setTimeout(() => child.process.kill('SIGKILL'), 20_000);
-  const status = await child.exited;
-  clearTimeout(timer);
-  children.delete(child);
-  return status;
-}
+/** What every run of the server gets here: the demo tenants, this carrier model, a worker that polls often and whose leases run out fast. */
+const serverEnv = {
+  SEED_DEMO_DATA: 'true',
+  CARRIER_FAILURE_RATE: String(FAILURE_RATE),
+  CARRIER_TRANSIENT_FAILURE_RATE: '0',
+  CARRIER_SEED: String(SEED),
+  JOB_POLL_MS: '50',
+  JOB_LEASE_MS: '1500',
+  JOB_BACKOFF_MS: '50',
+};
 
 describe.skipIf(skipReason)('server killed while activations are pending, then restarted on the same database', () => {
   let dataDir: string | undefined;
@@ -179,7 +111,7 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
   let inspect: Database | undefined;
 
   afterAll(async () => {
-    for (const child of [...children]) await kill(child);
+    await killServerProcesses();
     await inspect?.close();
     await postgres?.drop();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
@@ -197,7 +129,7 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     }
 
     // --------------------------------------------- first run: slow carrier --
-    const first = await startServer({ ...databaseEnv, CARRIER_LATENCY_MS: '3000' });
+    const first = await startServerProcess({ ...serverEnv, ...databaseEnv, CARRIER_LATENCY_MS: '3000' });
 
     const available = await gql(first.url, acmeKey('READ_ONLY'), RestartAvailableNumbers, { first: 100 });
     const stock = available.availablePhoneNumbers.edges.map((edge) => edge.node);
@@ -230,10 +162,10 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     }
     const stillPending = await gql(first.url, acmeKey('READ_ONLY'), RestartOrderStatus, { id: order.id });
     expect(stillPending.node).toMatchObject({ status: 'PENDING' });
-    expect(await kill(first)).toBe('SIGKILL');
+    expect(await first.kill()).toBe('SIGKILL');
 
     // ------------------------------------ second run: same database, fast carrier --
-    const second = await startServer({ ...databaseEnv, CARRIER_LATENCY_MS: '5' });
+    const second = await startServerProcess({ ...serverEnv, ...databaseEnv, CARRIER_LATENCY_MS: '5' });
 
     type OrderNode = { id: string; status: string; items: Array<{ e164: string; status: string; failureReason?: string | null; activationPrice: { amountCents: number }; monthlyPrice: { amountCents: number }; phoneNumber?: { id: string; status: string } | null }> };
     const deadline = Date.now() + 60_000;
@@ -287,8 +219,9 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     expect(after.ledger.edges.map((edge) => edge.node.id).sort()).toEqual(entries.map((entry) => entry.id).sort());
 
     // Give the worker a few more polls: nothing further may happen once settled.
+    // Then a graceful stop, so its PGlite files are closed before the test opens them.
     await sleep(500);
-    expect(await stop(second)).not.toBe('SIGKILL');
+    expect(await second.stop()).not.toBe('SIGKILL');
 
     // ------------------------------ the database itself, once no server has it open --
     inspect = postgres ?? (await openDatabase({ kind: 'pglite', dataDir: path.join(dataDir!, 'pglite') }));

@@ -6,7 +6,7 @@ import { backend, skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
 import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
-import { subscribeWs, wsClient, type Collected } from '../helpers/subscriptions.js';
+import { subscribeSse, subscribeWs, wsClient, type Collected, type SseSubscription } from '../helpers/subscriptions.js';
 
 // A revoked key must lose what it opened before the revocation: its WebSockets
 // close with 4401, its SSE streams end, on every instance, and nothing more runs
@@ -57,48 +57,9 @@ function run(client: Client, query: string, variables: Record<string, unknown>):
   });
 }
 
-/** A GraphQL-over-SSE subscription that records whether its stream ended. */
-function openSse(server: TestServer, key: string, query: string) {
-  const received: unknown[] = [];
-  const state: { ended?: 'complete' | 'closed' } = {};
-  const abort = new AbortController();
-  const status = (async () => {
-    const response = await fetch(`${server.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ query }),
-      signal: abort.signal,
-    });
-    if (response.status !== 200 || !response.body) return response.status;
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      try {
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          buffer += decoder.decode(chunk, { stream: true });
-          let boundary;
-          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-            const message = buffer.slice(0, boundary).split('\n');
-            buffer = buffer.slice(boundary + 2);
-            if (message.includes('event: complete')) state.ended = 'complete';
-            const data = message.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('');
-            if (data) received.push(JSON.parse(data));
-          }
-        }
-        state.ended ??= 'closed';
-      } catch {
-        // aborted by the test
-      }
-    })();
-    return response.status;
-  })();
-  return {
-    status,
-    received,
-    state,
-    endedWithin: (timeoutMs: number) => eventually(async () => state.ended, (ended) => ended !== undefined, timeoutMs),
-    close: () => abort.abort(),
-  };
+/** How the SSE stream ended, once it did (throws if it is still open after `timeoutMs`). */
+function sseEnded(sse: SseSubscription, timeoutMs: number) {
+  return eventually(async () => sse.ended(), (ended) => ended !== undefined, timeoutMs);
 }
 
 async function orderOne(server: TestServer, tenant: Tenant, idempotencyKey: string) {
@@ -125,28 +86,29 @@ describe.skipIf(skipReason)('revoking an API key', () => {
     const memberId = await apiKeyId(server, tenant.keys.MEMBER);
     const member = socket(server, tenant.keys.MEMBER);
     const memberWs = subscribeWs(member.client, allEvents);
-    const memberSse = openSse(server, tenant.keys.MEMBER, allEvents);
+    const memberSse = subscribeSse(server.url, tenant.keys.MEMBER, allEvents);
     const other = socket(server, tenant.keys.READ_ONLY);
     const otherWs = subscribeWs(other.client, allEvents);
     expect(await memberSse.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     await orderOne(server, tenant, 'before-revocation');
-    await Promise.all([memberWs.waitFor(1), otherWs.waitFor(1), eventually(async () => memberSse.received.length, (n) => n >= 1)]);
+    await Promise.all([memberWs.waitFor(1), otherWs.waitFor(1), memberSse.waitFor(1)]);
 
     await revokeKey(server, tenant, memberId);
     expect(await member.closedWith(1_000)).toBe(4401);
-    expect(await memberSse.endedWithin(1_000)).toBe('complete');
+    expect(await sseEnded(memberSse, 1_000)).toBe('complete');
 
-    const memberCounts = [memberWs.received.length, memberSse.received.length];
+    // Every SSE message counts, results and errors alike: nothing at all may arrive after the revocation.
+    const memberCounts = [memberWs.received.length, memberSse.received.length, memberSse.errors.length];
     const otherCount = otherWs.received.length;
     await orderOne(server, tenant, 'after-revocation');
     await otherWs.waitFor(otherCount + 1);
-    expect([memberWs.received.length, memberSse.received.length]).toEqual(memberCounts);
+    expect([memberWs.received.length, memberSse.received.length, memberSse.errors.length]).toEqual(memberCounts);
     expect(other.closed.code).toBeUndefined();
     expect(await server.graphql(tenant.keys.MEMBER, whoAmI)).toMatchObject({ status: 401 });
     await otherWs.close();
     await other.client.dispose();
-    memberSse.close();
+    await memberSse.close();
   });
 
   it('runs no mutation sent on the socket right after the revocation', async () => {
@@ -191,7 +153,7 @@ describe.skipIf(skipReason)('a key revoked without the revokeApiKey mutation (no
     const tenant = await server.createTenant();
     const member = socket(server, tenant.keys.MEMBER);
     const live = subscribeWs(member.client, allEvents);
-    const sse = openSse(server, tenant.keys.MEMBER, allEvents);
+    const sse = subscribeSse(server.url, tenant.keys.MEMBER, allEvents);
     expect(await sse.status).toBe(200);
     const before = await run(member.client, createConnection, { input: { name: 'before' } });
     expect(before.errors).toBeUndefined();
@@ -203,9 +165,9 @@ describe.skipIf(skipReason)('a key revoked without the revokeApiKey mutation (no
     expect(after.closed === 4401 || after.errors?.[0]?.extensions?.code === 'UNAUTHENTICATED').toBe(true);
     expect(await server.db.prisma.connection.count({ where: { organizationId: tenant.organizationId } })).toBe(1);
     expect(await member.closedWith(2_000)).toBe(4401);
-    expect(await sse.endedWithin(2_000)).toBe('complete');
+    expect(await sseEnded(sse, 2_000)).toBe('complete');
     await live.close();
-    sse.close();
+    await sse.close();
   });
 });
 
@@ -234,7 +196,7 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
   async function connectionsOnB(tenant: Tenant) {
     const member = socket(b, tenant.keys.MEMBER);
     const live = subscribeWs(member.client, allEvents);
-    const sse = openSse(b, tenant.keys.MEMBER, allEvents);
+    const sse = subscribeSse(b.url, tenant.keys.MEMBER, allEvents);
     expect(await sse.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 300));
     return { member, live, sse };
@@ -246,9 +208,9 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
     const { member, live, sse } = await connectionsOnB(tenant);
     await revokeKey(a, tenant, memberId);
     expect(await member.closedWith(1_000)).toBe(4401);
-    expect(await sse.endedWithin(1_000)).toBe('complete');
+    expect(await sseEnded(sse, 1_000)).toBe('complete');
     await live.close();
-    sse.close();
+    await sse.close();
   });
 
   it('and while Redis is down too, from the revocation event in the outbox', async () => {
@@ -260,11 +222,11 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
       await eventually(async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string }, (r) => r.eventBus === 'down', 10_000);
       await revokeKey(a, tenant, memberId);
       expect(await member.closedWith(1_500)).toBe(4401);
-      expect(await sse.endedWithin(1_500)).toBe('complete');
+      expect(await sseEnded(sse, 1_500)).toBe('complete');
     } finally {
       await redis.start();
     }
     await live.close();
-    sse.close();
+    await sse.close();
   });
 });
