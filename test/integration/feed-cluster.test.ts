@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
-import { freePort } from '../helpers/ports.js';
+import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
@@ -57,27 +56,24 @@ describe.skipIf(why)('event feed across instances', () => {
   });
 });
 
-describe.skipIf(why)('event feed when Redis goes away', () => {
-  let redis: ChildProcess;
+describe.skipIf(why ?? redisServerSkipReason)('event feed when Redis goes away', () => {
+  let redis: RedisServer;
   let a: TestServer;
   let b: TestServer;
   let tenant: Tenant;
 
   beforeAll(async () => {
     // Our own redis-server: never stop the machine's shared one.
-    const port = await freePort();
-    redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const url = `redis://127.0.0.1:${port}`;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    a = await startTestServer({ REDIS_URL: url, FEED_CATCH_UP_MS: '500' });
-    b = await startTestServer({ REDIS_URL: url, FEED_CATCH_UP_MS: '500' }, a);
+    redis = await startRedisServer();
+    a = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '500' });
+    b = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '500' }, a);
     await seedInventory(a.db.prisma, { count: 1000 });
     tenant = await a.createTenant();
     await eventually(async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ eventBus: string }>, (r) => r.eventBus === 'up', 10_000);
   });
 
   afterAll(async () => {
-    redis?.kill('SIGKILL');
+    await redis?.stop();
     await b?.stop();
     await a?.stop();
   });
@@ -91,7 +87,7 @@ describe.skipIf(why)('event feed when Redis goes away', () => {
     const firstTwo = await live.waitFor(2);
     const cursor = (firstTwo[1].phoneNumberStatusChanged as { eventId: string }).eventId;
 
-    redis.kill('SIGKILL');
+    await redis.kill();
     const readiness = await eventually(async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ status: string; eventBus: string; feed: string }>, (r) => r.eventBus === 'down', 10_000);
     expect(readiness).toMatchObject({ status: 'degraded', eventBus: 'down' });
     expect(readiness.feed).toMatch(/event bus unreachable/);
