@@ -15,6 +15,9 @@ export const inputLimits = {
 // C0 controls except tab, newline and carriage return, DEL and the C1 controls.
 // PostgreSQL can't store NUL in text at all; the rest have no business in names, labels or filters.
 const disallowedCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+// Bidirectional overrides and isolates reorder how the text around them is shown: a label can
+// then read differently from what it is ("Trojan Source" spoofing). Right-to-left scripts need none of them.
+const bidiControl = /[\u202A-\u202E\u2066-\u2069]/;
 // Half of a surrogate pair: not a character, and can't be encoded as UTF-8 for the database.
 const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
@@ -23,6 +26,8 @@ export function textProblem(value: string, maxLength: number = inputLimits.maxSt
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   const bad = disallowedCharacter.exec(value);
   if (bad) return `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; only tab, newline and carriage return are allowed`;
+  const bidi = bidiControl.exec(value);
+  if (bidi) return `contains the bidirectional control character U+${bidi[0].charCodeAt(0).toString(16).toUpperCase()}, which would change how the text is shown`;
   if (unpairedSurrogate.test(value)) return 'is not well-formed Unicode (unpaired surrogate)';
   return null;
 }

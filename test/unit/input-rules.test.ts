@@ -10,10 +10,11 @@ const refusal = (query: string, variableValues: Record<string, unknown> = {}) =>
 describe('text rules', () => {
   it('allow tab, newline, carriage return and any well-formed unicode', () => {
     expect(textProblem('a\tb\nc\r\nd Zürich ☎️ 東京 𝄞')).toBeNull();
+    expect(textProblem('שלום עולם مرحبا')).toBeNull();
   });
 
   it('refuse C0/C1 controls, DEL, unpaired surrogates and over-long text', () => {
-    for (const bad of ['\u0000', 'a\u0007', '\u000b', '\u001b[0m', '\u007f', '\u0085', '\ud800', 'x\udc00']) expect(textProblem(bad), JSON.stringify(bad)).not.toBeNull();
+    for (const bad of ['\u0000', 'a\u0007', '\u000b', '\u001b[0m', '\u007f', '\u0085', '\ud800', 'x\udc00', 'invoice\u202Efdp.exe', '\u2066x\u2069']) expect(textProblem(bad), JSON.stringify(bad)).not.toBeNull();
     expect(textProblem('x'.repeat(inputLimits.maxStringLength))).toBeNull();
     expect(textProblem('x'.repeat(inputLimits.maxStringLength + 1))).toMatch(/at most 1000 characters/);
   });
