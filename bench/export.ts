@@ -20,7 +20,7 @@
 // a reader that stops after its first chunk shows whether the server stops too.
 // All traffic goes to 127.0.0.1; the whole run is capped at 5 minutes.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -177,7 +177,17 @@ function copyQuery(organizationId: string) {
 
 // ------------------------------------------------------------ measurements --
 
-type Run = { ms: number; bytes: number; lines: number; records: number; rowCountHeader: string | null; peakRss: number; rssBefore: number; samples: number; sha: string };
+type Run = {
+  ms: number;
+  bytes: number;
+  lines: number;
+  records: number;
+  rowCountHeader: string | null;
+  peakRss: number;
+  rssBefore: number;
+  samples: number;
+  sha: string;
+};
 
 function exportOnce(port: number, serverPid: number, key: string, format: 'csv' | 'json'): Promise<Run> {
   return new Promise((resolve, reject) => {
@@ -185,34 +195,37 @@ function exportOnce(port: number, serverPid: number, key: string, format: 'csv' 
     const stop = sampleRss(serverPid);
     const counter = streamCounter(format === 'json' ? '{"e164":' : '\n');
     const started = performance.now();
-    const req = http.get({ host: '127.0.0.1', port, path: `/export/phone-numbers?format=${format}`, headers: { authorization: `Bearer ${key}` }, agent: false }, (res) => {
-      if (res.statusCode !== 200) {
-        stop();
-        res.resume();
-        return reject(new Error(`export ${format}: HTTP ${res.statusCode}`));
-      }
-      res.on('data', (chunk: Buffer) => counter.push(chunk));
-      res.on('error', (error) => {
-        stop();
-        reject(error);
-      });
-      res.on('end', () => {
-        const ms = performance.now() - started;
-        const { peak, samples } = stop();
-        const { bytes, lines, matches } = counter.counts;
-        resolve({
-          ms,
-          bytes,
-          lines,
-          records: format === 'json' ? matches : lines - 1,
-          rowCountHeader: (res.headers['x-row-count'] as string | undefined) ?? null,
-          peakRss: peak,
-          rssBefore,
-          samples,
-          sha: counter.digest(),
+    const req = http.get(
+      { host: '127.0.0.1', port, path: `/export/phone-numbers?format=${format}`, headers: { authorization: `Bearer ${key}` }, agent: false },
+      (res) => {
+        if (res.statusCode !== 200) {
+          stop();
+          res.resume();
+          return reject(new Error(`export ${format}: HTTP ${res.statusCode}`));
+        }
+        res.on('data', (chunk: Buffer) => counter.push(chunk));
+        res.on('error', (error) => {
+          stop();
+          reject(error);
         });
-      });
-    });
+        res.on('end', () => {
+          const ms = performance.now() - started;
+          const { peak, samples } = stop();
+          const { bytes, lines, matches } = counter.counts;
+          resolve({
+            ms,
+            bytes,
+            lines,
+            records: format === 'json' ? matches : lines - 1,
+            rowCountHeader: (res.headers['x-row-count'] as string | undefined) ?? null,
+            peakRss: peak,
+            rssBefore,
+            samples,
+            sha: counter.digest(),
+          });
+        });
+      },
+    );
     req.setTimeout(120_000, () => req.destroy(new Error('export timed out')));
     req.on('error', (error) => {
       stop();
@@ -362,37 +375,42 @@ async function liveHeapDuringExport(server: Server, nextHeap: () => Promise<numb
 
 /** Slow reader: read one chunk, stop reading (1 s for buffers to fill, then 2 s measured), then read the rest. Measures what the server does meanwhile. */
 function pausedExport(port: number, pid: number, key: string, format: 'csv' | 'json') {
-  return new Promise<{ bytesBeforePause: number; bytesTotal: number; cpuDuringPauseMs: number; cpuResumedMs: number; rssDuringPause: number }>((resolve, reject) => {
-    let bytes = 0;
-    let bytesBeforePause = 0;
-    let paused = false;
-    let cpuDuringPauseMs = 0;
-    let rssDuringPause = 0;
-    let cpuAtResume = 0;
-    const req = http.get({ host: '127.0.0.1', port, path: `/export/phone-numbers?format=${format}`, headers: { authorization: `Bearer ${key}` }, agent: false }, (res) => {
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (paused) return;
-        paused = true;
-        res.pause();
-        // Let socket buffers fill first, then measure 2 s of a reader that reads nothing.
-        setTimeout(() => {
-          bytesBeforePause = bytes;
-          const cpuBefore = cpuMs(pid);
-          setTimeout(() => {
-            cpuDuringPauseMs = cpuMs(pid) - cpuBefore;
-            rssDuringPause = procMemory(pid)?.rss ?? NaN;
-            cpuAtResume = cpuMs(pid);
-            res.resume();
-          }, 2_000);
-        }, 1_000);
-      });
-      res.on('end', () => resolve({ bytesBeforePause, bytesTotal: bytes, cpuDuringPauseMs, cpuResumedMs: cpuMs(pid) - cpuAtResume, rssDuringPause }));
-      res.on('error', reject);
-    });
-    req.setTimeout(120_000, () => req.destroy(new Error('paused export timed out')));
-    req.on('error', reject);
-  });
+  return new Promise<{ bytesBeforePause: number; bytesTotal: number; cpuDuringPauseMs: number; cpuResumedMs: number; rssDuringPause: number }>(
+    (resolve, reject) => {
+      let bytes = 0;
+      let bytesBeforePause = 0;
+      let paused = false;
+      let cpuDuringPauseMs = 0;
+      let rssDuringPause = 0;
+      let cpuAtResume = 0;
+      const req = http.get(
+        { host: '127.0.0.1', port, path: `/export/phone-numbers?format=${format}`, headers: { authorization: `Bearer ${key}` }, agent: false },
+        (res) => {
+          res.on('data', (chunk: Buffer) => {
+            bytes += chunk.length;
+            if (paused) return;
+            paused = true;
+            res.pause();
+            // Let socket buffers fill first, then measure 2 s of a reader that reads nothing.
+            setTimeout(() => {
+              bytesBeforePause = bytes;
+              const cpuBefore = cpuMs(pid);
+              setTimeout(() => {
+                cpuDuringPauseMs = cpuMs(pid) - cpuBefore;
+                rssDuringPause = procMemory(pid)?.rss ?? NaN;
+                cpuAtResume = cpuMs(pid);
+                res.resume();
+              }, 2_000);
+            }, 1_000);
+          });
+          res.on('end', () => resolve({ bytesBeforePause, bytesTotal: bytes, cpuDuringPauseMs, cpuResumedMs: cpuMs(pid) - cpuAtResume, rssDuringPause }));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(120_000, () => req.destroy(new Error('paused export timed out')));
+      req.on('error', reject);
+    },
+  );
 }
 
 // --------------------------------------------------------------------- main --
@@ -448,9 +466,13 @@ async function main() {
 
     console.log('Finance export benchmark');
     console.log(`date:     ${new Date().toISOString()}`);
-    console.log(`machine:  ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
+    console.log(
+      `machine:  ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`,
+    );
     console.log(`node:     ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1; ${psqlVersion}`);
-    console.log(`method:   ${runs} measured runs per case (median) after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`);
+    console.log(
+      `method:   ${runs} measured runs per case (median) after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
+    );
 
     // Schema, tenants and rows.
     const t0 = performance.now();
@@ -460,7 +482,9 @@ async function main() {
       await applyMigrations(db.adapterFactory);
       for (const [index, rows] of sizes.entries()) {
         const slug = `bench-export-${rows}-${randomBytes(3).toString('hex')}`;
-        const organization = await db.prisma.organization.create({ data: { name: `Export bench ${rows}`, slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000 } });
+        const organization = await db.prisma.organization.create({
+          data: { name: `Export bench ${rows}`, slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000 },
+        });
         const key = generateApiKey('TEST');
         await db.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId: organization.id, name: 'finance export bench', role: 'READ_ONLY' }) });
         await db.prisma.$executeRawUnsafe(insertNumbers, organization.id, index * 5_000_000, rows);
@@ -537,14 +561,19 @@ async function main() {
     console.log('| Rows | Format | Tool | Median time (ms) | Rows/s | MB out | Peak RSS (MB) | Server RSS before → peak (MB) | Notes |');
     console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
     for (const r of table) {
-      const before = r.rssBefore === undefined || r.peakRss === null ? '—' : `${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} (+${mb(r.peakRss - r.rssBefore).toFixed(1)})`;
+      const before =
+        r.rssBefore === undefined || r.peakRss === null
+          ? '—'
+          : `${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} (+${mb(r.peakRss - r.rssBefore).toFixed(1)})`;
       const note = r.note ?? `X-Row-Count ${r.rowCountHeader}`;
       console.log(
         `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ${Math.round(r.records / (r.medianMs / 1000)).toLocaleString('en-US')} | ${mb(r.bytes).toFixed(2)} | ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${note} |`,
       );
     }
     console.log('');
-    console.log(`server: idle RSS after /readyz ${mb(idle.rss).toFixed(1)} MB; after warm-up ${mb(afterWarmup.rss).toFixed(1)} MB; at the end RSS ${mb(end.rss).toFixed(1)} MB, VmHWM (lifetime peak) ${mb(end.hwm).toFixed(1)} MB`);
+    console.log(
+      `server: idle RSS after /readyz ${mb(idle.rss).toFixed(1)} MB; after warm-up ${mb(afterWarmup.rss).toFixed(1)} MB; at the end RSS ${mb(end.rss).toFixed(1)} MB, VmHWM (lifetime peak) ${mb(end.hwm).toFixed(1)} MB`,
+    );
 
     // Diagnostic pass (not timed): is it streaming? A second server, started with
     // --expose-gc and the probe preload, reports its live heap after a forced full GC

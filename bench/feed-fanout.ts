@@ -23,16 +23,16 @@
 // (CLOCK_MONOTONIC) and macOS is one clock for the whole machine, so instants
 // taken in the floor child compare with instants taken here (checked at start).
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createClient, type Client } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
@@ -262,14 +262,19 @@ async function startServer(prepared: Prepared): Promise<Server> {
   const url = `http://127.0.0.1:${port}`;
   child.on('exit', (code, signal) => lines.push(`exit: server process exited (code ${code}, signal ${signal})`));
   currentServer = { url, child, logLines: () => lines, profileDir };
-  await waitUntil('the server to be ready (GET /readyz)', 90_000, async () => {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${lines.join('\n')}`);
-    try {
-      return (await fetch(`${url}/readyz`)).status === 200;
-    } catch {
-      return false;
-    }
-  }, 100);
+  await waitUntil(
+    'the server to be ready (GET /readyz)',
+    90_000,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${lines.join('\n')}`);
+      try {
+        return (await fetch(`${url}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    100,
+  );
   return { url, child, logLines: () => lines, profileDir };
 }
 
@@ -287,7 +292,12 @@ async function release(url: string, key: string, id: string): Promise<string | n
       {
         method: 'POST',
         agent: false,
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}`, 'content-length': Buffer.byteLength(body) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json, application/json',
+          authorization: `Bearer ${key}`,
+          'content-length': Buffer.byteLength(body),
+        },
       },
       (response) => {
         const chunks: Buffer[] = [];
@@ -482,7 +492,10 @@ function describeMissing(recorder: Recorder, e164s: string[]) {
   }
   const flipsHit = perFlip.filter(Boolean).length;
   const subscribersHit = perSubscriber.filter(Boolean).length;
-  const worst = perFlip.map((count, f) => ({ count, e164: e164s[f] })).sort((a, b) => b.count - a.count).slice(0, 5);
+  const worst = perFlip
+    .map((count, f) => ({ count, e164: e164s[f] }))
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 5);
   return `${flipsHit} flips and ${subscribersHit} subscribers affected; worst flips: ${worst.map((w) => `${w.e164}×${w.count}`).join(', ')}`;
 }
 
@@ -596,9 +609,11 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
       }
     }
     if (!warmed) {
-    const dead = [...recorder.warmedUp.keys()].filter((s) => !recorder.warmedUp[s]);
-    throw new Error(`only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip; ${noted} errors/closes reported; not live: ${dead.length} subscribers, first ${dead.slice(0, 10).join(', ')}, last ${dead.slice(-5).join(', ')}`);
-  }
+      const dead = [...recorder.warmedUp.keys()].filter((s) => !recorder.warmedUp[s]);
+      throw new Error(
+        `only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip; ${noted} errors/closes reported; not live: ${dead.length} subscribers, first ${dead.slice(0, 10).join(', ')}, last ${dead.slice(-5).join(', ')}`,
+      );
+    }
     if (recorder.delivered || recorder.unknown) throw new Error('unexpected deliveries before the burst');
     await sleep(500); // let the warm-up's job and relay traffic settle
 
@@ -623,7 +638,9 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
         while (nextFlip < measured.length) {
           const flip = nextFlip++;
           sentAt[flip] = nowMs();
-          const error = await release(server.url, prepared.memberKey, measured[flip].id).catch((e: Error) => `request failed after ${(nowMs() - sentAt[flip]).toFixed(0)} ms: ${e.message}`);
+          const error = await release(server.url, prepared.memberKey, measured[flip].id).catch(
+            (e: Error) => `request failed after ${(nowMs() - sentAt[flip]).toFixed(0)} ms: ${e.message}`,
+          );
           respondedAt[flip] = nowMs();
           answered += 1;
           if (error) mutationErrors.push(`${measured[flip].e164}: ${error}`);
@@ -631,7 +648,9 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
       }),
     ).finally(() => clearInterval(progress));
     const lastResponseAt = nowMs();
-    log(`burst: all mutations answered after ${((lastResponseAt - firstSentAt) / 1000).toFixed(2)} s; ${recorder.delivered}/${subscriberCount * measured.length} deliveries so far`);
+    log(
+      `burst: all mutations answered after ${((lastResponseAt - firstSentAt) / 1000).toFixed(2)} s; ${recorder.delivered}/${subscriberCount * measured.length} deliveries so far`,
+    );
     if (mutationErrors.length) throw new Error(`${mutationErrors.length} release mutations failed, e.g. ${mutationErrors.slice(0, 3).join(' | ')}`);
     await waitForDeliveries(recorder, subscriberCount * measured.length, () => lastResponseAt);
     const wallMs = Math.max(1, nowMs() - firstSentAt);
@@ -722,7 +741,10 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
   };
   const listening = await expect('listening');
   const childNow = fromHrtime(listening.now);
-  if (!(childNow >= spawnedAt && childNow <= nowMs())) log(`WARNING: the floor child's hrtime (${childNow.toFixed(1)} ms) is outside [${spawnedAt.toFixed(1)}, ${nowMs().toFixed(1)}]: clocks are not shared, floor latencies are wrong`);
+  if (!(childNow >= spawnedAt && childNow <= nowMs()))
+    log(
+      `WARNING: the floor child's hrtime (${childNow.toFixed(1)} ms) is outside [${spawnedAt.toFixed(1)}, ${nowMs().toFixed(1)}]: clocks are not shared, floor latencies are wrong`,
+    );
 
   const warmupE164 = '+19990000000';
   const recorder = new Recorder(subscriberCount, new Map(e164s.map((e164, i) => [e164, i])), new Map([[warmupE164, 0]]));
@@ -737,7 +759,9 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
             sockets.push(socket);
             socket.on('message', (data) => {
               const at = nowMs();
-              const message = JSON.parse(data.toString()) as { payload: { data: { phoneNumberStatusChanged: { eventId: string; phoneNumber: { e164: string } } } } };
+              const message = JSON.parse(data.toString()) as {
+                payload: { data: { phoneNumberStatusChanged: { eventId: string; phoneNumber: { e164: string } } } };
+              };
               const event = message.payload.data.phoneNumberStatusChanged;
               recorder.record(s, event.phoneNumber.e164, event.eventId, at);
             });
@@ -752,7 +776,11 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     if (clients !== subscriberCount) throw new Error(`floor broadcaster sees ${clients} clients, expected ${subscriberCount}`);
 
     const payloadFor = (e164: string, eventId: number) =>
-      JSON.stringify({ id: randomUUID(), type: 'next', payload: { data: { phoneNumberStatusChanged: { eventId: String(eventId), newStatus: 'RELEASED', phoneNumber: { e164 } } } } });
+      JSON.stringify({
+        id: randomUUID(),
+        type: 'next',
+        payload: { data: { phoneNumberStatusChanged: { eventId: String(eventId), newStatus: 'RELEASED', phoneNumber: { e164 } } } },
+      });
     // Warm-up broadcast (not measured).
     child.send({ type: 'run', schedule: [{ payload: payloadFor(warmupE164, 1), offsetMs: null }] });
     await expect('sent');
@@ -770,7 +798,12 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const lastSentAt = Math.max(...sentAt);
     await waitForDeliveries(recorder, subscriberCount * e164s.length, () => Math.max(lastSentAt, startedAt));
     const used = process.cpuUsage(clientCpuBefore);
-    const cpu = { server: processCpuMs(child.pid) - serverCpuBefore, client: (used.user + used.system) / 1000, machine: machineBusyMs() - machineBefore, wallMs: Math.max(1, nowMs() - startedAt) };
+    const cpu = {
+      server: processCpuMs(child.pid) - serverCpuBefore,
+      client: (used.user + used.system) / 1000,
+      machine: machineBusyMs() - machineBefore,
+      wallMs: Math.max(1, nowMs() - startedAt),
+    };
     if (recorder.delivered < subscriberCount * e164s.length) log(`MISSING floor deliveries (${label}): ${describeMissing(recorder, e164s)}`);
     return figures(label, recorder, sentAt, Math.min(...sentAt), cpu, note);
   } finally {
@@ -850,9 +883,16 @@ async function main() {
   console.log(`date:     ${new Date().toISOString()}`);
   console.log(`machine:  ${machine}`);
   console.log(`node:     ${process.version}`);
-  console.log(`load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at start)`);
+  console.log(
+    `load avg: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min, at start)`,
+  );
   console.log(`database: ${postgresUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'PGlite in a temp dir'}`);
-  console.log(`load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`);
+  console.log(
+    `load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`,
+  );
 
   const prepared = await prepareDatabase();
   log(`database ready: ${prepared.kind}, ${prepared.numbers.length} active numbers (${warmupNumbers} spare for warm-up)`);
@@ -866,7 +906,12 @@ async function main() {
 
   const measuredE164s = prepared.numbers.slice(warmupNumbers).map((n) => n.e164);
   log('floor: raw ws broadcast, paced like the GraphQL burst');
-  const paced = await runFloor(measuredE164s, graphqlRun.committedOffsets, 'raw ws broadcast, paced like the burst', 'each payload sent when its mutation was answered above');
+  const paced = await runFloor(
+    measuredE164s,
+    graphqlRun.committedOffsets,
+    'raw ws broadcast, paced like the burst',
+    'each payload sent when its mutation was answered above',
+  );
   log('floor: raw ws broadcast, back to back');
   const backToBack = await runFloor(measuredE164s, null, 'raw ws broadcast, back to back', 'payloads sent one after another (setImmediate between)');
 
@@ -874,13 +919,19 @@ async function main() {
   const ms = (value: number) => (Number.isFinite(value) ? value.toFixed(1) : 'n/a');
   const pct = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} %` : 'n/a');
   console.log('');
-  console.log(`release mutations: p50 ${ms(graphqlRun.mutationP50)} ms, p99 ${ms(graphqlRun.mutationP99)} ms (HTTP round trip); a delivered message is ~${graphqlRun.wireBytes} bytes`);
+  console.log(
+    `release mutations: p50 ${ms(graphqlRun.mutationP50)} ms, p99 ${ms(graphqlRun.mutationP99)} ms (HTTP round trip); a delivered message is ~${graphqlRun.wireBytes} bytes`,
+  );
   if (Number.isFinite(graphqlRun.commits)) {
     const deliveries = graphqlRun.figures.delivered;
-    console.log(`PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} (≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`);
+    console.log(
+      `PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} (≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`,
+    );
   }
   console.log('');
-  console.log('| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | DB CPU | Client CPU | Other CPU on the machine |');
+  console.log(
+    '| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | DB CPU | Client CPU | Other CPU on the machine |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
@@ -906,11 +957,18 @@ async function main() {
   for (const line of profileLines) console.log(line);
   console.log(`server log (warn and above, and stderr): ${serverLog.length ? '' : 'nothing'}`);
   for (const line of serverLog.slice(0, 30)) console.log(`    ${line.slice(0, 400)}`);
-  console.log('Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).');
+  console.log(
+    'Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).',
+  );
   console.log(
     `Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span (the machine has ${os.cpus().length}): server (with PGlite inside it), PostgreSQL backends, this client process, and everything else running meanwhile.`,
   );
-  console.log(`load avg: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min, at end)`);
+  console.log(
+    `load avg: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min, at end)`,
+  );
   return failed ? 1 : 0;
 }
 

@@ -23,11 +23,11 @@ import { print } from 'graphql';
 import pg from 'pg';
 import pino from 'pino';
 import { seedInventory } from '../prisma/seed.js';
-import { startApp, type App } from '../src/app.js';
+import { type App, startApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
 import { graphql } from '../src/generated/graphql/index.js';
-import { openDatabase, type Database } from '../src/infra/database.js';
+import { type Database, openDatabase } from '../src/infra/database.js';
 import { option, positiveInt } from './common.js';
 
 const BenchOrderOne = graphql(`
@@ -158,7 +158,9 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     console.error(`[${label}] ready in ${((performance.now() - setupStarted) / 1000).toFixed(1)} s (migrated, ${inventoryCount} numbers seeded)`);
 
     // Warm-up (not measured): one round per client, so JIT, pools and caches are warm.
-    const warmupErrors = (await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, keys[i % clients % tenants], e164, `warmup-${i}`)))).filter(Boolean);
+    const warmupErrors = (
+      await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, keys[(i % clients) % tenants], e164, `warmup-${i}`)))
+    ).filter(Boolean);
     if (warmupErrors.length) throw new Error(`warm-up orders failed: ${warmupErrors.slice(0, 3).join(' | ')}`);
 
     // Disjoint lists: client c orders numbers c, c + N, c + 2N, …
@@ -190,7 +192,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const placed = await db.prisma.numberOrder.count({ where: { organizationId: { in: organizationIds } } });
     const charges = await db.prisma.ledgerEntry.count({ where: { organizationId: { in: organizationIds }, kind: 'ACTIVATION_CHARGE' } });
     const expected = warmup + orders - failures.length;
-    if (placed !== expected || charges !== expected) console.error(`[${label}] WARNING: ${placed} orders and ${charges} charges in the database for ${expected} successful requests`);
+    if (placed !== expected || charges !== expected)
+      console.error(`[${label}] WARNING: ${placed} orders and ${charges} charges in the database for ${expected} successful requests`);
 
     // Not timed: let the activations drain, then check nothing was lost or done twice.
     const drainDeadline = Date.now() + 60_000;
@@ -204,7 +207,9 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } }),
     ]);
     if (active !== expected || monthly !== expected || failedJobs || stuckJobs) {
-      console.error(`[${label}] WARNING after drain: ${active} active numbers, ${monthly} monthly charges for ${expected} orders; ${failedJobs} failed and ${stuckJobs} unfinished activation jobs`);
+      console.error(
+        `[${label}] WARNING after drain: ${active} active numbers, ${monthly} monthly charges for ${expected} orders; ${failedJobs} failed and ${stuckJobs} unfinished activation jobs`,
+      );
     } else {
       console.error(`[${label}] after drain: ${active} numbers active, ${monthly} monthly charges, no failed or unfinished activation jobs`);
     }
@@ -267,9 +272,13 @@ async function main() {
   const cpus = os.cpus();
   console.log('Ordering throughput benchmark');
   console.log(`date:    ${new Date().toISOString()}`);
-  console.log(`machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`);
+  console.log(
+    `machine: ${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`,
+  );
   console.log(`node:    ${process.version}`);
-  console.log(`load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`);
+  console.log(
+    `load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`,
+  );
   if (!postgresUrl) console.log('(BENCH_DATABASE_URL not set: PostgreSQL skipped)');
 
   const results: Result[] = [await withPglite()];
@@ -277,10 +286,14 @@ async function main() {
 
   const ms = (value: number) => value.toFixed(1);
   console.log('');
-  console.log('| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |');
+  console.log(
+    '| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |',
+  );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    console.log(`| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`);
+    console.log(
+      `| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
+    );
   }
 }
 

@@ -135,15 +135,7 @@ const usLocal = geo(7, [
 ]);
 
 // NANP toll-free codes are shared by the US and Canada; 833 and 844 have the most spare numbers.
-const nanpTollFree = nonGeo(7, [
-  '800',
-  '888',
-  '877',
-  '866',
-  ['855', { weight: 1.5 }],
-  ['844', { weight: 1.5 }],
-  ['833', { weight: 2 }],
-]);
+const nanpTollFree = nonGeo(7, ['800', '888', '877', '866', ['855', { weight: 1.5 }], ['844', { weight: 1.5 }], ['833', { weight: 2 }]]);
 
 // ----------------------------------------------------------------------- CA --
 

@@ -2,10 +2,10 @@
 // test-mode API keys. Every step is idempotent, so this runs at every start
 // (SEED_DEMO_DATA=true) and via `npm run db:seed` without duplicating anything.
 
+import { apiKeyRecord } from '../src/domain/api-keys.js';
 import type { Prisma, PrismaClient } from '../src/generated/prisma/client.js';
 import type { ApiKeyRole, Capability, KycStatus, NumberType } from '../src/generated/prisma/enums.js';
-import { apiKeyRecord } from '../src/domain/api-keys.js';
-import { capabilityOrder, countryPlans, isReservedNumber, seedCurrency, type CentsRange, type CapabilityProfile, type NumberRange } from './seed-data.js';
+import { type CapabilityProfile, type CentsRange, capabilityOrder, countryPlans, isReservedNumber, type NumberRange, seedCurrency } from './seed-data.js';
 
 export const defaultInventoryCount = 20_000;
 export const defaultInventorySeed = 0x5eed2026;

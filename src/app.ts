@@ -1,18 +1,18 @@
 import path from 'node:path';
 import type { Config } from './config.js';
-import { openDatabase, type Database } from './infra/database.js';
-import type { Logger } from './infra/logger.js';
-import { applyMigrations } from './infra/migrate.js';
-import { createApiServer, type ApiServer } from './http/server.js';
 import { jobHandlers, scheduleRecurringJobs } from './domain/job-handlers.js';
+import { KeyRevocations } from './http/key-revocations.js';
+import { type ApiServer, createApiServer } from './http/server.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
-import { LocalDocumentStorage, type DocumentStorage } from './infra/document-storage.js';
-import { createEventBus, feedChannel, type EventBus } from './infra/event-bus.js';
+import { type Database, openDatabase } from './infra/database.js';
 import { deploymentId } from './infra/deployment.js';
-import { KeyRevocations } from './http/key-revocations.js';
+import { type DocumentStorage, LocalDocumentStorage } from './infra/document-storage.js';
+import { createEventBus, type EventBus, feedChannel } from './infra/event-bus.js';
 import { FeedHub } from './infra/feed-hub.js';
 import { JobRunner } from './infra/jobs.js';
+import type { Logger } from './infra/logger.js';
+import { applyMigrations } from './infra/migrate.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
 import { MemoryCostBucket, RedisCostBucket } from './infra/rate-limit.js';
 

@@ -81,7 +81,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (redisUrl && !/^rediss?:\/\/.+/.test(redisUrl)) problems.push('REDIS_URL must start with redis:// or rediss://');
 
   const eventBusChannel = env.EVENT_BUS_CHANNEL || undefined;
-  if (eventBusChannel && !/^[\x21-\x7e]{1,200}$/.test(eventBusChannel)) problems.push('EVENT_BUS_CHANNEL must be 1 to 200 printable ASCII characters without spaces');
+  if (eventBusChannel && !/^[\x21-\x7e]{1,200}$/.test(eventBusChannel))
+    problems.push('EVENT_BUS_CHANNEL must be 1 to 200 printable ASCII characters without spaces');
 
   const metricsToken = env.METRICS_TOKEN || undefined;
   if (metricsToken && !/^[\x21-\x7e]{16,200}$/.test(metricsToken)) problems.push('METRICS_TOKEN must be 16 to 200 printable ASCII characters without spaces');

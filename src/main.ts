@@ -1,7 +1,7 @@
-import { startApp, type App } from './app.js';
-import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './infra/logger.js';
 import { demoTenants, seedDemoData } from '../prisma/seed.js';
+import { type App, startApp } from './app.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { createLogger, type Logger } from './infra/logger.js';
 
 /**
  * Last-resort handlers. A stray rejected promise (a background write that failed while the database was

@@ -1,8 +1,8 @@
 import path from 'node:path';
-import { loadConfig } from '../config.js';
-import { openDatabase, type Database } from '../infra/database.js';
-import { applyMigrations, createMigration } from '../infra/migrate.js';
 import { seedDemoData } from '../../prisma/seed.js';
+import { loadConfig } from '../config.js';
+import { type Database, openDatabase } from '../infra/database.js';
+import { applyMigrations, createMigration } from '../infra/migrate.js';
 
 // npm run db:migrate | db:migration -- <name> | db:seed
 async function main() {

@@ -1,5 +1,5 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
-import { CarrierRejection, type CarrierGateway } from '../infra/carrier/gateway.js';
+import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { chargeMonth } from './billing.js';
 import { recordEvent, recordStatusChanges } from './events.js';

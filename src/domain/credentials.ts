@@ -28,7 +28,8 @@ export async function revokeApiKey(db: TenantDb, apiKeyId: string) {
     if (!existing) throw notFound(['input', 'id'], 'API key');
     // Conditional, so two concurrent revocations record one event.
     const { count } = await tx.apiKey.updateMany({ where: { id: apiKeyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 1) await recordEvent(tx, existing.organizationId, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
+    if (count === 1)
+      await recordEvent(tx, existing.organizationId, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
     return tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
   });
 }

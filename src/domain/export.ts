@@ -89,7 +89,8 @@ export function parseExportQuery(params: URLSearchParams, isCountryCode: (code: 
   }
   const country = params.get('country_code');
   if (country) {
-    if (!/^[A-Za-z]{2}$/.test(country) || !isCountryCode(country.toUpperCase())) throw invalidInput(['country_code'], 'country_code must be an ISO 3166-1 alpha-2 code, e.g. US');
+    if (!/^[A-Za-z]{2}$/.test(country) || !isCountryCode(country.toUpperCase()))
+      throw invalidInput(['country_code'], 'country_code must be an ISO 3166-1 alpha-2 code, e.g. US');
     filter.countryCode = country.toUpperCase();
   }
   const search = params.get('search');

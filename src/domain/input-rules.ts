@@ -25,9 +25,11 @@ const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 export function textProblem(value: string, maxLength: number = inputLimits.maxStringLength): string | null {
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   const bad = disallowedCharacter.exec(value);
-  if (bad) return `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; only tab, newline and carriage return are allowed`;
+  if (bad)
+    return `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; only tab, newline and carriage return are allowed`;
   const bidi = bidiControl.exec(value);
-  if (bidi) return `contains the bidirectional control character U+${bidi[0].charCodeAt(0).toString(16).toUpperCase()}, which would change how the text is shown`;
+  if (bidi)
+    return `contains the bidirectional control character U+${bidi[0].charCodeAt(0).toString(16).toUpperCase()}, which would change how the text is shown`;
   if (unpairedSurrogate.test(value)) return 'is not well-formed Unicode (unpaired surrogate)';
   return null;
 }

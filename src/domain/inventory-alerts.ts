@@ -86,7 +86,11 @@ export async function sweepTenant(db: TenantDb, organizationId: string): Promise
 }
 
 export async function tenantsHoldingNumbers(prisma: PrismaClient): Promise<string[]> {
-  const rows = await prisma.phoneNumber.findMany({ where: { status: { in: [...heldStatuses] } }, distinct: ['organizationId'], select: { organizationId: true } });
+  const rows = await prisma.phoneNumber.findMany({
+    where: { status: { in: [...heldStatuses] } },
+    distinct: ['organizationId'],
+    select: { organizationId: true },
+  });
   return rows.map((row) => row.organizationId);
 }
 
@@ -96,7 +100,8 @@ export async function tenantsHoldingNumbers(prisma: PrismaClient): Promise<strin
  * daily sweep does, as for any bucket that is low without having crossed.
  */
 export async function setThreshold(db: TenantDb, organizationId: string, threshold: number) {
-  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 10_000) throw invalidInput(['input', 'threshold'], 'threshold must be an integer from 0 to 10000');
+  if (!Number.isInteger(threshold) || threshold < 0 || threshold > 10_000)
+    throw invalidInput(['input', 'threshold'], 'threshold must be an integer from 0 to 10000');
   return inTransaction(db, async (tx) => {
     const [organization] = await tx.organization.updateManyAndReturn({ data: { lowStockThreshold: threshold } });
     const counts = new Map((await bucketCounts(tx, organizationId)).map((row) => [`${row.countryCode}:${row.areaCode}`, Number(row.available)]));

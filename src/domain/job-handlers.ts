@@ -46,7 +46,13 @@ export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, confi
     },
     'port-progress': {
       run: (payload) =>
-        advancePort(scoped(payload), str(payload, 'organizationId'), carrier, { portingOrderId: str(payload, 'portingOrderId'), run: Number(payload.run), step: Number(payload.step) }, config.porting.stepMs),
+        advancePort(
+          scoped(payload),
+          str(payload, 'organizationId'),
+          carrier,
+          { portingOrderId: str(payload, 'portingOrderId'), run: Number(payload.run), step: Number(payload.step) },
+          config.porting.stepMs,
+        ),
     },
     'inventory-sweep': {
       run: async (payload) => {

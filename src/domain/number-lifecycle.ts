@@ -49,7 +49,7 @@ function configurationUpdate(input: ConfigureInput): Prisma.PhoneNumberUnchecked
   set('customerReference', text(input.customerReference, 'customerReference'));
   set('label', text(input.label, 'label'));
   // Caller ID names: letters, digits, spaces and a little punctuation, as CNAM databases accept.
-  set('cnamDisplayName', text(input.cnamDisplayName, 'cnamDisplayName', /^[A-Za-z0-9 .,&'-]+$/, 'may contain only letters, digits, spaces and . , & \' -'));
+  set('cnamDisplayName', text(input.cnamDisplayName, 'cnamDisplayName', /^[A-Za-z0-9 .,&'-]+$/, "may contain only letters, digits, spaces and . , & ' -"));
   set('assignedTo', text(input.assignedTo, 'assignedTo'));
   set('complianceProfileId', text(input.complianceProfileId, 'complianceProfileId'));
   for (const field of booleanFields) {
@@ -66,7 +66,8 @@ function configurationUpdate(input: ConfigureInput): Prisma.PhoneNumberUnchecked
     const bad = tags.find((tag) => tag.length === 0 || tag.length > limits.tag);
     if (bad !== undefined) throw invalidInput(['input', 'tags'], `Each tag must be 1 to ${limits.tag} characters`);
     // The export joins tags with it, so a tag containing it could not be told from two.
-    if (tags.some((tag) => tag.includes(tagSeparator))) throw invalidInput(['input', 'tags'], `A tag can't contain "${tagSeparator}" (it separates tags in the export)`);
+    if (tags.some((tag) => tag.includes(tagSeparator)))
+      throw invalidInput(['input', 'tags'], `A tag can't contain "${tagSeparator}" (it separates tags in the export)`);
     data.tags = tags;
   }
   if (input.assignedTo !== undefined) data.assignedAt = data.assignedTo ? new Date() : null;
@@ -92,7 +93,10 @@ export async function configureNumber(db: TenantDb, organizationId: string, phon
     }
     if (data.assignedAt && number.assignedTo === data.assignedTo) data.assignedAt = number.assignedAt;
     // Conditional, so a number released meanwhile is not reconfigured.
-    const [updated] = await tx.phoneNumber.updateManyAndReturn({ where: { id: phoneNumberId, status: { in: ['ACTIVE', 'SUSPENDED'] } }, data: data as Prisma.PhoneNumberUncheckedUpdateManyInput });
+    const [updated] = await tx.phoneNumber.updateManyAndReturn({
+      where: { id: phoneNumberId, status: { in: ['ACTIVE', 'SUSPENDED'] } },
+      data: data as Prisma.PhoneNumberUncheckedUpdateManyInput,
+    });
     if (!updated) throw new DomainError('INVALID_STATE', `${number.e164} changed while it was being configured; try again`, ['input', 'id']);
     await recordEvent(tx, organizationId, 'NUMBER_CONFIGURED', phoneNumberId, { phoneNumberId, e164: number.e164, fields: Object.keys(input) });
     if (input.assignedTo !== undefined) await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
@@ -123,7 +127,12 @@ export async function releaseNumber(db: TenantDb, organizationId: string, phoneN
     if (number.inventoryNumberId) {
       const quarantinedUntil = new Date(releasedAt.getTime() + quarantineDays * 86_400_000);
       await tx.inventoryNumber.updateMany({ where: { id: number.inventoryNumberId, state: 'ASSIGNED' }, data: { state: 'QUARANTINED', quarantinedUntil } });
-      await enqueueJob(tx, 'return-to-stock', { inventoryNumberId: number.inventoryNumberId }, { runAt: quarantinedUntil, uniqueKey: `return:${phoneNumberId}` });
+      await enqueueJob(
+        tx,
+        'return-to-stock',
+        { inventoryNumberId: number.inventoryNumberId },
+        { runAt: quarantinedUntil, uniqueKey: `return:${phoneNumberId}` },
+      );
     }
     return released;
   });

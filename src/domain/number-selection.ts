@@ -37,7 +37,12 @@ export function takeableStock(phoneNumbers: string[], now: Date, ownReservationI
  * took first no longer match, so under any concurrency each number goes to one
  * claimant. All or nothing: a shortfall throws NUMBER_NOT_AVAILABLE.
  */
-export async function claimStock(tx: Tx, phoneNumbers: string[], where: Prisma.InventoryNumberWhereInput, data: Prisma.InventoryNumberUpdateManyMutationInput & { reservationId?: string | null }) {
+export async function claimStock(
+  tx: Tx,
+  phoneNumbers: string[],
+  where: Prisma.InventoryNumberWhereInput,
+  data: Prisma.InventoryNumberUpdateManyMutationInput & { reservationId?: string | null },
+) {
   const claimed = await tx.inventoryNumber.updateManyAndReturn({ where, data });
   if (claimed.length !== phoneNumbers.length) {
     const got = new Set(claimed.map((row) => row.e164));

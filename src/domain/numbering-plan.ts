@@ -1,5 +1,5 @@
-import type { NumberType } from '../generated/prisma/enums.js';
 import { countryPlans, type SeedCountryCode } from '../../prisma/seed-data.js';
+import type { NumberType } from '../generated/prisma/enums.js';
 
 // Where a number belongs, from its digits alone: country by calling code and
 // plan length, type and area code by the longest known prefix. Used for port-ins,

@@ -70,11 +70,21 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
       if (input.reservationId != null) {
         const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
         if (!reservation || reservation.status !== 'ACTIVE' || reservation.expiresAt <= now) {
-          throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', ['input', 'reservationId']);
+          throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', [
+            'input',
+            'reservationId',
+          ]);
         }
       }
       const order = await tx.numberOrder.create({
-        data: { organizationId, idempotencyKey: input.idempotencyKey, requestHash: fingerprint, activationTotalCents: 0, monthlyTotalCents: 0, reservationId: input.reservationId ?? null },
+        data: {
+          organizationId,
+          idempotencyKey: input.idempotencyKey,
+          requestHash: fingerprint,
+          activationTotalCents: 0,
+          monthlyTotalCents: 0,
+          reservationId: input.reservationId ?? null,
+        },
       });
       const stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
         state: 'ASSIGNED',
@@ -127,7 +137,11 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
       }
-      await recordStatusChanges(tx, organizationId, created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const })));
+      await recordStatusChanges(
+        tx,
+        organizationId,
+        created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const })),
+      );
       await recordEvent(tx, organizationId, 'NUMBER_ORDER_UPDATED', order.id, { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' });
       for (const number of created) {
         await enqueueJob(tx, 'activate-number', { organizationId, phoneNumberId: number.id }, { uniqueKey: `activate:${number.id}`, maxAttempts: 6 });

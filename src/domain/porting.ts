@@ -63,9 +63,20 @@ async function numbersInUse(tx: Tx, phoneNumbers: string[]): Promise<string[]> {
   return rows.map((row) => row.e164);
 }
 
-async function recordTransition(tx: Tx, organizationId: string, order: { id: string; status: PortingOrderStatus | null }, to: PortingOrderStatus, reason: string | null = null) {
+async function recordTransition(
+  tx: Tx,
+  organizationId: string,
+  order: { id: string; status: PortingOrderStatus | null },
+  to: PortingOrderStatus,
+  reason: string | null = null,
+) {
   await tx.portingOrderTransition.create({ data: { organizationId, portingOrderId: order.id, fromStatus: order.status, toStatus: to, reason } });
-  await recordEvent(tx, organizationId, 'PORTING_ORDER_STATUS_CHANGED', order.id, { portingOrderId: order.id, previousStatus: order.status, newStatus: to, reason });
+  await recordEvent(tx, organizationId, 'PORTING_ORDER_STATUS_CHANGED', order.id, {
+    portingOrderId: order.id,
+    previousStatus: order.status,
+    newStatus: to,
+    reason,
+  });
 }
 
 /**
@@ -73,7 +84,15 @@ async function recordTransition(tx: Tx, organizationId: string, order: { id: str
  * The row is locked first, so concurrent moves (a cancel racing the carrier's step) take
  * turns and each judges the status the other left, not the one it saw before waiting.
  */
-async function transition(tx: Tx, organizationId: string, id: string, from: PortingOrderStatus[], to: PortingOrderStatus, data: Prisma.PortingOrderUncheckedUpdateManyInput = {}, reason: string | null = null) {
+async function transition(
+  tx: Tx,
+  organizationId: string,
+  id: string,
+  from: PortingOrderStatus[],
+  to: PortingOrderStatus,
+  data: Prisma.PortingOrderUncheckedUpdateManyInput = {},
+  reason: string | null = null,
+) {
   // Raw, so the tenant is bound here as the scoped client would.
   await tx.$queryRaw`SELECT id FROM "PortingOrder" WHERE id = ${id}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
   const before = await tx.portingOrder.findFirst({ where: { id, status: { in: from } } });
@@ -84,7 +103,12 @@ async function transition(tx: Tx, organizationId: string, id: string, from: Port
   return after;
 }
 
-export async function createPortingOrders(db: TenantDb, organizationId: string, carrier: CarrierGateway, input: { phoneNumbers: string[]; customerReference?: string | null }) {
+export async function createPortingOrders(
+  db: TenantDb,
+  organizationId: string,
+  carrier: CarrierGateway,
+  input: { phoneNumbers: string[]; customerReference?: string | null },
+) {
   const phoneNumbers = checkNumberList(input.phoneNumbers);
   const customerReference = text(input.customerReference, 'customerReference', 120) ?? null;
   const checks = await carrier.checkPortability(phoneNumbers);
@@ -98,7 +122,9 @@ export async function createPortingOrders(db: TenantDb, organizationId: string, 
     await lockNumbers(tx, phoneNumbers);
     const inUse = await numbersInUse(tx, phoneNumbers);
     if (inUse.length) {
-      throw new DomainError('NOT_PORTABLE', `Already in service on this platform or in an open porting order: ${inUse.join(', ')}`, ['input', 'phoneNumbers'], { phoneNumbers: inUse });
+      throw new DomainError('NOT_PORTABLE', `Already in service on this platform or in an open porting order: ${inUse.join(', ')}`, ['input', 'phoneNumbers'], {
+        phoneNumbers: inUse,
+      });
     }
     // Carriers take one country and number type per order.
     const groups = new Map<string, PortabilityResult[]>();
@@ -112,7 +138,13 @@ export async function createPortingOrders(db: TenantDb, organizationId: string, 
         data: { organizationId, countryCode: group[0].countryCode!, numberType: group[0].numberType!, customerReference },
       });
       await tx.portingOrderNumber.createMany({
-        data: group.map((check) => ({ organizationId, portingOrderId: order.id, e164: check.e164, losingCarrier: check.losingCarrier, fastPortable: check.fastPortable })),
+        data: group.map((check) => ({
+          organizationId,
+          portingOrderId: order.id,
+          e164: check.e164,
+          losingCarrier: check.losingCarrier,
+          fastPortable: check.fastPortable,
+        })),
       });
       await recordTransition(tx, organizationId, { id: order.id, status: null }, 'DRAFT');
       orders.push(order);
@@ -156,7 +188,8 @@ export async function updatePortingOrder(db: TenantDb, id: string, input: Portin
     accountNumber: text(input.accountNumber, 'accountNumber', 64),
   };
   if (input.accountPin !== undefined) {
-    if (input.accountPin !== null && !/^[A-Za-z0-9]{1,20}$/.test(input.accountPin)) throw invalidInput(['input', 'accountPin'], 'accountPin must be 1 to 20 letters or digits');
+    if (input.accountPin !== null && !/^[A-Za-z0-9]{1,20}$/.test(input.accountPin))
+      throw invalidInput(['input', 'accountPin'], 'accountPin must be 1 to 20 letters or digits');
     data.accountPin = input.accountPin;
   }
   if (input.serviceAddress !== undefined) {
@@ -170,16 +203,29 @@ export async function updatePortingOrder(db: TenantDb, id: string, input: Portin
   return inTransaction(db, async (tx) => {
     const order = await editableOrder(tx, id);
     if (input.requestedFocDate !== undefined && input.requestedFocDate !== null) {
-      const windows = allowedFocWindows(order.numbers.every((n) => n.fastPortable), now);
+      const windows = allowedFocWindows(
+        order.numbers.every((n) => n.fastPortable),
+        now,
+      );
       const date = input.requestedFocDate;
       if (!windows.some((w) => date >= w.startsAt && date <= w.endsAt)) {
-        throw invalidInput(['input', 'requestedFocDate'], `requestedFocDate must fall in one of allowedFocWindows (business days 09:00–17:00 UTC from ${windows[0].startsAt.toISOString()})`);
+        throw invalidInput(
+          ['input', 'requestedFocDate'],
+          `requestedFocDate must fall in one of allowedFocWindows (business days 09:00–17:00 UTC from ${windows[0].startsAt.toISOString()})`,
+        );
       }
     }
     if (input.requestedFocDate !== undefined) data.requestedFocDate = input.requestedFocDate;
     // Conditional, so an order submitted meanwhile is not changed under the carrier.
-    const [updated] = await tx.portingOrder.updateManyAndReturn({ where: { id, status: { in: editable } }, data: data as Prisma.PortingOrderUncheckedUpdateManyInput });
-    if (!updated) throw new DomainError('INVALID_STATE', 'The order changed while it was being updated; it can be changed only as a draft or in exception', ['input', 'id']);
+    const [updated] = await tx.portingOrder.updateManyAndReturn({
+      where: { id, status: { in: editable } },
+      data: data as Prisma.PortingOrderUncheckedUpdateManyInput,
+    });
+    if (!updated)
+      throw new DomainError('INVALID_STATE', 'The order changed while it was being updated; it can be changed only as a draft or in exception', [
+        'input',
+        'id',
+      ]);
     return updated;
   });
 }
@@ -204,14 +250,27 @@ export async function uploadPortingDocument(
   const declared = input.contentType.split(';')[0].trim().toLowerCase();
   const actual = sniff(bytes);
   if (!actual || !(declared in documentRules.types) || declared !== actual) {
-    throw new DomainError('DOCUMENT_INVALID', `Documents must be PDF, PNG or JPEG files (got ${declared || 'no type'}${actual && actual !== declared ? `, content looks like ${actual}` : ''})`, ['input', 'file']);
+    throw new DomainError(
+      'DOCUMENT_INVALID',
+      `Documents must be PDF, PNG or JPEG files (got ${declared || 'no type'}${actual && actual !== declared ? `, content looks like ${actual}` : ''})`,
+      ['input', 'file'],
+    );
   }
   const filename = input.filename.replace(/[^\w.\- ]+/g, '_').slice(0, 200) || 'document';
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const storageKey = `${organizationId}/${sha256}`;
   await storage.put(storageKey, bytes);
   return db.portingDocument.create({
-    data: { organizationId, portingOrderId: input.portingOrderId, kind: input.kind, filename, contentType: actual, sizeBytes: bytes.byteLength, sha256, storageKey },
+    data: {
+      organizationId,
+      portingOrderId: input.portingOrderId,
+      kind: input.kind,
+      filename,
+      contentType: actual,
+      sizeBytes: bytes.byteLength,
+      sha256,
+      storageKey,
+    },
   });
 }
 
@@ -225,11 +284,26 @@ function missingRequirements(order: PortingOrder & { numbers: Array<{ fastPortab
   need(order.serviceStreet && order.serviceLocality && order.servicePostalCode && order.serviceCountryCode, ['serviceAddress'], 'the service address');
   need(order.requestedFocDate, ['requestedFocDate'], 'a requested FOC date');
   if (order.requestedFocDate) {
-    const windows = allowedFocWindows(order.numbers.every((n) => n.fastPortable), now);
-    need(windows.some((w) => order.requestedFocDate! >= w.startsAt && order.requestedFocDate! <= w.endsAt), ['requestedFocDate'], 'a FOC date that is still within allowedFocWindows');
+    const windows = allowedFocWindows(
+      order.numbers.every((n) => n.fastPortable),
+      now,
+    );
+    need(
+      windows.some((w) => order.requestedFocDate! >= w.startsAt && order.requestedFocDate! <= w.endsAt),
+      ['requestedFocDate'],
+      'a FOC date that is still within allowedFocWindows',
+    );
   }
-  need(order.documents.some((d) => d.kind === 'LOA'), ['documents', 'LOA'], 'a signed letter of authorization (LOA)');
-  need(order.numbers.every((n) => n.fastPortable) || order.documents.some((d) => d.kind === 'INVOICE'), ['documents', 'INVOICE'], 'a recent invoice from the losing carrier');
+  need(
+    order.documents.some((d) => d.kind === 'LOA'),
+    ['documents', 'LOA'],
+    'a signed letter of authorization (LOA)',
+  );
+  need(
+    order.numbers.every((n) => n.fastPortable) || order.documents.some((d) => d.kind === 'INVOICE'),
+    ['documents', 'INVOICE'],
+    'a recent invoice from the losing carrier',
+  );
   return missing;
 }
 
@@ -277,8 +351,17 @@ export async function submitPortingOrder(db: TenantDb, organizationId: string, c
       }),
       select: { id: true, e164: true },
     });
-    await recordStatusChanges(tx, organizationId, created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PORTING' as const })));
-    await enqueueJob(tx, 'port-progress', { organizationId, portingOrderId: id, run: moved.submissions, step: 1 }, { uniqueKey: `port:${id}:${moved.submissions}:1`, maxAttempts: 10 });
+    await recordStatusChanges(
+      tx,
+      organizationId,
+      created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PORTING' as const })),
+    );
+    await enqueueJob(
+      tx,
+      'port-progress',
+      { organizationId, portingOrderId: id, run: moved.submissions, step: 1 },
+      { uniqueKey: `port:${id}:${moved.submissions}:1`, maxAttempts: 10 },
+    );
     return { order: moved, phoneNumbers: order.numbers.map((n) => n.e164) };
   });
   // Told after commit; the progress job carries on from here even if this call fails.
@@ -293,10 +376,17 @@ export async function cancelPortingOrder(db: TenantDb, organizationId: string, i
     const cancelled = await transition(tx, organizationId, id, cancellable, 'CANCELLED', { cancelledAt: new Date() });
     if (!cancelled) {
       const current = await tx.portingOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
-      throw new DomainError('INVALID_STATE', `The order is ${current.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, ['input', 'id']);
+      throw new DomainError('INVALID_STATE', `The order is ${current.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, [
+        'input',
+        'id',
+      ]);
     }
     const porting = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'FAILED' } });
-    await recordStatusChanges(tx, organizationId, porting.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'FAILED' as const })));
+    await recordStatusChanges(
+      tx,
+      organizationId,
+      porting.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'FAILED' as const })),
+    );
     return cancelled;
   });
 }
@@ -306,9 +396,16 @@ async function completePort(tx: Tx, organizationId: string, id: string) {
   if (!ported) return;
   const activatedAt = new Date();
   const nextBillingAt = addMonth(activatedAt);
-  const numbers = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'ACTIVE', activatedAt, nextBillingAt } });
+  const numbers = await tx.phoneNumber.updateManyAndReturn({
+    where: { portingOrderId: id, status: 'PORTING' },
+    data: { status: 'ACTIVE', activatedAt, nextBillingAt },
+  });
   for (const number of numbers) await chargeMonth(tx, organizationId, number, activatedAt);
-  await recordStatusChanges(tx, organizationId, numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })));
+  await recordStatusChanges(
+    tx,
+    organizationId,
+    numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })),
+  );
   for (const bucket of new Set(numbers.map((n) => `${n.countryCode}:${n.areaCode}`))) {
     const [countryCode, areaCode] = bucket.split(':');
     await checkBucket(tx, organizationId, countryCode, areaCode);
@@ -316,28 +413,58 @@ async function completePort(tx: Tx, organizationId: string, id: string) {
 }
 
 /** The carrier-driven progress job: one step per run, the next scheduled after `stepMs`. Stale runs do nothing. */
-export async function advancePort(db: TenantDb, organizationId: string, carrier: CarrierGateway, input: { portingOrderId: string; run: number; step: number }, stepMs: number) {
+export async function advancePort(
+  db: TenantDb,
+  organizationId: string,
+  carrier: CarrierGateway,
+  input: { portingOrderId: string; run: number; step: number },
+  stepMs: number,
+) {
   const order = await db.portingOrder.findUnique({ where: { id: input.portingOrderId }, include: { numbers: { select: { e164: true } } } });
   if (!order || order.submissions !== input.run || !['SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED'].includes(order.status)) return;
-  const progress = await carrier.portProgress(submissionOf(order, order.numbers.map((n) => n.e164)), input.step);
+  const progress = await carrier.portProgress(
+    submissionOf(
+      order,
+      order.numbers.map((n) => n.e164),
+    ),
+    input.step,
+  );
   await inTransaction(db, async (tx) => {
     const next = () =>
-      enqueueJob(tx, 'port-progress', { organizationId, portingOrderId: order.id, run: input.run, step: input.step + 1 }, {
-        runAt: new Date(Date.now() + stepMs),
-        uniqueKey: `port:${order.id}:${input.run}:${input.step + 1}`,
-        maxAttempts: 10,
-      });
+      enqueueJob(
+        tx,
+        'port-progress',
+        { organizationId, portingOrderId: order.id, run: input.run, step: input.step + 1 },
+        {
+          runAt: new Date(Date.now() + stepMs),
+          uniqueKey: `port:${order.id}:${input.run}:${input.step + 1}`,
+          maxAttempts: 10,
+        },
+      );
     if (progress.status === 'IN_PROCESS') {
       if (await transition(tx, organizationId, order.id, ['SUBMITTED'], 'IN_PROCESS')) await next();
     } else if (progress.status === 'FOC_DATE_CONFIRMED') {
       const moved = await transition(tx, organizationId, order.id, ['IN_PROCESS'], 'FOC_DATE_CONFIRMED', { confirmedFocDate: progress.focDate });
       if (moved) {
-        await tx.portingComment.create({ data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `FOC date confirmed for ${progress.focDate.toISOString().slice(0, 10)}` } });
+        await tx.portingComment.create({
+          data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `FOC date confirmed for ${progress.focDate.toISOString().slice(0, 10)}` },
+        });
         await next();
       }
     } else if (progress.status === 'EXCEPTION') {
-      const moved = await transition(tx, organizationId, order.id, ['SUBMITTED', 'IN_PROCESS'], 'EXCEPTION', { exceptionReason: progress.reason }, progress.reason);
-      if (moved) await tx.portingComment.create({ data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `${progress.reason}. Correct the order and resubmit it.` } });
+      const moved = await transition(
+        tx,
+        organizationId,
+        order.id,
+        ['SUBMITTED', 'IN_PROCESS'],
+        'EXCEPTION',
+        { exceptionReason: progress.reason },
+        progress.reason,
+      );
+      if (moved)
+        await tx.portingComment.create({
+          data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `${progress.reason}. Correct the order and resubmit it.` },
+        });
     } else {
       await completePort(tx, organizationId, order.id);
     }

@@ -1,5 +1,5 @@
-import type { TenantDb } from '../infra/tenant-scope.js';
 import { enqueueJob } from '../infra/jobs.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent } from './events.js';
 import { checkNumberList, claimStock, takeableStock } from './number-selection.js';
@@ -26,7 +26,12 @@ export async function reserveNumbers(db: TenantDb, organizationId: string, input
       data: held.map((row) => ({ organizationId, reservationId: reservation.id, inventoryNumberId: row.id, e164: row.e164 })),
     });
     await recordEvent(tx, organizationId, 'RESERVATION_CREATED', reservation.id, { reservationId: reservation.id, phoneNumbers, expiresAt });
-    await enqueueJob(tx, 'expire-reservation', { organizationId, reservationId: reservation.id }, { runAt: expiresAt, uniqueKey: `expire-reservation:${reservation.id}` });
+    await enqueueJob(
+      tx,
+      'expire-reservation',
+      { organizationId, reservationId: reservation.id },
+      { runAt: expiresAt, uniqueKey: `expire-reservation:${reservation.id}` },
+    );
     return reservation;
   });
 }

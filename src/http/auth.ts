@@ -1,5 +1,5 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
 import { hashApiKey, looksLikeApiKey } from '../domain/api-keys.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Caller } from '../schema/context.js';
 
 const lastUsedWriteInterval = 60_000;

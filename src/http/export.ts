@@ -1,5 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { stringify } from 'csv-stringify';
 import { CountryCodeResolver } from 'graphql-scalars';
 import { DomainError } from '../domain/errors.js';

@@ -21,7 +21,12 @@ export type Failure = {
 
 export function failureOf(error: unknown): Failure {
   return isDatabaseUnavailable(error)
-    ? { status: 503, code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable; retry shortly', headers: { 'retry-after': String(outageRetryAfterSeconds) } }
+    ? {
+        status: 503,
+        code: 'SERVICE_UNAVAILABLE',
+        message: 'The service is temporarily unavailable; retry shortly',
+        headers: { 'retry-after': String(outageRetryAfterSeconds) },
+      }
     : { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error', headers: {} };
 }
 

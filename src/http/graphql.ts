@@ -4,20 +4,20 @@ import type { Config } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
+import type { CostBucket } from '../infra/rate-limit.js';
 import { tenantClient } from '../infra/tenant-scope.js';
 import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
+import { type Failure, failureBody, failureGraphQLError, failureOf, logFailure } from './failures.js';
+import { inputGuardPlugin } from './input-guard.js';
 import { endStreamsOfRevokedKeys } from './key-revocations.js';
 import { abuseLimitPlugins } from './limits.js';
-import { inputGuardPlugin } from './input-guard.js';
-import { requestParamsPlugin } from './request-params.js';
 import type { Metrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
-import type { CostBucket } from '../infra/rate-limit.js';
 import { currentRequestId } from './request-context.js';
-import { failureBody, failureGraphQLError, failureOf, logFailure, type Failure } from './failures.js';
+import { requestParamsPlugin } from './request-params.js';
 
 export const graphqlEndpoint = '/graphql';
 

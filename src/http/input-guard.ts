@@ -1,23 +1,23 @@
 import {
   coerceInputValue,
+  type DocumentNode,
+  type ExecutionArgs,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  type GraphQLInputType,
+  type GraphQLNamedType,
   getArgumentValues,
   getNamedType,
   getNullableType,
   getVariableValues,
-  GraphQLError,
   isInputObjectType,
   isInterfaceType,
   isListType,
   isObjectType,
   Kind,
-  typeFromAST,
-  type DocumentNode,
-  type ExecutionArgs,
-  type FragmentDefinitionNode,
-  type GraphQLInputType,
-  type GraphQLNamedType,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  typeFromAST,
   type ValueNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -94,7 +94,12 @@ function variableUsages(operation: OperationDefinitionNode, fragments: Map<strin
 }
 
 /** A variable that doesn't fit its type, named by the argument path it is used at (graphql-js names only the variable). */
-function variableRefusal(args: Pick<ExecutionArgs, 'schema' | 'variableValues'>, operation: OperationDefinitionNode, fragments: Map<string, FragmentDefinitionNode>, message: string): Refusal | null {
+function variableRefusal(
+  args: Pick<ExecutionArgs, 'schema' | 'variableValues'>,
+  operation: OperationDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  message: string,
+): Refusal | null {
   const usages = variableUsages(operation, fragments);
   const inputs = (args.variableValues ?? {}) as Record<string, unknown>;
   for (const definition of operation.variableDefinitions ?? []) {
@@ -123,7 +128,12 @@ export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document'
   const { schema, document } = args;
   const operation = operationOf(document, args.operationName);
   if (!operation) return null;
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  const root =
+    operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : operation.operation === 'subscription'
+        ? schema.getSubscriptionType()
+        : schema.getQueryType();
   if (!root) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
@@ -167,7 +177,8 @@ export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document'
 }
 
 // HTTP 400, as graphql-js's own refusals of variables: the request is at fault and nothing ran.
-const refusalError = (refusal: Refusal) => new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', field: refusal.field, http: { status: 400 } } });
+const refusalError = (refusal: Refusal) =>
+  new GraphQLError(refusal.message, { extensions: { code: 'BAD_USER_INPUT', field: refusal.field, http: { status: 400 } } });
 
 export function inputGuardPlugin(): Plugin {
   return {

@@ -2,7 +2,15 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ASTNode, type DocumentNode, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  type ASTNode,
+  type DocumentNode,
+  type ExecutionResult,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
 import type { ErrorCode } from '../domain/errors.js';
@@ -21,7 +29,11 @@ import { actualQueryCost, estimateQueryCost, type QueryCost } from './query-cost
 type Cost = { requestedQueryCost: number; actualQueryCost: number; throttleStatus: ThrottleStatus };
 
 /** A refusal of the document or the request as a whole; 400 over HTTP unless said otherwise. */
-export function limitError(code: ErrorCode, message: string, options: { nodes?: ReadonlyArray<ASTNode> | ASTNode; status?: number; headers?: Record<string, string> } = {}) {
+export function limitError(
+  code: ErrorCode,
+  message: string,
+  options: { nodes?: ReadonlyArray<ASTNode> | ASTNode; status?: number; headers?: Record<string, string> } = {},
+) {
   return new GraphQLError(message, {
     nodes: options.nodes,
     extensions: { code, http: { status: options.status ?? 400, ...(options.headers ? { headers: options.headers } : {}) } },
@@ -53,7 +65,9 @@ function coded(rule: ValidationRule, code: ErrorCode): ValidationRule {
     rule(
       new Proxy(context, {
         get: (target, property) =>
-          property === 'reportError' ? (error: GraphQLError) => target.reportError(limitError(code, error.message, { nodes: error.nodes })) : Reflect.get(target, property, target),
+          property === 'reportError'
+            ? (error: GraphQLError) => target.reportError(limitError(code, error.message, { nodes: error.nodes }))
+            : Reflect.get(target, property, target),
       }),
     );
 }
@@ -98,10 +112,14 @@ function costPlugin(bucket: CostBucket, maxQueryCost: number, callerKeyOf: (requ
     if (!taken.allowed) {
       return {
         status: taken.status,
-        refused: limitError('THROTTLED', `Throttled: this query costs ${requested} and ${taken.status.currentlyAvailable} is available; retry in ${taken.retryAfterSeconds} s`, {
-          status: 429,
-          headers: { 'Retry-After': String(taken.retryAfterSeconds) },
-        }),
+        refused: limitError(
+          'THROTTLED',
+          `Throttled: this query costs ${requested} and ${taken.status.currentlyAvailable} is available; retry in ${taken.retryAfterSeconds} s`,
+          {
+            status: 429,
+            headers: { 'Retry-After': String(taken.retryAfterSeconds) },
+          },
+        ),
       };
     }
     return { status: taken.status };
@@ -115,7 +133,9 @@ function costPlugin(bucket: CostBucket, maxQueryCost: number, callerKeyOf: (requ
       const cost = estimate(args);
       const charged = await charge(key, cost);
       if (charged.refused) {
-        setResultAndStopExecution(withCost({ errors: [charged.refused] }, { requestedQueryCost: cost.requested, actualQueryCost: 0, throttleStatus: charged.status }));
+        setResultAndStopExecution(
+          withCost({ errors: [charged.refused] }, { requestedQueryCost: cost.requested, actualQueryCost: 0, throttleStatus: charged.status }),
+        );
         return;
       }
       return {

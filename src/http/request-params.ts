@@ -34,7 +34,8 @@ export function requestParamsPlugin(): Plugin {
       const parse = requestParser;
       setRequestParser(async (incoming) => {
         // A form body can be read once; keep a copy to find the broken parameter in.
-        const copy = request.method !== 'GET' && (request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? request.clone() : null;
+        const copy =
+          request.method !== 'GET' && (request.headers.get('content-type') ?? '').startsWith('application/x-www-form-urlencoded') ? request.clone() : null;
         try {
           return await parse(incoming);
         } catch (error) {

@@ -2,17 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Config } from '../config.js';
 import type { Database } from '../infra/database.js';
 import { DatabaseUnavailableError } from '../infra/database-errors.js';
+import type { EventBus } from '../infra/event-bus.js';
 import type { Logger } from '../infra/logger.js';
+import type { CostBucket } from '../infra/rate-limit.js';
 import type { Services } from '../schema/context.js';
 import { exportPhoneNumbers } from './export.js';
 import { failureBody, failureOf, logFailure, outageRetryAfterSeconds } from './failures.js';
-import { PersistedOperations } from './persisted-operations.js';
-import type { CostBucket } from '../infra/rate-limit.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics, mayReadMetrics } from './metrics.js';
+import { PersistedOperations } from './persisted-operations.js';
 import { runWithRequestId } from './request-context.js';
 import { attachWebSocketServer } from './websocket.js';
-import type { EventBus } from '../infra/event-bus.js';
 
 export type ApiServer = {
   server: Server;
@@ -52,7 +52,8 @@ export function createApiServer(options: {
   const { config, db, logger } = options;
   const metrics = createMetrics();
   const persisted = PersistedOperations.fromFile(config.limits.persistedDocumentsPath, config.limits.persistedOnly);
-  if (config.limits.persistedOnly && persisted.size === 0) logger.warn('PERSISTED_OPERATIONS_ONLY is on but the manifest is empty: every operation will be refused');
+  if (config.limits.persistedOnly && persisted.size === 0)
+    logger.warn('PERSISTED_OPERATIONS_ONLY is on but the manifest is empty: every operation will be refused');
   if (config.nodeEnv === 'production' && !config.metricsToken) logger.warn('METRICS_TOKEN is not set: /metrics is readable by anyone who can reach this port');
   const yoga = createGraphqlHandler({
     config,
@@ -159,11 +160,14 @@ export function createApiServer(options: {
       server.closeIdleConnections();
       // Subscribers get 1001 "going away" and reconnect to another instance.
       const socketsClosed = websockets.close();
-      const timer = setTimeout(() => {
-        if (inFlight.size) logger.warn({ requests: inFlight.size }, 'shutdown: grace period over; cutting requests still running');
-        server.closeAllConnections();
-        for (const socket of websockets.wss.clients) socket.terminate();
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          if (inFlight.size) logger.warn({ requests: inFlight.size }, 'shutdown: grace period over; cutting requests still running');
+          server.closeAllConnections();
+          for (const socket of websockets.wss.clients) socket.terminate();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       await Promise.all([closed, socketsClosed]);
       clearTimeout(timer);
     },

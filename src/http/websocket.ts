@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import type { Server } from 'node:http';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
@@ -61,7 +61,7 @@ export function attachWebSocketServer(options: {
   // Whatever goes wrong with one operation is that operation's `error` message. A throw
   // out of onSubscribe would make graphql-ws close the socket (4500) and end every other
   // subscription on it.
-  const oneOperation = async <T,>(socket: WebSocket, id: string, start: () => Promise<T | readonly GraphQLError[]>): Promise<T | GraphQLError[]> => {
+  const oneOperation = async <T>(socket: WebSocket, id: string, start: () => Promise<T | readonly GraphQLError[]>): Promise<T | GraphQLError[]> => {
     try {
       const started = await start();
       return Array.isArray(started) ? [...(started as readonly GraphQLError[])] : (started as T);
@@ -103,40 +103,45 @@ export function attachWebSocketServer(options: {
       },
       // graphql-ws requires `payload.query`; a persisted operation sent by hash alone has none.
       jsonMessageReviver: acceptHashOnlySubscribe,
-      onSubscribe: (ctx, id, payload) => oneOperation(ctx.extra.socket, id, async () => {
-        const extra = extras.get(ctx.extra.socket)!;
-        // The key was valid when the socket opened; every operation checks it still is (revoking also closes the socket).
-        if (!(await options.revocations.isActive(extra.caller!.apiKeyId))) {
-          return [new GraphQLError('API key revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
-        }
-        if (extra.active.size >= options.maxSubscriptionsPerConnection) {
-          return [new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations per connection`, { extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' } })];
-        }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          caller: extra.caller,
-          requestId: `${extra.requestId}:${id}`,
-          params: payload,
-        });
-        let document;
-        try {
-          // Subscriptions may be started by hash too (documentId or extensions.persistedQuery).
-          document = parse(options.persisted.resolve(payload as never));
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        const errors = validate(schema, document);
-        if (errors.length) return errors;
-        extra.active.add(id);
-        return {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-      }),
+      onSubscribe: (ctx, id, payload) =>
+        oneOperation(ctx.extra.socket, id, async () => {
+          const extra = extras.get(ctx.extra.socket)!;
+          // The key was valid when the socket opened; every operation checks it still is (revoking also closes the socket).
+          if (!(await options.revocations.isActive(extra.caller!.apiKeyId))) {
+            return [new GraphQLError('API key revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+          }
+          if (extra.active.size >= options.maxSubscriptionsPerConnection) {
+            return [
+              new GraphQLError(`At most ${options.maxSubscriptionsPerConnection} operations per connection`, {
+                extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+              }),
+            ];
+          }
+          const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+            ...ctx,
+            caller: extra.caller,
+            requestId: `${extra.requestId}:${id}`,
+            params: payload,
+          });
+          let document;
+          try {
+            // Subscriptions may be started by hash too (documentId or extensions.persistedQuery).
+            document = parse(options.persisted.resolve(payload as never));
+          } catch (error) {
+            return [error as GraphQLError];
+          }
+          const errors = validate(schema, document);
+          if (errors.length) return errors;
+          extra.active.add(id);
+          return {
+            schema,
+            document,
+            operationName: payload.operationName,
+            variableValues: payload.variables,
+            contextValue: await contextFactory(),
+            rootValue: { execute, subscribe },
+          };
+        }),
       onComplete: (ctx, id) => {
         extras.get(ctx.extra.socket)?.active.delete(id);
       },

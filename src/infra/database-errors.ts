@@ -44,7 +44,10 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === 'string' && (prismaCodes.has(code) || socketCodes.has(code) || sqlStates.test(code))) return true;
     if (typeof kind === 'string' && adapterKinds.has(kind)) return true;
     if (kind === 'postgres' && typeof code === 'string' && sqlStates.test(code)) return true;
-    if (typeof message === 'string' && (name === 'Error' || name === 'DriverAdapterError' || name === 'PrismaClientUnknownRequestError' || name === 'PrismaClientKnownRequestError')) {
+    if (
+      typeof message === 'string' &&
+      (name === 'Error' || name === 'DriverAdapterError' || name === 'PrismaClientUnknownRequestError' || name === 'PrismaClientKnownRequestError')
+    ) {
       if (driverMessages.some((pattern) => pattern.test(message))) return true;
     }
     const nested = current as { cause?: unknown; meta?: { driverAdapterError?: unknown }; originalError?: unknown; errors?: unknown };

@@ -200,7 +200,10 @@ class RedisEventBus implements EventBus {
     const now = Date.now();
     if (now - this.lastForeignLog >= foreignMessageLogIntervalMs) {
       this.lastForeignLog = now;
-      this.logger.warn({ channel: this.channel, message: message.slice(0, 200) }, 'event bus (Redis): ignored a message that is not a feed announcement; is another publisher on this channel?');
+      this.logger.warn(
+        { channel: this.channel, message: message.slice(0, 200) },
+        'event bus (Redis): ignored a message that is not a feed announcement; is another publisher on this channel?',
+      );
     }
   }
 

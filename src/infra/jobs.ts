@@ -183,11 +183,14 @@ export class JobRunner {
 
   /** Keeps a running job's lease fresh, so a long carrier call is not taken over by another worker. */
   private heartbeat(jobId: string) {
-    const timer = setInterval(() => {
-      this.prisma.$executeRaw`UPDATE "Job" SET "lockedAt" = now() WHERE id = ${jobId}::uuid AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`.catch(
-        (error) => this.logger.warn({ err: error, jobId }, 'job lease renewal failed'),
-      );
-    }, Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    const timer = setInterval(
+      () => {
+        this.prisma.$executeRaw`UPDATE "Job" SET "lockedAt" = now() WHERE id = ${jobId}::uuid AND "lockedBy" = ${this.workerId} AND status = 'RUNNING'`.catch(
+          (error) => this.logger.warn({ err: error, jobId }, 'job lease renewal failed'),
+        );
+      },
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     timer.unref();
     return () => clearInterval(timer);
   }
@@ -208,19 +211,27 @@ export class JobRunner {
       if (!definition) throw new Error(`No handler for job kind "${job.kind}"`);
       await definition.run(job.payload, job);
       if (this.handedBack.has(job.id)) return;
-      await this.record(job, 'succeeded', () => this.prisma.$executeRaw`
+      await this.record(
+        job,
+        'succeeded',
+        () => this.prisma.$executeRaw`
         UPDATE "Job" SET status = 'SUCCEEDED', "lockedBy" = NULL, "lastError" = NULL, "updatedAt" = now()
-        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
+        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`,
+      );
     } catch (error) {
       if (this.handedBack.has(job.id)) return;
       const message = error instanceof Error ? error.message : String(error);
       if (job.attempts < job.maxAttempts) {
         const delay = Math.min(this.options.backoffBaseMs * 2 ** (job.attempts - 1), this.options.backoffMaxMs);
         this.logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed; will retry');
-        await this.record(job, 'retry', () => this.prisma.$executeRaw`
+        await this.record(
+          job,
+          'retry',
+          () => this.prisma.$executeRaw`
           UPDATE "Job" SET status = 'PENDING', "lockedBy" = NULL, "lastError" = ${message},
             "runAt" = now() + (${delay} * interval '1 millisecond'), "updatedAt" = now()
-          WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
+          WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`,
+        );
         return;
       }
       this.logger.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed for good');
@@ -231,9 +242,13 @@ export class JobRunner {
         this.logger.error({ jobId: job.id, err: settleError }, 'settling a failed job failed');
         return;
       }
-      await this.record(job, 'failed', () => this.prisma.$executeRaw`
+      await this.record(
+        job,
+        'failed',
+        () => this.prisma.$executeRaw`
         UPDATE "Job" SET status = 'FAILED', "lockedBy" = NULL, "lastError" = ${message}, "updatedAt" = now()
-        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`);
+        WHERE id = ${job.id}::uuid AND "lockedBy" = ${this.workerId}`,
+      );
     } finally {
       stopHeartbeat();
     }

@@ -23,7 +23,11 @@ type Queryable = { query: (sql: string, params?: unknown[], options?: unknown) =
 function encodeArrayParams<T extends Queryable>(target: T): T {
   const query = target.query.bind(target);
   target.query = ((sql: string, params?: unknown[], options?: unknown) =>
-    query(sql, params?.map((param) => (Array.isArray(param) ? toArrayLiteral(param) : param)), options)) as T['query'];
+    query(
+      sql,
+      params?.map((param) => (Array.isArray(param) ? toArrayLiteral(param) : param)),
+      options,
+    )) as T['query'];
   return target;
 }
 

@@ -23,7 +23,10 @@ function retryAfter(limits: Limits, available: number, cost: number) {
 
 export class MemoryCostBucket implements CostBucket {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
-  constructor(private readonly limits: Limits, private readonly now = () => Date.now()) {}
+  constructor(
+    private readonly limits: Limits,
+    private readonly now = () => Date.now(),
+  ) {}
 
   private level(key: string) {
     const now = this.now();
@@ -73,13 +76,27 @@ return {allowed, tostring(tokens)}`;
 
 export class RedisCostBucket implements CostBucket {
   private readonly redis: Redis;
-  constructor(url: string, private readonly limits: Limits, private readonly logger: Logger, private readonly fallback = new MemoryCostBucket(limits)) {
+  constructor(
+    url: string,
+    private readonly limits: Limits,
+    private readonly logger: Logger,
+    private readonly fallback = new MemoryCostBucket(limits),
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     this.redis.on('error', () => {});
   }
 
   private async run(key: string, amount: number, mode: 'take' | 'refund') {
-    const [allowed, tokens] = (await this.redis.eval(script, 1, `numbers-api:cost:${key}`, this.limits.maximumAvailable, this.limits.restoreRate, Date.now(), amount, mode)) as [number, string];
+    const [allowed, tokens] = (await this.redis.eval(
+      script,
+      1,
+      `numbers-api:cost:${key}`,
+      this.limits.maximumAvailable,
+      this.limits.restoreRate,
+      Date.now(),
+      amount,
+      mode,
+    )) as [number, string];
     return { allowed: allowed === 1, tokens: Number(tokens) };
   }
 
@@ -93,7 +110,7 @@ export class RedisCostBucket implements CostBucket {
       return { allowed, status: this.status(tokens), retryAfterSeconds: allowed ? 0 : retryAfter(this.limits, tokens, cost) };
     } catch (error) {
       // Redis down: limit per instance rather than not at all, and say so.
-      this.logger.warn({ err: error }, 'rate limit store unavailable; using this instance\'s own buckets');
+      this.logger.warn({ err: error }, "rate limit store unavailable; using this instance's own buckets");
       return this.fallback.take(key, cost);
     }
   }

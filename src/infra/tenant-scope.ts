@@ -1,5 +1,5 @@
-import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { getDatamodel } from '../generated/pothos-types.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 
 // The one place tenant scope is enforced. Every request gets a client from
 // `tenantClient`; every model is classified below, and a model that is not
@@ -56,12 +56,29 @@ function refuseOwnerChange(data: unknown, organizationId: string) {
 // Nested writes would reach tables (and owners) this extension never sees, and
 // single-column foreign keys would let a row link to another tenant's row. So
 // writes through a tenant client are flat: relations are set by their id columns.
-const relationWriteOps = new Set(['create', 'createMany', 'connect', 'connectOrCreate', 'upsert', 'disconnect', 'delete', 'deleteMany', 'update', 'updateMany']);
+const relationWriteOps = new Set([
+  'create',
+  'createMany',
+  'connect',
+  'connectOrCreate',
+  'upsert',
+  'disconnect',
+  'delete',
+  'deleteMany',
+  'update',
+  'updateMany',
+]);
 
 function refuseNestedWrites(data: unknown) {
   for (const row of Array.isArray(data) ? data : [data]) {
     for (const [field, value] of Object.entries((row ?? {}) as Record<string, unknown>)) {
-      if (value && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) && Object.keys(value).some((op) => relationWriteOps.has(op))) {
+      if (
+        value &&
+        typeof value === 'object' &&
+        !Array.isArray(value) &&
+        !(value instanceof Date) &&
+        Object.keys(value).some((op) => relationWriteOps.has(op))
+      ) {
         throw new TenantScopeViolation(`Nested write to "${field}" is not allowed through a tenant-scoped client; set its id column instead`);
       }
     }

@@ -10,7 +10,7 @@ import { invalidInput, notFound } from '../domain/errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
-import { loadNodes, maxNodesPerRequest, type GlobalId } from './nodes.js';
+import { type GlobalId, loadNodes, maxNodesPerRequest } from './nodes.js';
 import { CountryCodeScalar, E164Scalar } from './scalars.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -86,8 +86,7 @@ export const builder = new SchemaBuilder<{
       member: roleAllows(ctx.caller.role, 'MEMBER'),
       admin: roleAllows(ctx.caller.role, 'ADMIN'),
     }),
-    unauthorizedError: () =>
-      new GraphQLError('This API key is not allowed to do that', { extensions: { code: 'FORBIDDEN' } }),
+    unauthorizedError: () => new GraphQLError('This API key is not allowed to do that', { extensions: { code: 'FORBIDDEN' } }),
   },
   prisma: {
     client: (ctx) => ctx.db,

@@ -2,9 +2,9 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import { createConnection } from '../domain/credentials.js';
 import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
+import { namedConnection, newestFirstConnection } from './connections.js';
 import { ErrorInterface } from './errors.js';
 import { asPayload, type Payload } from './mutation-payload.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
 // not the Relay pattern; its list type is therefore ConnectionConnection.
@@ -39,7 +39,9 @@ builder.queryField('connections', (t) =>
   ),
 );
 
-const CreateConnectionInput = builder.inputType('CreateConnectionInput', { fields: (t) => ({ name: t.string({ required: true, description: '1 to 100 characters, unique among your connections.' }) }) });
+const CreateConnectionInput = builder.inputType('CreateConnectionInput', {
+  fields: (t) => ({ name: t.string({ required: true, description: '1 to 100 characters, unique among your connections.' }) }),
+});
 
 const CreateConnectionPayload = builder.objectRef<Payload<{ connection: Connection }>>('CreateConnectionPayload').implement({
   fields: (t) => ({
@@ -57,7 +59,6 @@ builder.mutationField('createConnection', (t) =>
     type: CreateConnectionPayload,
     authScopes: { member: true },
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      asPayload(async () => ({ connection: await createConnection(ctx.db, ctx.caller.organizationId, input) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ connection: await createConnection(ctx.db, ctx.caller.organizationId, input) })),
   }),
 );

@@ -2,12 +2,10 @@ import type { GenericFieldRef } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.js';
-import { keysetConnection, type ConnectionArgs, type KeysetConnection, type OrderKey } from './pagination.js';
+import { type ConnectionArgs, type KeysetConnection, keysetConnection, type OrderKey } from './pagination.js';
 
 type CountFieldBuilder = {
-  int: (options: { description: string; nullable: false; resolve: (connection: unknown) => Promise<number> }) => GenericFieldRef<
-    number | null | undefined
-  >;
+  int: (options: { description: string; nullable: false; resolve: (connection: unknown) => Promise<number> }) => GenericFieldRef<number | null | undefined>;
 };
 
 /**

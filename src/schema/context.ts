@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { ApiKeyRole } from '../generated/prisma/enums.js';
+import type { KeyRevocations } from '../http/key-revocations.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import type { FeedHub } from '../infra/feed-hub.js';
-import type { KeyRevocations } from '../http/key-revocations.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
 

@@ -1,3 +1,4 @@
+import { errorCodes } from '../domain/errors.js';
 import {
   ApiKeyMode,
   ApiKeyRole,
@@ -6,12 +7,11 @@ import {
   KycStatus,
   LedgerEntryKind,
   NumberOrderStatus,
-  PortingOrderStatus,
   NumberType,
   PhoneNumberStatus,
+  PortingOrderStatus,
   TollFreeVerificationStatus,
 } from '../generated/prisma/enums.js';
-import { errorCodes } from '../domain/errors.js';
 import { builder } from './builder.js';
 
 export const KycStatusEnum = builder.enumType(KycStatus, { name: 'KycStatus' });

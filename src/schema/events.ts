@@ -60,7 +60,11 @@ const OrderUpdatedEvent = builder.objectRef<FeedEvent>('NumberOrderUpdatedEvent'
       type: 'NumberOrder',
       resolve: (query, event, _args, ctx) => ctx.db.numberOrder.findUniqueOrThrow({ ...query, where: { id: event.subjectId } }),
     }),
-    previousStatus: t.field({ type: NumberOrderStatusEnum, nullable: true, resolve: (event) => (payloadOf(event).previousStatus as NumberOrderStatus | null) ?? null }),
+    previousStatus: t.field({
+      type: NumberOrderStatusEnum,
+      nullable: true,
+      resolve: (event) => (payloadOf(event).previousStatus as NumberOrderStatus | null) ?? null,
+    }),
     newStatus: t.field({ type: NumberOrderStatusEnum, resolve: (event) => payloadOf(event).newStatus as NumberOrderStatus }),
   }),
 });
@@ -76,15 +80,17 @@ const ReservationExpiredEvent = builder.objectRef<FeedEvent>('ReservationExpired
   }),
 });
 
-export const InventoryAlertType = builder.objectRef<{ countryCode: string; areaCodePrefix: string; availableCount: number; threshold: number }>('InventoryAlert').implement({
-  description: 'A (country, area code) bucket where you hold numbers: how many active, unassigned numbers you have there.',
-  fields: (t) => ({
-    countryCode: t.field({ type: 'CountryCode', resolve: (alert) => alert.countryCode }),
-    areaCodePrefix: t.exposeString('areaCodePrefix'),
-    availableCount: t.exposeInt('availableCount'),
-    threshold: t.exposeInt('threshold'),
-  }),
-});
+export const InventoryAlertType = builder
+  .objectRef<{ countryCode: string; areaCodePrefix: string; availableCount: number; threshold: number }>('InventoryAlert')
+  .implement({
+    description: 'A (country, area code) bucket where you hold numbers: how many active, unassigned numbers you have there.',
+    fields: (t) => ({
+      countryCode: t.field({ type: 'CountryCode', resolve: (alert) => alert.countryCode }),
+      areaCodePrefix: t.exposeString('areaCodePrefix'),
+      availableCount: t.exposeInt('availableCount'),
+      threshold: t.exposeInt('threshold'),
+    }),
+  });
 
 const InventoryAlertRaisedEvent = builder.objectRef<FeedEvent>('InventoryAlertRaisedEvent').implement({
   interfaces: [FeedEventInterface],
@@ -97,7 +103,11 @@ const PortingOrderStatusChangedEvent = builder.objectRef<FeedEvent>('PortingOrde
   interfaces: [FeedEventInterface],
   fields: (t) => ({
     portingOrderId: t.id({ resolve: (event) => Buffer.from(`PortingOrder:${event.subjectId}`).toString('base64url') }),
-    previousStatus: t.field({ type: PortingOrderStatusEnum, nullable: true, resolve: (event) => (payloadOf(event).previousStatus as PortingOrderStatus | null) ?? null }),
+    previousStatus: t.field({
+      type: PortingOrderStatusEnum,
+      nullable: true,
+      resolve: (event) => (payloadOf(event).previousStatus as PortingOrderStatus | null) ?? null,
+    }),
     newStatus: t.field({ type: PortingOrderStatusEnum, resolve: (event) => payloadOf(event).newStatus as PortingOrderStatus }),
     reason: t.string({ nullable: true, resolve: (event) => (payloadOf(event).reason as string | null) ?? null }),
   }),
@@ -137,7 +147,6 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
   };
 }
 
-
 const PhoneNumberStatusFilter = builder.inputType('PhoneNumberStatusChangedFilter', {
   fields: (t) => ({
     phoneNumberId: t.id({ required: false }),
@@ -161,10 +170,15 @@ builder.subscriptionFields((t) => {
       type: StatusChangedEvent,
       args: { filter: t.arg({ type: PhoneNumberStatusFilter }), after: after() },
       subscribe: (_root, args, ctx) => {
-        const phoneNumberId = args.filter?.phoneNumberId != null ? (idOfType(args.filter.phoneNumberId, 'PhoneNumber', ['filter', 'phoneNumberId']) ?? 'none') : null;
+        const phoneNumberId =
+          args.filter?.phoneNumberId != null ? (idOfType(args.filter.phoneNumberId, 'PhoneNumber', ['filter', 'phoneNumberId']) ?? 'none') : null;
         const statuses = args.filter?.statuses;
-        return tenantStream(ctx, args.after, ['NUMBER_STATUS_CHANGED'], (event) =>
-          (!phoneNumberId || event.subjectId === phoneNumberId) && (!statuses?.length || statuses.includes(payloadOf(event).newStatus as PhoneNumberStatus)),
+        return tenantStream(
+          ctx,
+          args.after,
+          ['NUMBER_STATUS_CHANGED'],
+          (event) =>
+            (!phoneNumberId || event.subjectId === phoneNumberId) && (!statuses?.length || statuses.includes(payloadOf(event).newStatus as PhoneNumberStatus)),
         );
       },
       resolve: (event) => event,
@@ -208,7 +222,8 @@ const EventPage = builder.objectRef<EventPageShape>('FeedEventConnection').imple
     edges: t.field({ type: [EventEdge], resolve: (page) => page.edges }),
     endCursor: t.string({
       nullable: true,
-      description: 'Where to resume: the last edge\'s cursor, or on an empty page the `after` you gave (your current position in the feed when you gave none). Never null.',
+      description:
+        "Where to resume: the last edge's cursor, or on an empty page the `after` you gave (your current position in the feed when you gave none). Never null.",
       resolve: (page) => page.resumeFrom,
     }),
     hasNextPage: t.exposeBoolean('hasNextPage'),
@@ -231,7 +246,8 @@ builder.queryField('events', (t) =>
     args: { after: t.arg.string(), first: t.arg.int({ defaultValue: 50 }), types: t.arg({ type: [EventTypeEnum] }) },
     resolve: async (_root, args, ctx) => {
       const first = args.first ?? 50;
-      if (first < 0 || first > 100) throw new GraphQLError(`Argument "first" must be between 0 and 100, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
+      if (first < 0 || first > 100)
+        throw new GraphQLError(`Argument "first" must be between 0 and 100, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
       const given = parseEventCursor(args.after);
       const after = given ?? 0n;
       const rows = await ctx.db.event.findMany({

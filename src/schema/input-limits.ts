@@ -1,4 +1,13 @@
-import { getNamedType, getNullableType, isInputObjectType, isListType, isObjectType, type GraphQLArgument, type GraphQLInputField, type GraphQLSchema } from 'graphql';
+import {
+  type GraphQLArgument,
+  type GraphQLInputField,
+  type GraphQLSchema,
+  getNamedType,
+  getNullableType,
+  isInputObjectType,
+  isListType,
+  isObjectType,
+} from 'graphql';
 import { inputLimits } from '../domain/input-rules.js';
 
 // The input guard (src/http/input-guard.ts) enforces default caps on every string

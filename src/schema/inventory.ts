@@ -3,12 +3,12 @@ import { availableNumberWhere } from '../domain/phone-numbers.js';
 import { builder } from './builder.js';
 import { namedConnection } from './connections.js';
 import { CapabilityEnum, NumberTypeEnum } from './enums.js';
-import { money, MoneyType } from './money.js';
+import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
 
 export const AvailablePhoneNumberRef = builder.prismaObject('InventoryNumber', {
   name: 'AvailablePhoneNumber',
-  description: 'A number in the platform\'s stock that can be reserved or ordered now.',
+  description: "A number in the platform's stock that can be reserved or ordered now.",
   fields: (t) => ({
     e164: t.expose('e164', { type: 'E164' }),
     countryCode: t.expose('countryCode', { type: 'CountryCode' }),

@@ -2,11 +2,11 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from './builder.js';
 import { namedConnection, newestFirstConnection } from './connections.js';
 import { LedgerEntryKindEnum } from './enums.js';
-import { money, MoneyType } from './money.js';
+import { MoneyType, money } from './money.js';
 
 export const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
   id: { field: 'id' },
-  description: 'One movement of money on the organization\'s balance. Debits are negative.',
+  description: "One movement of money on the organization's balance. Debits are negative.",
   fields: (t) => ({
     kind: t.expose('kind', { type: LedgerEntryKindEnum }),
     amount: t.field({ type: MoneyType, resolve: (e) => money(e.amountCents, e.currency) }),

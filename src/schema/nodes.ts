@@ -1,6 +1,6 @@
 import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import { isObjectType, type GraphQLResolveInfo } from 'graphql';
+import { type GraphQLResolveInfo, isObjectType } from 'graphql';
 import type { Context } from './context.js';
 
 // `node(id:)` and `nodes(ids:)`. The relay plugin would load each id on its own

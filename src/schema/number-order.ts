@@ -1,11 +1,11 @@
 import { placeOrder } from '../domain/orders.js';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
-import { NumberOrderStatusEnum } from './enums.js';
 import { builder, inputId } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
+import { NumberOrderStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
-import { money, MoneyType } from './money.js';
+import { MoneyType, money } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
 const NumberOrderItemStatusEnum = builder.enumType(NumberOrderItemStatus, { name: 'NumberOrderItemStatus' });
@@ -15,8 +15,16 @@ builder.prismaObject('NumberOrderItem', {
     e164: t.expose('e164', { type: 'E164' }),
     status: t.expose('status', { type: NumberOrderItemStatusEnum }),
     failureReason: t.exposeString('failureReason', { nullable: true }),
-    activationPrice: t.field({ type: MoneyType, select: { numberOrder: { select: { currency: true } } }, resolve: (item) => money(item.activationPriceCents, item.numberOrder.currency) }),
-    monthlyPrice: t.field({ type: MoneyType, select: { numberOrder: { select: { currency: true } } }, resolve: (item) => money(item.monthlyPriceCents, item.numberOrder.currency) }),
+    activationPrice: t.field({
+      type: MoneyType,
+      select: { numberOrder: { select: { currency: true } } },
+      resolve: (item) => money(item.activationPriceCents, item.numberOrder.currency),
+    }),
+    monthlyPrice: t.field({
+      type: MoneyType,
+      select: { numberOrder: { select: { currency: true } } },
+      resolve: (item) => money(item.monthlyPriceCents, item.numberOrder.currency),
+    }),
     phoneNumber: t.relation('phoneNumber', { nullable: true }),
   }),
 });
@@ -51,7 +59,10 @@ const OrderPhoneNumbersInput = builder.inputType('OrderPhoneNumbersInput', {
   fields: (t) => ({
     phoneNumbers: t.field({ type: ['E164'], required: true }),
     reservationId: t.id({ required: false, description: 'Order numbers you hold in this reservation; it is converted.' }),
-    idempotencyKey: t.string({ required: true, description: 'Retrying with the same key returns the same order and charges nothing more. 1 to 255 characters: letters, digits, "_", "-", ".", ":".' }),
+    idempotencyKey: t.string({
+      required: true,
+      description: 'Retrying with the same key returns the same order and charges nothing more. 1 to 255 characters: letters, digits, "_", "-", ".", ":".',
+    }),
   }),
 });
 

@@ -2,10 +2,10 @@ import { createApiKey, revokeApiKey } from '../domain/credentials.js';
 import { notFound } from '../domain/errors.js';
 import type { ApiKey, Organization } from '../generated/prisma/client.js';
 import { builder, idOfType } from './builder.js';
-import { ErrorInterface } from './errors.js';
-import { asPayload, type Payload } from './mutation-payload.js';
 import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum } from './enums.js';
-import { money, MoneyType } from './money.js';
+import { ErrorInterface } from './errors.js';
+import { MoneyType, money } from './money.js';
+import { asPayload, type Payload } from './mutation-payload.js';
 
 export const OrganizationRef = builder.prismaNode('Organization', {
   id: { field: 'id' },

@@ -133,7 +133,13 @@ export async function keysetConnection<Row extends Record<string, unknown>>(opti
   const page = rows.slice(0, size);
   if (!forward) page.reverse();
 
-  const edges = page.map((node) => ({ node, cursor: cursors.encode(scope, keys.map((key) => toStored(key.kind, node[key.field]))) }));
+  const edges = page.map((node) => ({
+    node,
+    cursor: cursors.encode(
+      scope,
+      keys.map((key) => toStored(key.kind, node[key.field])),
+    ),
+  }));
   let counted: Promise<number> | undefined;
   return {
     edges,

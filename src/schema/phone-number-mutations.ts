@@ -48,7 +48,8 @@ builder.mutationFields((t) => ({
       asPayload(async () => {
         const { id, connectionId, ...fields } = input;
         const phoneNumberId = inputId(id, 'PhoneNumber', ['input', 'id']);
-        const connection = connectionId === undefined ? {} : { connectionId: connectionId === null ? null : inputId(connectionId, 'Connection', ['input', 'connectionId']) };
+        const connection =
+          connectionId === undefined ? {} : { connectionId: connectionId === null ? null : inputId(connectionId, 'Connection', ['input', 'connectionId']) };
         return { phoneNumber: await configureNumber(ctx.db, ctx.caller.organizationId, phoneNumberId, { ...fields, ...connection }) };
       }),
   }),
@@ -57,7 +58,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReleasePhoneNumberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const phoneNumber = await releaseNumber(ctx.db, ctx.caller.organizationId, inputId(input.id, 'PhoneNumber', ['input', 'id']), ctx.services.quarantineDays);
+        const phoneNumber = await releaseNumber(
+          ctx.db,
+          ctx.caller.organizationId,
+          inputId(input.id, 'PhoneNumber', ['input', 'id']),
+          ctx.services.quarantineDays,
+        );
         ctx.services.nudgeJobs();
         return { phoneNumber };
       }),

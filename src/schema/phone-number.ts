@@ -2,20 +2,13 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import { maxFilterTags, maxSearchLength, maxTagLength, phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
 import { builder, idOfType } from './builder.js';
 import { namedConnection } from './connections.js';
-import {
-  CapabilityEnum,
-  InboundCallScreeningEnum,
-  NumberTypeEnum,
-  PhoneNumberStatusEnum,
-  SortDirectionEnum,
-  TollFreeVerificationStatusEnum,
-} from './enums.js';
-import { money, MoneyType } from './money.js';
+import { CapabilityEnum, InboundCallScreeningEnum, NumberTypeEnum, PhoneNumberStatusEnum, SortDirectionEnum, TollFreeVerificationStatusEnum } from './enums.js';
+import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
 
 export const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
   id: { field: 'id' },
-  description: 'A phone number owned by the caller\'s organization (including released ones, kept for audit).',
+  description: "A phone number owned by the caller's organization (including released ones, kept for audit).",
   fields: (t) => ({
     e164: t.expose('e164', { type: 'E164' }),
     countryCode: t.expose('countryCode', { type: 'CountryCode' }),
@@ -60,8 +53,14 @@ const PhoneNumberFilterInput = builder.inputType('PhoneNumberFilter', {
     numberType: t.field({ type: [NumberTypeEnum], required: false }),
     countryCode: t.field({ type: 'CountryCode', required: false }),
     connectionId: t.id({ required: false, description: 'Global ID of a Connection.' }),
-    search: t.string({ required: false, description: `Matches digits of the number, label, customer reference or assignee; the text literally (% and _ are not wildcards), ignoring case. At most ${maxSearchLength} characters.` }),
-    tags: t.stringList({ required: false, description: `Numbers carrying all of these tags; at most ${maxFilterTags}, each at most ${maxTagLength} characters.` }),
+    search: t.string({
+      required: false,
+      description: `Matches digits of the number, label, customer reference or assignee; the text literally (% and _ are not wildcards), ignoring case. At most ${maxSearchLength} characters.`,
+    }),
+    tags: t.stringList({
+      required: false,
+      description: `Numbers carrying all of these tags; at most ${maxFilterTags}, each at most ${maxTagLength} characters.`,
+    }),
   }),
 });
 
@@ -86,7 +85,11 @@ builder.queryFields((t) => ({
         const connectionId = args.filter?.connectionId;
         // A Connection id of another type matches nothing (the nil UUID), as another tenant's would.
         const filter = args.filter
-          ? { ...args.filter, connectionId: connectionId != null ? (idOfType(connectionId, 'Connection', ['filter', 'connectionId']) ?? '00000000-0000-0000-0000-000000000000') : null }
+          ? {
+              ...args.filter,
+              connectionId:
+                connectionId != null ? (idOfType(connectionId, 'Connection', ['filter', 'connectionId']) ?? '00000000-0000-0000-0000-000000000000') : null,
+            }
           : null;
         const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
         const { field, kind } = phoneNumberOrderColumns[order.field];
@@ -113,7 +116,6 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One of your numbers by its E.164 form (the current holding if it was owned more than once).',
     args: { e164: t.arg({ type: 'E164', required: true }) },
-    resolve: (query, _root, args, ctx) =>
-      ctx.db.phoneNumber.findFirst({ ...query, where: { e164: args.e164 }, orderBy: { createdAt: 'desc' } }),
+    resolve: (query, _root, args, ctx) => ctx.db.phoneNumber.findFirst({ ...query, where: { e164: args.e164 }, orderBy: { createdAt: 'desc' } }),
   }),
 }));

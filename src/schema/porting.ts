@@ -110,7 +110,11 @@ export const PortingOrderRef = builder.prismaNode('PortingOrder', {
     accountPinProvided: t.boolean({ description: 'The PIN itself is never returned.', resolve: (o) => Boolean(o.accountPin) }),
     serviceAddress: t.field({ type: ServiceAddress, nullable: true, resolve: (o) => (o.serviceStreet ? o : null) }),
     requestedFocDate: t.expose('requestedFocDate', { type: 'DateTime', nullable: true }),
-    confirmedFocDate: t.expose('confirmedFocDate', { type: 'DateTime', nullable: true, description: 'Set by the carrier; may differ from the requested date.' }),
+    confirmedFocDate: t.expose('confirmedFocDate', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set by the carrier; may differ from the requested date.',
+    }),
     allowedFocWindows: t.field({
       type: [FocWindow],
       select: { numbers: { select: { fastPortable: true } } },
@@ -170,7 +174,9 @@ const CreatePortingOrderPayload = builder.objectRef<Payload<{ portingOrders: Por
       type: ['PortingOrder'],
       description: 'One draft per country and number type.',
       resolve: (query, payload, _args, ctx) =>
-        payload.portingOrders ? ctx.db.portingOrder.findMany({ ...query, where: { id: { in: payload.portingOrders.map((o) => o.id) } }, orderBy: { createdAt: 'asc' } }) : [],
+        payload.portingOrders
+          ? ctx.db.portingOrder.findMany({ ...query, where: { id: { in: payload.portingOrders.map((o) => o.id) } }, orderBy: { createdAt: 'asc' } })
+          : [],
     }),
     errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
@@ -204,7 +210,12 @@ const CancelInput = IdInput('CancelPortingOrderInput');
 builder.mutationFields((t) => ({
   checkPortability: t.field({
     type: CheckPortabilityPayload,
-    args: { input: t.arg({ type: builder.inputType('CheckPortabilityInput', { fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }) }) }), required: true }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('CheckPortabilityInput', { fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }) }) }),
+        required: true,
+      }),
+    },
     resolve: (_root, { input }, ctx) => asPayload(async () => ({ results: await checkPortability(ctx.services.carrier, input.phoneNumbers) })),
   }),
   createPortingOrder: t.field({
@@ -212,7 +223,10 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CreatePortingOrderInput', {
-          fields: (f) => ({ phoneNumbers: f.field({ type: ['E164'], required: true }), customerReference: f.string({ description: 'At most 120 characters.' }) }),
+          fields: (f) => ({
+            phoneNumbers: f.field({ type: ['E164'], required: true }),
+            customerReference: f.string({ description: 'At most 120 characters.' }),
+          }),
         }),
         required: true,
       }),
@@ -265,7 +279,14 @@ builder.mutationFields((t) => ({
       asPayload(async () => {
         const portingOrderId = inputId(input.portingOrderId, 'PortingOrder', ['input', 'portingOrderId']);
         const file = input.file;
-        const upload = { portingOrderId, kind: input.kind, filename: file.name, contentType: file.type, size: file.size, read: async () => new Uint8Array(await file.arrayBuffer()) };
+        const upload = {
+          portingOrderId,
+          kind: input.kind,
+          filename: file.name,
+          contentType: file.type,
+          size: file.size,
+          read: async () => new Uint8Array(await file.arrayBuffer()),
+        };
         return { document: await uploadPortingDocument(ctx.db, ctx.caller.organizationId, ctx.services.documents, upload, ctx.services.maxDocumentBytes) };
       }),
   }),
@@ -275,7 +296,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SubmitInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const portingOrder = await submitPortingOrder(ctx.db, ctx.caller.organizationId, ctx.services.carrier, inputId(input.id, 'PortingOrder', ['input', 'id']));
+        const portingOrder = await submitPortingOrder(
+          ctx.db,
+          ctx.caller.organizationId,
+          ctx.services.carrier,
+          inputId(input.id, 'PortingOrder', ['input', 'id']),
+        );
         ctx.services.nudgeJobs();
         return { portingOrder };
       }),

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type Database } from '../../src/infra/database.js';
+import { type Database, openDatabase } from '../../src/infra/database.js';
 import { applyMigrations } from '../../src/infra/migrate.js';
 
 export type Backend = 'pglite' | 'postgres';
@@ -9,8 +9,7 @@ export const backend: Backend = process.env.TEST_BACKEND === 'postgres' ? 'postg
 const postgresUrl = process.env.TEST_DATABASE_URL;
 
 /** Why this backend can't run here, or null when it can. Tests print it and skip. */
-export const skipReason: string | null =
-  backend === 'postgres' && !postgresUrl ? 'TEST_DATABASE_URL is not set: PostgreSQL integration tests skipped' : null;
+export const skipReason: string | null = backend === 'postgres' && !postgresUrl ? 'TEST_DATABASE_URL is not set: PostgreSQL integration tests skipped' : null;
 if (skipReason) console.warn(`[skip] ${skipReason}`);
 
 function withDatabaseName(url: string, name: string) {

@@ -28,7 +28,12 @@ export const OrderStatus = graphql(`
 
 /** Available numbers straight from stock, for tests to order. */
 export async function pickAvailable(server: TestServer, count: number, where: Record<string, unknown> = {}) {
-  const rows = await server.db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE', countryCode: 'US', ...where }, take: count, orderBy: { e164: 'asc' }, skip: Math.floor(Math.random() * 100) });
+  const rows = await server.db.prisma.inventoryNumber.findMany({
+    where: { state: 'AVAILABLE', countryCode: 'US', ...where },
+    take: count,
+    orderBy: { e164: 'asc' },
+    skip: Math.floor(Math.random() * 100),
+  });
   if (rows.length < count) throw new Error('not enough stock for the test');
   return rows;
 }

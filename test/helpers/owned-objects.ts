@@ -45,42 +45,80 @@ export async function portableNumbers(server: TestServer, count: number): Promis
 
 /** Available numbers found the way a client finds them: searching `availablePhoneNumbers`. */
 export async function searchAvailable(server: TestServer, key: string, first = 100): Promise<string[]> {
-  const page = await call(server, key, `query($f: AvailablePhoneNumberFilter!, $n: Int) { availablePhoneNumbers(filter: $f, first: $n) { edges { node { e164 } } } }`, {
-    f: { countryCode: 'US', numberType: 'LOCAL' },
-    n: first,
-  });
+  const page = await call(
+    server,
+    key,
+    `query($f: AvailablePhoneNumberFilter!, $n: Int) { availablePhoneNumbers(filter: $f, first: $n) { edges { node { e164 } } } }`,
+    {
+      f: { countryCode: 'US', numberType: 'LOCAL' },
+      n: first,
+    },
+  );
   return page.edges.map((edge: Data) => edge.node.e164 as string);
 }
 
-export async function createOwnedObjects(server: TestServer, tenant: Tenant, numbers: { order: string[]; reserve: string[]; port: string }): Promise<OwnedObjects> {
+export async function createOwnedObjects(
+  server: TestServer,
+  tenant: Tenant,
+  numbers: { order: string[]; reserve: string[]; port: string },
+): Promise<OwnedObjects> {
   const key = tenant.keys.ADMIN;
-  const order = await call(server, key, `mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { numberOrder { id } errors { code field message } } }`, {
-    i: { idempotencyKey: `own-${tenant.slug}`, phoneNumbers: numbers.order },
-  });
+  const order = await call(
+    server,
+    key,
+    `mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { numberOrder { id } errors { code field message } } }`,
+    {
+      i: { idempotencyKey: `own-${tenant.slug}`, phoneNumbers: numbers.order },
+    },
+  );
   await eventually(
     () => server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId } }),
     (rows) => rows.length === numbers.order.length && rows.every((row) => row.status === 'ACTIVE'),
   );
   const page = await call(server, key, `{ phoneNumbers(first: 100) { edges { node { id e164 } } } }`);
-  const owned = (page.edges as Data[]).map((edge) => edge.node as { id: string; e164: string }).sort((a, b) => numbers.order.indexOf(a.e164) - numbers.order.indexOf(b.e164));
+  const owned = (page.edges as Data[])
+    .map((edge) => edge.node as { id: string; e164: string })
+    .sort((a, b) => numbers.order.indexOf(a.e164) - numbers.order.indexOf(b.e164));
 
-  const connection = await call(server, key, `mutation($i: CreateConnectionInput!) { createConnection(input: $i) { connection { id } errors { code field message } } }`, { i: { name: `main ${tenant.slug}` } });
+  const connection = await call(
+    server,
+    key,
+    `mutation($i: CreateConnectionInput!) { createConnection(input: $i) { connection { id } errors { code field message } } }`,
+    { i: { name: `main ${tenant.slug}` } },
+  );
   await call(server, key, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code field message } } }`, {
     i: { id: owned[0].id, connectionId: connection.connection.id, label: 'owned', tags: ['owned'], customerReference: 'cust-1' },
   });
-  const reservation = await call(server, key, `mutation($i: ReservePhoneNumbersInput!) { reservePhoneNumbers(input: $i) { reservation { id } errors { code field message } } }`, {
-    i: { phoneNumbers: numbers.reserve, ttlSeconds: 86_400 },
-  });
-  const porting = await call(server, key, `mutation($i: CreatePortingOrderInput!) { createPortingOrder(input: $i) { portingOrders { id } errors { code field message } } }`, {
-    i: { phoneNumbers: [numbers.port] },
-  });
+  const reservation = await call(
+    server,
+    key,
+    `mutation($i: ReservePhoneNumbersInput!) { reservePhoneNumbers(input: $i) { reservation { id } errors { code field message } } }`,
+    {
+      i: { phoneNumbers: numbers.reserve, ttlSeconds: 86_400 },
+    },
+  );
+  const porting = await call(
+    server,
+    key,
+    `mutation($i: CreatePortingOrderInput!) { createPortingOrder(input: $i) { portingOrders { id } errors { code field message } } }`,
+    {
+      i: { phoneNumbers: [numbers.port] },
+    },
+  );
   const portingOrderId = porting.portingOrders[0].id as string;
   const pdf = new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600, 0x20)])], { type: 'application/pdf' });
-  const uploaded = await server.upload(key, `mutation($i: UploadPortingDocumentInput!) { uploadPortingDocument(input: $i) { document { id } errors { code field message } } }`, { i: { portingOrderId, kind: 'LOA', file: null } }, {
-    0: { path: 'variables.i.file', blob: pdf, filename: 'loa.pdf' },
-  });
+  const uploaded = await server.upload(
+    key,
+    `mutation($i: UploadPortingDocumentInput!) { uploadPortingDocument(input: $i) { document { id } errors { code field message } } }`,
+    { i: { portingOrderId, kind: 'LOA', file: null } },
+    {
+      0: { path: 'variables.i.file', blob: pdf, filename: 'loa.pdf' },
+    },
+  );
   if ((uploaded.data as Data)?.uploadPortingDocument?.errors?.length !== 0) throw new Error(`upload: ${JSON.stringify(uploaded)}`);
-  const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, { i: { name: 'spare', role: 'READ_ONLY' } });
+  const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, {
+    i: { name: 'spare', role: 'READ_ONLY' },
+  });
   const ledger = await call(server, key, `{ ledger(first: 1) { edges { node { id } } } }`);
   const viewer = await call(server, key, `{ viewer { organization { id } } }`);
 

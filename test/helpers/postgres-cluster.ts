@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,13 +24,14 @@ const postgresIds = (() => {
 })();
 
 /** Why these tests can't run here, or null when they can. */
-export const postgresClusterSkipReason: string | null = !bin || !existsSync(path.join(bin, 'initdb'))
-  ? 'initdb not found (pg_config --bindir): tests that run their own PostgreSQL skipped'
-  : !postgresIds
-    ? 'no postgres user: tests that run their own PostgreSQL skipped'
-    : runningAs !== 0 && runningAs !== postgresIds.uid
-      ? 'tests that run their own PostgreSQL must run as root or postgres'
-      : null;
+export const postgresClusterSkipReason: string | null =
+  !bin || !existsSync(path.join(bin, 'initdb'))
+    ? 'initdb not found (pg_config --bindir): tests that run their own PostgreSQL skipped'
+    : !postgresIds
+      ? 'no postgres user: tests that run their own PostgreSQL skipped'
+      : runningAs !== 0 && runningAs !== postgresIds.uid
+        ? 'tests that run their own PostgreSQL must run as root or postgres'
+        : null;
 
 /** Runs a PostgreSQL binary as the postgres user (initdb and postgres refuse to run as root). */
 function asPostgres(command: string, args: string[]) {
@@ -115,10 +116,18 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const start = async () => {
     if (clusterPids(dataDir).length) return;
     asPostgres('pg_ctl', [
-      'start', '-w', '-t', '60', '-D', dataDir, '-l', path.join(root, 'postgres.log'),
+      'start',
+      '-w',
+      '-t',
+      '60',
+      '-D',
+      dataDir,
+      '-l',
+      path.join(root, 'postgres.log'),
       // fsync off only risks data on an OS crash; a killed PostgreSQL still finds every committed transaction
       // (so no synchronous_commit=off: that loses recent commits when the server is killed, as the tests do).
-      '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`,
+      '-o',
+      `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=100`,
     ]);
   };
   const kill = async () => {

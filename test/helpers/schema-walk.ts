@@ -1,4 +1,8 @@
 import {
+  type GraphQLField,
+  type GraphQLInputType,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
   getNamedType,
   getNullableType,
   isEnumType,
@@ -9,10 +13,6 @@ import {
   isNonNullType,
   isObjectType,
   isUnionType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLNamedType,
-  type GraphQLOutputType,
 } from 'graphql';
 import { schema } from '../../src/schema/index.js';
 
@@ -83,7 +83,14 @@ export function buildArguments(root: RootField, provide: Provider, include: (pat
 }
 
 /** `include` makes an optional input present anyway (the way down to a field under test). */
-function buildValue(type: GraphQLInputType, path: string[], coordinate: string, provide: Provider, required: boolean, include: (path: string[]) => boolean): unknown {
+function buildValue(
+  type: GraphQLInputType,
+  path: string[],
+  coordinate: string,
+  provide: Provider,
+  required: boolean,
+  include: (path: string[]) => boolean,
+): unknown {
   if (!required && !include(path)) return undefined;
   const given = provide(path, type, coordinate);
   if (given !== undefined) return given;
@@ -95,7 +102,14 @@ function buildValue(type: GraphQLInputType, path: string[], coordinate: string, 
   if (isInputObjectType(nullable)) {
     const object: Record<string, unknown> = {};
     for (const field of Object.values(nullable.getFields())) {
-      const value = buildValue(field.type, [...path, field.name], `${nullable.name}.${field.name}`, provide, isNonNullType(field.type) && field.defaultValue === undefined, include);
+      const value = buildValue(
+        field.type,
+        [...path, field.name],
+        `${nullable.name}.${field.name}`,
+        provide,
+        isNonNullType(field.type) && field.defaultValue === undefined,
+        include,
+      );
       if (value !== undefined) object[field.name] = value;
     }
     return object;
@@ -158,7 +172,8 @@ export function selectionFor(type: GraphQLOutputType, depth: number): string {
     if (isInterfaceType(inner) || isUnionType(inner)) {
       const possible = schema.getPossibleTypes(inner);
       const typesByName = new Map<string, Set<string>>();
-      for (const type of possible) for (const field of Object.values(type.getFields())) typesByName.set(field.name, (typesByName.get(field.name) ?? new Set()).add(String(field.type)));
+      for (const type of possible)
+        for (const field of Object.values(type.getFields())) typesByName.set(field.name, (typesByName.get(field.name) ?? new Set()).add(String(field.type)));
       const clashes = new Set([...typesByName].filter(([, types]) => types.size > 1).map(([name]) => name));
       const common = isInterfaceType(inner) ? fieldsOf(inner, 0) : '';
       return `{ __typename ${common} ${possible.map((p) => `... on ${p.name} { ${fieldsOf(p, Math.min(level, 1), clashes)} }`).join(' ')} }`;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import pino from 'pino';
-import { startApp, type App } from '../../src/app.js';
+import { type App, startApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
 import type { ApiKeyRole, KycStatus } from '../../src/generated/prisma/enums.js';
@@ -34,7 +34,12 @@ export type TestServer = {
   createTenant: (options?: { balanceCents?: number; kycStatus?: KycStatus; name?: string }) => Promise<Tenant>;
   config: ReturnType<typeof loadConfig>;
   /** A GraphQL multipart request (file uploads). */
-  upload: (key: string, query: string, variables: Record<string, unknown>, files: Record<string, { path: string; blob: Blob; filename: string }>) => Promise<GraphqlResponse<Record<string, unknown>>>;
+  upload: (
+    key: string,
+    query: string,
+    variables: Record<string, unknown>,
+    files: Record<string, { path: string; blob: Blob; filename: string }>,
+  ) => Promise<GraphqlResponse<Record<string, unknown>>>;
   graphql: <TData, TVariables>(
     key: string | null,
     document: TypedDocumentNode<TData, TVariables> | string,
@@ -47,7 +52,11 @@ export type TestServer = {
  * A real server on a fresh database. With `sameDatabaseAs` (PostgreSQL only), a second
  * instance on the first one's database, as behind a load balancer.
  */
-export async function startTestServer(env: Record<string, string> = {}, sameDatabaseAs?: TestServer, parts: { carrier?: CarrierGateway; logger?: pino.Logger } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  sameDatabaseAs?: TestServer,
+  parts: { carrier?: CarrierGateway; logger?: pino.Logger } = {},
+): Promise<TestServer> {
   const db: TestDatabase = sameDatabaseAs
     ? { ...(await openDatabase({ kind: 'postgres', url: sameDatabaseAs.db.url!, poolSize: 10 })), url: sameDatabaseAs.db.url, drop: async () => {} }
     : await createTestDatabase();

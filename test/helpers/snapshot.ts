@@ -29,7 +29,9 @@ export async function snapshotDatabase(prisma: PrismaClient): Promise<DatabaseSn
     rows[table] = count;
   }
   const balances: Record<string, number> = {};
-  for (const org of await prisma.$queryRawUnsafe<Array<{ id: string; balance: number }>>(`SELECT id::text AS id, "balanceCents" AS balance FROM "Organization" ORDER BY id`)) {
+  for (const org of await prisma.$queryRawUnsafe<Array<{ id: string; balance: number }>>(
+    `SELECT id::text AS id, "balanceCents" AS balance FROM "Organization" ORDER BY id`,
+  )) {
     balances[org.id] = org.balance;
   }
   const ledgerSums: Record<string, number> = {};
@@ -49,9 +51,14 @@ export async function snapshotDatabase(prisma: PrismaClient): Promise<DatabaseSn
 export async function tenantRows(prisma: PrismaClient, organizationId: string, ignore: string[] = []): Promise<Record<string, unknown[]>> {
   const owned: Record<string, unknown[]> = {};
   const strip = (row: Record<string, unknown>) => Object.fromEntries(Object.entries(row).filter(([column]) => !ignore.includes(column)));
-  owned.Organization = (await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM "Organization" WHERE id = $1::uuid`, organizationId)).map(strip);
+  owned.Organization = (await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM "Organization" WHERE id = $1::uuid`, organizationId)).map(
+    strip,
+  );
   for (const table of await tables(prisma, 'organizationId')) {
-    const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT * FROM ${quoted(table)} WHERE "organizationId" = $1::uuid ORDER BY id`, organizationId);
+    const rows = await prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
+      `SELECT * FROM ${quoted(table)} WHERE "organizationId" = $1::uuid ORDER BY id`,
+      organizationId,
+    );
     owned[table] = rows.map(strip);
   }
   return JSON.parse(JSON.stringify(owned, (_key, value) => (typeof value === 'bigint' ? value.toString() : value))) as Record<string, unknown[]>;

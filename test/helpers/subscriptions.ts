@@ -1,4 +1,4 @@
-import { createClient, type Client } from 'graphql-ws';
+import { type Client, createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 
 export type Collected = {
@@ -99,7 +99,10 @@ export function subscribeSse(url: string, key: string | null, query: string, var
             const lines = buffer.slice(0, boundary).split('\n');
             buffer = buffer.slice(boundary + 2);
             if (lines.some((line) => /^event: ?complete$/.test(line))) ended = 'complete';
-            const data = lines.filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trim()).join('\n');
+            const data = lines
+              .filter((line) => line.startsWith('data:'))
+              .map((line) => line.slice(5).trim())
+              .join('\n');
             if (!data) continue;
             const parsed = JSON.parse(data) as { data?: Record<string, unknown>; errors?: unknown };
             if (parsed.errors) c.fail(parsed.errors);

@@ -61,7 +61,7 @@ describe.skipIf(skipReason)('API keys and connections', () => {
     expect((await server.graphql(secret, WhoAmI)).status).toBe(401);
   });
 
-  it('another tenant\'s key can\'t be revoked: it reads as not found and stays valid', async () => {
+  it("another tenant's key can't be revoked: it reads as not found and stays valid", async () => {
     const globexKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: globex.organizationId, role: 'ADMIN' } });
     const response = await server.graphql(acme.keys.ADMIN, RevokeApiKey, { input: { id: encodeGlobalId('ApiKey', globexKey.id) } });
     expect(response.data?.revokeApiKey).toMatchObject({ apiKey: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });

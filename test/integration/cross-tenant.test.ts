@@ -1,15 +1,26 @@
 import { randomUUID } from 'node:crypto';
-import { isEnumType, getNamedType, type GraphQLInputType } from 'graphql';
+import { type GraphQLInputType, getNamedType, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
-import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
+import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
 import { skipReason } from '../helpers/database.js';
 import { eventually } from '../helpers/lifecycle.js';
-import { createOwnedObjects, portableNumbers, searchAvailable, type OwnedObjects } from '../helpers/owned-objects.js';
-import { buildArguments, inputCoordinates, onTheWayTo, isList, leafName, operationText, rootFields, schema, selectionFor, type RootField } from '../helpers/schema-walk.js';
-import { settledSnapshot, snapshotDatabase, tenantRows } from '../helpers/snapshot.js';
+import { createOwnedObjects, type OwnedObjects, portableNumbers, searchAvailable } from '../helpers/owned-objects.js';
+import {
+  buildArguments,
+  inputCoordinates,
+  isList,
+  leafName,
+  onTheWayTo,
+  operationText,
+  type RootField,
+  rootFields,
+  schema,
+  selectionFor,
+} from '../helpers/schema-walk.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { settledSnapshot, snapshotDatabase, tenantRows } from '../helpers/snapshot.js';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, "How to prove it": tenant B calls every query and mutation that takes a
@@ -137,7 +148,10 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
       .filter((coordinate) => needsClassification(coordinate.type) && !(coordinate.coordinate in classification))
       .map((coordinate) => coordinate.coordinate);
     expect(unclassified, 'add these to `classification`: each is probed or says why it is not a reference').toEqual([]);
-    const nodeTypes = schema.getPossibleTypes(schema.getType('Node') as never).map((type) => type.name).sort();
+    const nodeTypes = schema
+      .getPossibleTypes(schema.getType('Node') as never)
+      .map((type) => type.name)
+      .sort();
     expect(Object.keys(owned.nodes).sort(), 'tenant A must own one object of every Node type').toEqual(nodeTypes);
   });
 
@@ -171,10 +185,21 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
         // A list of references: all of them at once as well as one by one.
         if (target === 'Node' && isList(coordinate.type)) {
           values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
-          values.push({ label: "beside one of B's own", mine: [mine.numbers[0].id, owned.nodes.PhoneNumber], made: [mine.numbers[0].id, made(owned.nodes.PhoneNumber)] });
+          values.push({
+            label: "beside one of B's own",
+            mine: [mine.numbers[0].id, owned.nodes.PhoneNumber],
+            made: [mine.numbers[0].id, made(owned.nodes.PhoneNumber)],
+          });
         }
         for (const value of values) {
-          list.push({ name: `${root.name} ${coordinate.path.join('.')}${value.label ? ` (${value.label})` : ''}`, root, path: coordinate.path, target, mine: value.mine, made: value.made });
+          list.push({
+            name: `${root.name} ${coordinate.path.join('.')}${value.label ? ` (${value.label})` : ''}`,
+            root,
+            path: coordinate.path,
+            target,
+            mine: value.mine,
+            made: value.made,
+          });
         }
       }
     }
@@ -184,22 +209,31 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
   /** B's call with `references` at the probed path; everything else valid and B's own. */
   async function callAsB(probe: Probe, references: string[]) {
     const pathKey = probe.path.join('.');
-    const args = buildArguments(probe.root, (path, type) => {
-      if (path.join('.') === pathKey) {
-        if (leafName(type) === 'String') return references.join(' ');
-        return isList(type) ? references : references[0];
-      }
-      if (leafName(type) === 'File') return null;
-      if (leafName(type) === 'ID' && path.at(-1) === 'id') return mine.numbers[0].id; // only configurePhoneNumber needs one of B's own
-      if (leafName(type) === 'E164') return isList(type) ? [mine.numbers[0].e164] : mine.numbers[0].e164;
-      if (path.at(-1) === 'idempotencyKey') return `cross-tenant-${randomUUID()}`;
-      return undefined;
-    }, onTheWayTo(probe.path));
+    const args = buildArguments(
+      probe.root,
+      (path, type) => {
+        if (path.join('.') === pathKey) {
+          if (leafName(type) === 'String') return references.join(' ');
+          return isList(type) ? references : references[0];
+        }
+        if (leafName(type) === 'File') return null;
+        if (leafName(type) === 'ID' && path.at(-1) === 'id') return mine.numbers[0].id; // only configurePhoneNumber needs one of B's own
+        if (leafName(type) === 'E164') return isList(type) ? [mine.numbers[0].e164] : mine.numbers[0].e164;
+        if (path.at(-1) === 'idempotencyKey') return `cross-tenant-${randomUUID()}`;
+        return undefined;
+      },
+      onTheWayTo(probe.path),
+    );
     const query = operationText(probe.root, selectionFor(probe.root.field.type, 2));
     const files = inputCoordinates(probe.root).filter((coordinate) => leafName(coordinate.type) === 'File');
     if (files.length) {
       const pdf = new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600, 0x20)])], { type: 'application/pdf' });
-      return server.upload(b.keys.ADMIN, query, args, Object.fromEntries(files.map((file, i) => [String(i), { path: `variables.${file.path.join('.')}`, blob: pdf, filename: 'probe.pdf' }])));
+      return server.upload(
+        b.keys.ADMIN,
+        query,
+        args,
+        Object.fromEntries(files.map((file, i) => [String(i), { path: `variables.${file.path.join('.')}`, blob: pdf, filename: 'probe.pdf' }])),
+      );
     }
     return server.graphql(b.keys.ADMIN, query, args);
   }
@@ -217,17 +251,28 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
       if (JSON.stringify(afterMine) !== JSON.stringify(snapshot)) failures.push(`${probe.name}: A's references wrote something: ${JSON.stringify(withMine)}`);
       const withMade = await callAsB(probe, probe.made);
       const afterMade = await snapshotDatabase(server.db.prisma);
-      if (JSON.stringify(afterMade) !== JSON.stringify(afterMine)) failures.push(`${probe.name}: made-up references wrote something: ${JSON.stringify(withMade)}`);
+      if (JSON.stringify(afterMade) !== JSON.stringify(afterMine))
+        failures.push(`${probe.name}: made-up references wrote something: ${JSON.stringify(withMade)}`);
       const left = normalise(withMine, probe.mine);
       const right = normalise(withMade, probe.made);
-      if (JSON.stringify(left) !== JSON.stringify(right)) failures.push(`${probe.name}: answers differ:\n  A's:      ${JSON.stringify(left)}\n  made-up:  ${JSON.stringify(right)}`);
+      if (JSON.stringify(left) !== JSON.stringify(right))
+        failures.push(`${probe.name}: answers differ:\n  A's:      ${JSON.stringify(left)}\n  made-up:  ${JSON.stringify(right)}`);
       // A probe the server could not even run proves nothing: that is a bug in this test.
-      if (withMade.status !== 200 || withMade.errors?.some((error) => error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^Variable "/.test(error.message))) failures.push(`${probe.name}: the probe itself is invalid: ${JSON.stringify(withMade.errors)}`);
-      if (withMine.status >= 500 || JSON.stringify(withMine).includes('INTERNAL_SERVER_ERROR')) failures.push(`${probe.name}: internal error: ${JSON.stringify(withMine)}`);
+      if (
+        withMade.status !== 200 ||
+        withMade.errors?.some((error) => error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' || /^Variable "/.test(error.message))
+      )
+        failures.push(`${probe.name}: the probe itself is invalid: ${JSON.stringify(withMade.errors)}`);
+      if (withMine.status >= 500 || JSON.stringify(withMine).includes('INTERNAL_SERVER_ERROR'))
+        failures.push(`${probe.name}: internal error: ${JSON.stringify(withMine)}`);
     }
     expect(failures).toEqual([]);
     // The control: the same generated selection shows B its own object, so a null above means "not yours".
-    const own = await server.graphql(b.keys.ADMIN, operationText(rootFields().find((root) => root.name === 'node')!, selectionFor(schema.getQueryType()!.getFields().node.type, 2)), { id: mine.numbers[0].id });
+    const own = await server.graphql(
+      b.keys.ADMIN,
+      operationText(rootFields().find((root) => root.name === 'node')!, selectionFor(schema.getQueryType()!.getFields().node.type, 2)),
+      { id: mine.numbers[0].id },
+    );
     expect(own.data).toMatchObject({ node: { id: mine.numbers[0].id, e164: mine.numbers[0].e164 } });
     expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
     expect(await tenantRows(server.db.prisma, a.organizationId)).toEqual(aRows);
@@ -235,7 +280,9 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
 
   it('the export finds none of A’s numbers for B, exactly as for numbers nobody here holds', async () => {
     const get = async (search: string) => {
-      const response = await fetch(`${server.url}/export/phone-numbers?format=json&search=${encodeURIComponent(search)}`, { headers: { authorization: `Bearer ${b.keys.READ_ONLY}` } });
+      const response = await fetch(`${server.url}/export/phone-numbers?format=json&search=${encodeURIComponent(search)}`, {
+        headers: { authorization: `Bearer ${b.keys.READ_ONLY}` },
+      });
       return { status: response.status, rows: response.headers.get('x-row-count'), body: await response.text() };
     };
     const ofA = await get(owned.numbers[0].e164);
@@ -260,11 +307,16 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     const overSse = subscribeSse(server.url, b.keys.READ_ONLY, query, { f: { phoneNumberId: flipped.id } });
     try {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      const release = await server.graphql(a.keys.ADMIN, `mutation($i: ReleasePhoneNumberInput!) { releasePhoneNumber(input: $i) { errors { code } } }`, { i: { id: flipped.id } });
+      const release = await server.graphql(a.keys.ADMIN, `mutation($i: ReleasePhoneNumberInput!) { releasePhoneNumber(input: $i) { errors { code } } }`, {
+        i: { id: flipped.id },
+      });
       expect(release.data).toEqual({ releasePhoneNumber: { errors: [] } });
       // The owner sees the flip, so the event was published while B was listening.
       await owner.waitFor(1);
-      await eventually(async () => server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: flipped.e164, organizationId: a.organizationId } }), (n) => n.status === 'RELEASED');
+      await eventually(
+        async () => server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: flipped.e164, organizationId: a.organizationId } }),
+        (n) => n.status === 'RELEASED',
+      );
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(withMine.received).toEqual([]);
       expect(withMade.received).toEqual([]);

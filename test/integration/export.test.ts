@@ -76,7 +76,9 @@ describe.skipIf(skipReason)('GET /export/phone-numbers', () => {
     expect(response.headers.get('x-row-count')).toBe('5');
     expect(response.headers.get('x-truncated')).toBeNull();
     const text = await response.text();
-    expect(text.split('\n')[0]).toBe('e164,country_code,area_code,status,number_type,capabilities,label,tags,forwarding_number,assigned_to,compliance_profile_id,tfv_status,monthly_cost,provider,created_at,assigned_at,next_billing_at');
+    expect(text.split('\n')[0]).toBe(
+      'e164,country_code,area_code,status,number_type,capabilities,label,tags,forwarding_number,assigned_to,compliance_profile_id,tfv_status,monthly_cost,provider,created_at,assigned_at,next_billing_at',
+    );
     const records = parse(text, { columns: true }) as Array<Record<string, string>>;
     expect(records).toHaveLength(5);
     expect(records[0]).toEqual({
@@ -99,7 +101,13 @@ describe.skipIf(skipReason)('GET /export/phone-numbers', () => {
       next_billing_at: '2026-02-02T03:04:05.678Z',
     });
     // A formula-looking label is neutralised (see the CSV injection test); the rest exact.
-    expect(records[1]).toMatchObject({ e164: '+18885550199', status: 'RELEASED', monthly_cost: '12.05', tfv_status: 'VERIFIED', label: `'=HYPERLINK("http://evil")` });
+    expect(records[1]).toMatchObject({
+      e164: '+18885550199',
+      status: 'RELEASED',
+      monthly_cost: '12.05',
+      tfv_status: 'VERIFIED',
+      label: `'=HYPERLINK("http://evil")`,
+    });
     // Quoting: embedded quotes doubled, commas and the newline kept inside quotes; values otherwise untouched.
     expect(text).toContain('"Sales, ""East"" line\nsecond line"');
     expect(text).toContain(`"'=HYPERLINK(""http://evil"")"`);
@@ -130,7 +138,13 @@ describe.skipIf(skipReason)('GET /export/phone-numbers', () => {
   });
 
   it('bad parameters get HTTP 400 naming the parameter; no key gets 401', async () => {
-    for (const [query, parameter] of [['format=xml', 'format'], ['status=ACTIVATED', 'status'], ['country_code=XX', 'country_code'], ['country_code=USA', 'country_code'], [`search=${'x'.repeat(65)}`, 'search']]) {
+    for (const [query, parameter] of [
+      ['format=xml', 'format'],
+      ['status=ACTIVATED', 'status'],
+      ['country_code=XX', 'country_code'],
+      ['country_code=USA', 'country_code'],
+      [`search=${'x'.repeat(65)}`, 'search'],
+    ]) {
       const response = await get(`/export/phone-numbers?${query}`);
       expect(response.status, query).toBe(400);
       expect(((await response.json()) as { error: { parameter: string } }).error.parameter).toBe(parameter);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { eventually, OrderNumbers, OrderStatus, pickAvailable } from '../helpers/lifecycle.js';
-import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
@@ -19,7 +19,12 @@ const storedPage = `query Stored($after: String) { events(after: $after, first: 
 
 type Readiness = { status: string; eventBus: string };
 const readiness = async (server: TestServer) => (await fetch(`${server.url}/readyz`)).json() as Promise<Readiness>;
-const busUp = (server: TestServer) => eventually(() => readiness(server), (r) => r.eventBus === 'up', 15_000);
+const busUp = (server: TestServer) =>
+  eventually(
+    () => readiness(server),
+    (r) => r.eventBus === 'up',
+    15_000,
+  );
 
 /** Every stored event of the caller's organization after `after`, in feed order. */
 async function storedEvents(server: TestServer, key: string, after: string | null) {
@@ -101,7 +106,11 @@ describe.skipIf(clusterWhy)('every instance’s Redis subscription', () => {
         const channels = (await admin.pubsub('CHANNELS', '*')) as string[];
         expect(channels).toHaveLength(1);
         // base and both new instances; a lost subscription never comes back, so this would time out.
-        await eventually(async () => ((await admin.pubsub('NUMSUB', channels[0])) as [string, number])[1], (count) => count === 3, 5_000);
+        await eventually(
+          async () => ((await admin.pubsub('NUMSUB', channels[0])) as [string, number])[1],
+          (count) => count === 3,
+          5_000,
+        );
       } finally {
         await Promise.all(instances.map((instance) => instance.stop()));
       }
@@ -127,7 +136,11 @@ describe.skipIf(clusterWhy)('every instance’s Redis subscription', () => {
       const admin = redis.admin();
       await Promise.all([a, b, base].map(busUp));
       const [channel] = (await admin.pubsub('CHANNELS', '*')) as string[];
-      await eventually(async () => ((await admin.pubsub('NUMSUB', channel)) as [string, number])[1], (count) => count === 3, 10_000);
+      await eventually(
+        async () => ((await admin.pubsub('NUMSUB', channel)) as [string, number])[1],
+        (count) => count === 3,
+        10_000,
+      );
 
       const seen = live.received.length;
       const [second] = await pickAvailable(a, 1);
@@ -193,7 +206,13 @@ describe.skipIf(why)('/readyz and a Redis that stops answering', () => {
   it('says the bus is down while Redis is frozen (connections open, no answers), and up again once it answers', async () => {
     redis.freeze();
     try {
-      expect(await eventually(() => readiness(server), (r) => r.eventBus === 'down', 15_000)).toMatchObject({ status: 'degraded' });
+      expect(
+        await eventually(
+          () => readiness(server),
+          (r) => r.eventBus === 'down',
+          15_000,
+        ),
+      ).toMatchObject({ status: 'degraded' });
     } finally {
       redis.thaw();
     }
@@ -257,8 +276,26 @@ describe.skipIf(why)('two deployments on one Redis', () => {
       '-3',
       'not a sequence',
       '',
-      JSON.stringify([{ sequence: String(top + 1n), organizationId: tenantX.organizationId, type: 'NUMBER_STATUS_CHANGED', subjectId: 'forged', payload: { newStatus: 'ACTIVE' }, createdAt: new Date().toISOString() }]),
-      JSON.stringify([{ sequence: '1000000', organizationId: tenantX.organizationId, type: 'INVENTORY_LOW', subjectId: 'forged', payload: {}, createdAt: new Date().toISOString() }]),
+      JSON.stringify([
+        {
+          sequence: String(top + 1n),
+          organizationId: tenantX.organizationId,
+          type: 'NUMBER_STATUS_CHANGED',
+          subjectId: 'forged',
+          payload: { newStatus: 'ACTIVE' },
+          createdAt: new Date().toISOString(),
+        },
+      ]),
+      JSON.stringify([
+        {
+          sequence: '1000000',
+          organizationId: tenantX.organizationId,
+          type: 'INVENTORY_LOW',
+          subjectId: 'forged',
+          payload: {},
+          createdAt: new Date().toISOString(),
+        },
+      ]),
     ];
     await expectExactlyOwnEvents(x, tenantX, async () => {
       for (const message of forged) await admin.publish(channelX, message);

@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
-import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Several API instances on one PostgreSQL and one Redis, as behind a load balancer.
 
 const redisUrl = process.env.TEST_REDIS_URL;
-const why = skipReason ?? (backend !== 'postgres' ? 'instances share a PostgreSQL server (PGlite is one process)' : !redisUrl ? 'TEST_REDIS_URL is not set' : null);
+const why =
+  skipReason ?? (backend !== 'postgres' ? 'instances share a PostgreSQL server (PGlite is one process)' : !redisUrl ? 'TEST_REDIS_URL is not set' : null);
 if (why && backend === 'postgres') console.warn(`[skip] feed cluster tests: ${why}`);
 
 const flips = `subscription F($after: String) { phoneNumberStatusChanged(after: $after) { eventId previousStatus newStatus phoneNumber { e164 status } } }`;
@@ -69,7 +70,11 @@ describe.skipIf(why ?? redisServerSkipReason)('event feed when Redis goes away',
     b = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '500' }, a);
     await seedInventory(a.db.prisma, { count: 1000 });
     tenant = await a.createTenant();
-    await eventually(async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ eventBus: string }>, (r) => r.eventBus === 'up', 10_000);
+    await eventually(
+      async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ eventBus: string }>,
+      (r) => r.eventBus === 'up',
+      10_000,
+    );
   });
 
   afterAll(async () => {
@@ -88,7 +93,11 @@ describe.skipIf(why ?? redisServerSkipReason)('event feed when Redis goes away',
     const cursor = (firstTwo[1].phoneNumberStatusChanged as { eventId: string }).eventId;
 
     await redis.kill();
-    const readiness = await eventually(async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ status: string; eventBus: string; feed: string }>, (r) => r.eventBus === 'down', 10_000);
+    const readiness = await eventually(
+      async () => (await fetch(`${b.url}/readyz`)).json() as Promise<{ status: string; eventBus: string; feed: string }>,
+      (r) => r.eventBus === 'down',
+      10_000,
+    );
     expect(readiness).toMatchObject({ status: 'degraded', eventBus: 'down' });
     expect(readiness.feed).toMatch(/event bus unreachable/);
 

@@ -39,14 +39,18 @@ describe.skipIf(skipReason)('live event feed', () => {
     let closedWith: number | undefined;
     const client = wsClient(server.url, 'pn_test_' + 'x'.repeat(40), (event) => (closedWith = event.code));
     const sub = subscribeWs(client, allEvents);
-    await eventually(async () => closedWith, (code) => code !== undefined, 5_000);
+    await eventually(
+      async () => closedWith,
+      (code) => code !== undefined,
+      5_000,
+    );
     expect(closedWith).toBe(4401);
     await sub.close();
     const sse = subscribeSse(server.url, null, allEvents);
     expect(await sse.status).toBe(401);
   });
 
-  it('a tenant subscribed to everything sees its own events and none of another tenant\'s (WebSocket and SSE)', async () => {
+  it("a tenant subscribed to everything sees its own events and none of another tenant's (WebSocket and SSE)", async () => {
     const clientA = wsClient(server.url, a.keys.READ_ONLY);
     const clientB = wsClient(server.url, b.keys.READ_ONLY);
     const aWs = subscribeWs(clientA, allEvents);
@@ -62,7 +66,9 @@ describe.skipIf(skipReason)('live event feed', () => {
     const aEvents = await aWs.waitFor(6);
     const types = aEvents.map((e) => (e.events as { type: string }).type);
     expect(types.filter((t) => t === 'NUMBER_STATUS_CHANGED')).toHaveLength(4);
-    const active = aEvents.map((e) => e.events as { newStatus?: string; phoneNumber?: { e164: string; status: string } }).filter((e) => e.newStatus === 'ACTIVE');
+    const active = aEvents
+      .map((e) => e.events as { newStatus?: string; phoneNumber?: { e164: string; status: string } })
+      .filter((e) => e.newStatus === 'ACTIVE');
     expect(active.map((e) => e.phoneNumber!.e164).sort()).toEqual(stock.map((s) => s.e164).sort());
 
     // B's own activity arrives on B's subscriptions, proving they are live, and it is all they see.
@@ -99,7 +105,10 @@ describe.skipIf(skipReason)('live event feed', () => {
 
     for (let i = 1; i <= 100; i += 1) await label(i);
     // All 100 are committed and numbered by the outbox relay.
-    await eventually(() => server.db.prisma.event.count({ where: { organizationId: tenant.organizationId, sequence: { gt: BigInt(cursor) } } }), (n) => n === 100);
+    await eventually(
+      () => server.db.prisma.event.count({ where: { organizationId: tenant.organizationId, sequence: { gt: BigInt(cursor) } } }),
+      (n) => n === 100,
+    );
 
     const again = wsClient(server.url, tenant.keys.READ_ONLY);
     const resumed = subscribeWs(again, allEvents, { after: cursor });
@@ -145,7 +154,8 @@ describe.skipIf(skipReason)('live event feed', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((s) => s.e164), idempotencyKey: 'flips' } });
     const flips = await onlyActive.waitFor(2);
-    for (const flip of flips) expect(flip.phoneNumberStatusChanged).toMatchObject({ previousStatus: 'PENDING', newStatus: 'ACTIVE', phoneNumber: { status: 'ACTIVE' } });
+    for (const flip of flips)
+      expect(flip.phoneNumberStatusChanged).toMatchObject({ previousStatus: 'PENDING', newStatus: 'ACTIVE', phoneNumber: { status: 'ACTIVE' } });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(onlyActive.received).toHaveLength(2);
     const target = (flips[0].phoneNumberStatusChanged as { phoneNumber: { id: string } }).phoneNumber.id;
@@ -159,18 +169,38 @@ describe.skipIf(skipReason)('live event feed', () => {
 
   it('listeners are released: 500 subscriptions opened and closed leave nothing registered', async () => {
     // Earlier tests' subscriptions must all have been released by now.
-    const before = await eventually(async () => server.app.feed.listenerCount(), (n) => n === 0, 10_000);
+    const before = await eventually(
+      async () => server.app.feed.listenerCount(),
+      (n) => n === 0,
+      10_000,
+    );
     const client = wsClient(server.url, a.keys.READ_ONLY);
     const subs = Array.from({ length: 500 }, () => subscribeWs(client, allEvents));
-    await eventually(async () => server.app.feed.listenerCount(), (n) => n === before + 500, 20_000);
+    await eventually(
+      async () => server.app.feed.listenerCount(),
+      (n) => n === before + 500,
+      20_000,
+    );
     await Promise.all(subs.map((sub) => sub.close()));
-    await eventually(async () => server.app.feed.listenerCount(), (n) => n === before, 10_000);
+    await eventually(
+      async () => server.app.feed.listenerCount(),
+      (n) => n === before,
+      10_000,
+    );
     // And abrupt disconnects too.
     const other = wsClient(server.url, a.keys.READ_ONLY);
     Array.from({ length: 50 }, () => subscribeWs(other, allEvents));
-    await eventually(async () => server.app.feed.listenerCount(), (n) => n === before + 50, 10_000);
+    await eventually(
+      async () => server.app.feed.listenerCount(),
+      (n) => n === before + 50,
+      10_000,
+    );
     await other.dispose();
-    await eventually(async () => server.app.feed.listenerCount(), (n) => n === before, 10_000);
+    await eventually(
+      async () => server.app.feed.listenerCount(),
+      (n) => n === before,
+      10_000,
+    );
     await client.dispose();
   });
 
@@ -180,7 +210,11 @@ describe.skipIf(skipReason)('live event feed', () => {
       const tenant = await limited.createTenant();
       const client = wsClient(limited.url, tenant.keys.READ_ONLY);
       const subs = Array.from({ length: 4 }, () => subscribeWs(client, allEvents));
-      await eventually(async () => subs[3].errors.length, (n) => n > 0, 5_000);
+      await eventually(
+        async () => subs[3].errors.length,
+        (n) => n > 0,
+        5_000,
+      );
       expect(JSON.stringify(subs[3].errors)).toMatch(/At most 3/);
       expect(subs.slice(0, 3).every((s) => s.errors.length === 0)).toBe(true);
       await client.dispose();

@@ -1,13 +1,23 @@
-import { isEnumType, isInputObjectType, isListType, getNamedType, getNullableType, isNonNullType, type GraphQLInputType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
+import { type GraphQLInputType, getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType } from 'graphql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
 import { skipReason } from '../helpers/database.js';
-import { createOwnedObjects, portableNumbers, type OwnedObjects } from '../helpers/owned-objects.js';
-import { buildArguments, inputCoordinates, onTheWayTo, isList, leafName, operationText, rootFields, type InputCoordinate, type RootField } from '../helpers/schema-walk.js';
-import { settledSnapshot, snapshotDatabase, type DatabaseSnapshot } from '../helpers/snapshot.js';
-import { startTestServer, type GraphqlResponse, type Tenant, type TestServer } from '../helpers/server.js';
+import { createOwnedObjects, type OwnedObjects, portableNumbers } from '../helpers/owned-objects.js';
+import {
+  buildArguments,
+  type InputCoordinate,
+  inputCoordinates,
+  isList,
+  leafName,
+  onTheWayTo,
+  operationText,
+  type RootField,
+  rootFields,
+} from '../helpers/schema-walk.js';
+import { type GraphqlResponse, startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { type DatabaseSnapshot, settledSnapshot, snapshotDatabase } from '../helpers/snapshot.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, "How to prove it": every argument and every input-object field of every
@@ -16,7 +26,7 @@ import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 // no 5xx, no masked internal error; a refusal names the fuzzed field and writes
 // nothing; the server keeps answering.
 
-type Hostile = { label: string; value: unknown; /** Refused whatever the field: wrong type, NUL, over any cap, unparsable. */ mustRefuse: boolean };
+type Hostile = { label: string; value: unknown /** Refused whatever the field: wrong type, NUL, over any cap, unparsable. */; mustRefuse: boolean };
 
 const megabyte = 'x'.repeat(1_000_000);
 const deepList = (depth: number): unknown => (depth === 0 ? 'x' : [deepList(depth - 1)]);
@@ -180,7 +190,13 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     server = await startTestServer();
     await seedInventory(server.db.prisma, { count: 3000 });
     tenant = await server.createTenant({ balanceCents: 10_000_000 });
-    const available = (await server.db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE', countryCode: 'US', numberType: 'LOCAL' }, take: 600, orderBy: { e164: 'asc' } })).map((n) => n.e164);
+    const available = (
+      await server.db.prisma.inventoryNumber.findMany({
+        where: { state: 'AVAILABLE', countryCode: 'US', numberType: 'LOCAL' },
+        take: 600,
+        orderBy: { e164: 'asc' },
+      })
+    ).map((n) => n.e164);
     const ports = await portableNumbers(server, 120);
     owned = await createOwnedObjects(server, tenant, { order: available.slice(0, 2), reserve: [available[2]], port: ports[0] });
     stock = available.slice(3);
@@ -228,11 +244,19 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
 
   async function send(kase: Case): Promise<GraphqlResponse<unknown>> {
     const args = argumentsFor(kase);
-    const query = operationText(kase.root, kase.root.field.type.toString().includes('Payload') ? '{ __typename errors { code field message } }' : selection(kase.root));
+    const query = operationText(
+      kase.root,
+      kase.root.field.type.toString().includes('Payload') ? '{ __typename errors { code field message } }' : selection(kase.root),
+    );
     const files = inputCoordinates(kase.root).filter((c) => leafName(c.type) === 'File' && c.path.join('.') !== kase.coordinate.path.join('.'));
     if (files.length) {
       const pdf = new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(600, 0x20)])], { type: 'application/pdf' });
-      return server.upload(tenant.keys.ADMIN, query, args, Object.fromEntries(files.map((file, i) => [String(i), { path: `variables.${file.path.join('.')}`, blob: pdf, filename: 'fuzz.pdf' }]))) as Promise<GraphqlResponse<unknown>>;
+      return server.upload(
+        tenant.keys.ADMIN,
+        query,
+        args,
+        Object.fromEntries(files.map((file, i) => [String(i), { path: `variables.${file.path.join('.')}`, blob: pdf, filename: 'fuzz.pdf' }])),
+      ) as Promise<GraphqlResponse<unknown>>;
     }
     return server.graphql(tenant.keys.ADMIN, query, args);
   }
@@ -260,7 +284,8 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     if (refused) {
       const fuzzed = kase.coordinate.path;
       const named = namedPaths(response, kase.root.name);
-      if (!named.some((path) => fuzzed.every((segment, i) => path[i] === segment))) problems.push(`refusal does not name ${fuzzed.join('.')} (names: ${JSON.stringify(named)})`);
+      if (!named.some((path) => fuzzed.every((segment, i) => path[i] === segment)))
+        problems.push(`refusal does not name ${fuzzed.join('.')} (names: ${JSON.stringify(named)})`);
     }
     return problems.length ? [`${describeCase(kase)}: ${problems.join('; ')} — ${brief(response)}`] : [];
   }
@@ -279,12 +304,20 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
   };
 
   it('queries: no internal errors, refusals name the field, nothing written', async () => {
-    const cases = rootFields().filter((root) => root.operation === 'query').flatMap(casesFor);
+    const cases = rootFields()
+      .filter((root) => root.operation === 'query')
+      .flatMap(casesFor);
     expect(cases.length).toBeGreaterThan(200);
     const before = await settledSnapshot(server.db.prisma);
     const outcomes = await run(cases);
     console.log(`query fuzz: ${outcomes.length} cases, ${outcomes.filter((o) => o.refused).length} refused`);
-    if (process.env.FUZZ_DEBUG) console.log(outcomes.filter((o) => !o.refused).map((o) => describeCase(o.kase)).join('\n'));
+    if (process.env.FUZZ_DEBUG)
+      console.log(
+        outcomes
+          .filter((o) => !o.refused)
+          .map((o) => describeCase(o.kase))
+          .join('\n'),
+      );
     const failures = outcomes.flatMap(judge);
     if (failures.length) console.log(`query fuzz failures (${failures.length}):\n${failures.join('\n')}`);
     expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
@@ -303,12 +336,21 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
         const batch = cases.slice(start, start + 8);
         const outcomes = await run(batch);
         total += outcomes.length;
-        if (process.env.FUZZ_DEBUG) console.log(outcomes.filter((o) => !o.refused).map((o) => `accepted: ${describeCase(o.kase)}`).join('\n'));
+        if (process.env.FUZZ_DEBUG)
+          console.log(
+            outcomes
+              .filter((o) => !o.refused)
+              .map((o) => `accepted: ${describeCase(o.kase)}`)
+              .join('\n'),
+          );
         refusedTotal += outcomes.filter((o) => o.refused).length;
         failures.push(...outcomes.flatMap(judge));
         const after = await snapshotDatabase(server.db.prisma);
         if (outcomes.every((o) => o.refused)) {
-          if (JSON.stringify(after) !== JSON.stringify(baseline)) failures.push(`${root.name}: refused inputs wrote something (${batch.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, after)}`);
+          if (JSON.stringify(after) !== JSON.stringify(baseline))
+            failures.push(
+              `${root.name}: refused inputs wrote something (${batch.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, after)}`,
+            );
           continue;
         }
         // Some were accepted (and may have written): judge the refused ones again, alone.
@@ -317,7 +359,9 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
         const again = await run(refused);
         const afterAgain = await snapshotDatabase(server.db.prisma);
         if (again.every((o) => o.refused) && JSON.stringify(afterAgain) !== JSON.stringify(baseline)) {
-          failures.push(`${root.name}: refused inputs wrote something (${refused.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, afterAgain)}`);
+          failures.push(
+            `${root.name}: refused inputs wrote something (${refused.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, afterAgain)}`,
+          );
         }
         baseline = await settledSnapshot(server.db.prisma);
       }
@@ -330,17 +374,35 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
 
   it('the export route: hostile query parameters get a 400 naming the parameter or a normal export, never a 5xx', async () => {
     // Raw (already percent-encoded) values: invalid UTF-8, NUL, an encoded lone surrogate, wildcards, long text.
-    const values = ['', '%00', 'a%00b', '%FF%FE', '%ED%A0%80', '%F0%9F%93%9E', '%E2%80%AEevil', '%25', '_', '%5C', 'x'.repeat(10_000), 'ACTIVE,' + 'X'.repeat(5_000), '%3D1%2B1', '9'.repeat(25)];
+    const values = [
+      '',
+      '%00',
+      'a%00b',
+      '%FF%FE',
+      '%ED%A0%80',
+      '%F0%9F%93%9E',
+      '%E2%80%AEevil',
+      '%25',
+      '_',
+      '%5C',
+      'x'.repeat(10_000),
+      'ACTIVE,' + 'X'.repeat(5_000),
+      '%3D1%2B1',
+      '9'.repeat(25),
+    ];
     const parameters = ['format', 'status', 'country_code', 'search', 'unknown_parameter'];
     const before = await settledSnapshot(server.db.prisma);
     const failures: string[] = [];
     const cases = parameters.flatMap((parameter) => values.map((value) => ({ parameter, value })));
     await inParallel(cases, 8, async ({ parameter, value }) => {
-      const response = await fetch(`${server.url}/export/phone-numbers?${parameter}=${value}&${parameter === 'format' ? '' : 'format=json'}`, { headers: { authorization: `Bearer ${tenant.keys.READ_ONLY}` } });
+      const response = await fetch(`${server.url}/export/phone-numbers?${parameter}=${value}&${parameter === 'format' ? '' : 'format=json'}`, {
+        headers: { authorization: `Bearer ${tenant.keys.READ_ONLY}` },
+      });
       const text = await response.text();
       const label = `export ${parameter}=${value.slice(0, 40)}: HTTP ${response.status} ${text.slice(0, 200)}`;
       if (response.status >= 500 || /internal server error/i.test(text)) failures.push(label);
-      else if (response.status === 400 && (JSON.parse(text) as { error?: { parameter?: string } }).error?.parameter !== parameter) failures.push(`${label} (does not name ${parameter})`);
+      else if (response.status === 400 && (JSON.parse(text) as { error?: { parameter?: string } }).error?.parameter !== parameter)
+        failures.push(`${label} (does not name ${parameter})`);
       else if (![200, 400, 414, 431].includes(response.status)) failures.push(label);
     });
     expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
@@ -350,21 +412,47 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
 
   it('GET /graphql and POST bodies: malformed variables, extensions and bodies are client errors, never 5xx', async () => {
     const query = encodeURIComponent('query Q($f: PhoneNumberFilter) { phoneNumbers(first: 1, filter: $f) { totalCount } }');
-    const raw = ['%7Bbad', '%00', '%5B%5D', '%22x%22', '1', 'null', '%7B%22f%22%3A', '%FF', 'x'.repeat(5_000), '%7B%22f%22%3A%7B%22search%22%3A%22a%5Cu0000%22%7D%7D'];
+    const raw = [
+      '%7Bbad',
+      '%00',
+      '%5B%5D',
+      '%22x%22',
+      '1',
+      'null',
+      '%7B%22f%22%3A',
+      '%FF',
+      'x'.repeat(5_000),
+      '%7B%22f%22%3A%7B%22search%22%3A%22a%5Cu0000%22%7D%7D',
+    ];
     const failures: string[] = [];
     const check = async (label: string, response: Response) => {
       const text = await response.text();
-      if (response.status >= 500 || /internal server error/i.test(text) || !/^[[{]/.test(text.trim())) failures.push(`${label}: HTTP ${response.status} ${text.slice(0, 200)}`);
+      if (response.status >= 500 || /internal server error/i.test(text) || !/^[[{]/.test(text.trim()))
+        failures.push(`${label}: HTTP ${response.status} ${text.slice(0, 200)}`);
     };
     const headers = { authorization: `Bearer ${tenant.keys.READ_ONLY}`, accept: 'application/graphql-response+json, application/json' };
     await inParallel(
       raw.flatMap((value) => ['variables', 'extensions', 'operationName'].map((parameter) => ({ parameter, value }))),
       8,
-      async ({ parameter, value }) => check(`GET ${parameter}=${value.slice(0, 30)}`, await fetch(`${server.url}/graphql?query=${query}&${parameter}=${value}`, { headers })),
+      async ({ parameter, value }) =>
+        check(`GET ${parameter}=${value.slice(0, 30)}`, await fetch(`${server.url}/graphql?query=${query}&${parameter}=${value}`, { headers })),
     );
-    const bodies = ['{bad', '', 'null', '[]', '"x"', '{"query": 1}', '{"query": "{ viewer { role } }", "variables": "x"}', '{"query": "{ viewer { role } }", "extensions": []}', `{"query": "${'{'.repeat(5_000)}"}`];
+    const bodies = [
+      '{bad',
+      '',
+      'null',
+      '[]',
+      '"x"',
+      '{"query": 1}',
+      '{"query": "{ viewer { role } }", "variables": "x"}',
+      '{"query": "{ viewer { role } }", "extensions": []}',
+      `{"query": "${'{'.repeat(5_000)}"}`,
+    ];
     await inParallel(bodies, 8, async (body) =>
-      check(`POST ${body.slice(0, 40)}`, await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })),
+      check(
+        `POST ${body.slice(0, 40)}`,
+        await fetch(`${server.url}/graphql`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body }),
+      ),
     );
     await stillServing();
     expect(failures).toEqual([]);
@@ -377,7 +465,9 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     });
     // A live subscription on the same socket that must outlive every refusal.
     const control = subscribeWs(client, `subscription { events { eventId } }`);
-    const cases = rootFields(['subscription']).flatMap(casesFor).filter((kase) => kase.hostile.mustRefuse);
+    const cases = rootFields(['subscription'])
+      .flatMap(casesFor)
+      .filter((kase) => kase.hostile.mustRefuse);
     expect(cases.length).toBeGreaterThan(50);
     const failures: string[] = [];
     try {
@@ -394,7 +484,9 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       expect(closed, 'the socket must stay open through per-operation refusals').toBeNull();
       // The control still receives: a change now reaches it over the same socket.
       await server.graphql(tenant.keys.ADMIN, `mutation { setInventoryAlertThreshold(input: { threshold: 4 }) { errors { code } } }`);
-      await server.graphql(tenant.keys.ADMIN, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code } } }`, { i: { id: owned.numbers[0].id, label: 'after fuzz' } });
+      await server.graphql(tenant.keys.ADMIN, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code } } }`, {
+        i: { id: owned.numbers[0].id, label: 'after fuzz' },
+      });
       await control.waitFor(1, 10_000);
     } finally {
       await control.close();
@@ -407,7 +499,11 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
   it('the otherwise-valid values every case starts from pass validation and coercion (run last: they may act)', async () => {
     const problems: string[] = [];
     for (const root of rootFields()) {
-      const kase: Case = { root, coordinate: { path: ['__none__'], type: root.field.type as never, coordinate: '' }, hostile: { label: 'none', value: undefined, mustRefuse: false } };
+      const kase: Case = {
+        root,
+        coordinate: { path: ['__none__'], type: root.field.type as never, coordinate: '' },
+        hostile: { label: 'none', value: undefined, mustRefuse: false },
+      };
       const response = await send(kase);
       if (response.status !== 200 || response.errors?.length) problems.push(`${root.name}: ${brief(response)}`);
     }

@@ -4,7 +4,7 @@ import { seedInventory } from '../../prisma/seed.js';
 import { encodeGlobalId } from '../../src/schema/builder.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
-import { startTestServer, type GraphqlResponse, type Tenant, type TestServer } from '../helpers/server.js';
+import { type GraphqlResponse, startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, items 9, 10, 12, 22 and 23: bad text never reaches the database, user
@@ -40,7 +40,10 @@ describe.skipIf(skipReason)('input hardening', () => {
       apiKeys: await p.apiKey.count({ where }),
       portingOrders: await p.portingOrder.count({ where }),
       orders: await p.numberOrder.count({ where }),
-      number: await p.phoneNumber.findUniqueOrThrow({ where: { id: numberRow }, select: { label: true, tags: true, customerReference: true, connectionId: true, assignedTo: true } }),
+      number: await p.phoneNumber.findUniqueOrThrow({
+        where: { id: numberRow },
+        select: { label: true, tags: true, customerReference: true, connectionId: true, assignedTo: true },
+      }),
     };
   };
 
@@ -67,10 +70,31 @@ describe.skipIf(skipReason)('input hardening', () => {
       ['assignedTo (escape)', configure, { input: { id: numberId, assignedTo: 'x\u001b[31m' } }, ['input', 'assignedTo']],
       ['complianceProfileId (DEL)', configure, { input: { id: numberId, complianceProfileId: 'cp\u007f' } }, ['input', 'complianceProfileId']],
       ['unpaired surrogate', configure, { input: { id: numberId, label: 'x\ud800y' } }, ['input', 'label']],
-      ['connection name', `mutation($input: CreateConnectionInput!) { createConnection(input: $input) { errors { code field } } }`, { input: { name: nul } }, ['input', 'name']],
-      ['API key name', `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { errors { code field } } }`, { input: { name: nul, role: 'READ_ONLY' } }, ['input', 'name'], 'ADMIN'],
-      ['porting customerReference', `mutation($input: CreatePortingOrderInput!) { createPortingOrder(input: $input) { errors { code field } } }`, { input: { phoneNumbers: ['+15125550123'], customerReference: nul } }, ['input', 'customerReference']],
-      ['porting address', `mutation($input: UpdatePortingOrderInput!) { updatePortingOrder(input: $input) { errors { code field } } }`, { input: { id: somePortingOrder, serviceAddress: { street: nul, locality: 'Austin', postalCode: '78701', countryCode: 'US' } } }, ['input', 'serviceAddress', 'street']],
+      [
+        'connection name',
+        `mutation($input: CreateConnectionInput!) { createConnection(input: $input) { errors { code field } } }`,
+        { input: { name: nul } },
+        ['input', 'name'],
+      ],
+      [
+        'API key name',
+        `mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { errors { code field } } }`,
+        { input: { name: nul, role: 'READ_ONLY' } },
+        ['input', 'name'],
+        'ADMIN',
+      ],
+      [
+        'porting customerReference',
+        `mutation($input: CreatePortingOrderInput!) { createPortingOrder(input: $input) { errors { code field } } }`,
+        { input: { phoneNumbers: ['+15125550123'], customerReference: nul } },
+        ['input', 'customerReference'],
+      ],
+      [
+        'porting address',
+        `mutation($input: UpdatePortingOrderInput!) { updatePortingOrder(input: $input) { errors { code field } } }`,
+        { input: { id: somePortingOrder, serviceAddress: { street: nul, locality: 'Austin', postalCode: '78701', countryCode: 'US' } } },
+        ['input', 'serviceAddress', 'street'],
+      ],
       ['search', search, { filter: { search: nul } }, ['filter', 'search']],
       ['filter tag', search, { filter: { tags: [nul] } }, ['filter', 'tags']],
       ['locality', available, { filter: { countryCode: 'US', locality: nul } }, ['filter', 'locality']],
@@ -92,9 +116,15 @@ describe.skipIf(skipReason)('input hardening', () => {
   it('checks inline literals as well as variables, in fragments too', async () => {
     const inline = await server.graphql(tenant.keys.MEMBER, `{ phoneNumbers(first: 5, filter: { search: "x\\u0000" }) { totalCount } }`);
     expect(refusalOf(inline)).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'search'] });
-    const fragment = await server.graphql(tenant.keys.MEMBER, `query { ...F } fragment F on Query { availablePhoneNumbers(first: 1, filter: { countryCode: "US", locality: "\\u0000" }) { totalCount } }`);
+    const fragment = await server.graphql(
+      tenant.keys.MEMBER,
+      `query { ...F } fragment F on Query { availablePhoneNumbers(first: 1, filter: { countryCode: "US", locality: "\\u0000" }) { totalCount } }`,
+    );
     expect(refusalOf(fragment)).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'locality'] });
-    const mutation = await server.graphql(tenant.keys.MEMBER, `mutation { configurePhoneNumber(input: { id: "${numberId}", label: "\\u0000" }) { errors { code field } } }`);
+    const mutation = await server.graphql(
+      tenant.keys.MEMBER,
+      `mutation { configurePhoneNumber(input: { id: "${numberId}", label: "\\u0000" }) { errors { code field } } }`,
+    );
     expect(refusalOf(mutation)).toEqual({ code: 'BAD_USER_INPUT', field: ['input', 'label'] });
     expect((await counts()).number.label).toBe('plain');
   });
@@ -106,8 +136,16 @@ describe.skipIf(skipReason)('input hardening', () => {
       [search, { filter: { tags: [huge] } }, ['filter', 'tags']],
       [search, { filter: { tags: Array.from({ length: 101 }, (_, i) => `t${i}`) } }, ['filter', 'tags']],
       [configure, { input: { id: numberId, label: huge } }, ['input', 'label']],
-      [`mutation($input: CreateConnectionInput!) { createConnection(input: $input) { errors { code field } } }`, { input: { name: 'n'.repeat(1001) } }, ['input', 'name']],
-      [`query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }`, { n: Array.from({ length: 101 }, (_, i) => `+1512555${String(1000 + i)}`) }, ['phoneNumbers']],
+      [
+        `mutation($input: CreateConnectionInput!) { createConnection(input: $input) { errors { code field } } }`,
+        { input: { name: 'n'.repeat(1001) } },
+        ['input', 'name'],
+      ],
+      [
+        `query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }`,
+        { n: Array.from({ length: 101 }, (_, i) => `+1512555${String(1000 + i)}`) },
+        ['phoneNumbers'],
+      ],
     ];
     for (const [query, variables, field] of oversized) {
       const response = await server.graphql(tenant.keys.MEMBER, query, variables);
@@ -130,7 +168,11 @@ describe.skipIf(skipReason)('input hardening', () => {
       [search, { filter: { search: { nested: true } } }, ['filter', 'search']],
       [events, { types: ['NOT_A_TYPE'] }, ['types']],
       [`mutation($t: Int!) { setInventoryAlertThreshold(input: { threshold: $t }) { errors { code } } }`, { t: 2 ** 40 }, ['input', 'threshold']],
-      [`mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }`, { i: { phoneNumbers: ['5125550100'], idempotencyKey: 'k' } }, ['input', 'phoneNumbers']],
+      [
+        `mutation($i: OrderPhoneNumbersInput!) { orderPhoneNumbers(input: $i) { replayed } }`,
+        { i: { phoneNumbers: ['5125550100'], idempotencyKey: 'k' } },
+        ['input', 'phoneNumbers'],
+      ],
     ];
     for (const [query, variables, field] of cases) {
       const response = await server.graphql(tenant.keys.ADMIN, query, variables);
@@ -207,7 +249,9 @@ describe.skipIf(skipReason)('input hardening', () => {
     expect(await page({ after: '12' })).toEqual({ endCursor: '12', hasNextPage: false, edges: [] });
 
     const [stock] = await server.db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE' }, take: 1 });
-    await server.graphql(quiet.keys.MEMBER, `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`, { n: [stock.e164] });
+    await server.graphql(quiet.keys.MEMBER, `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`, {
+      n: [stock.e164],
+    });
     const first = await (async () => {
       for (let i = 0; i < 100; i += 1) {
         const p = await page({});

@@ -42,8 +42,14 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     expect(alerts.received).toHaveLength(1);
     expect(await server.db.prisma.event.count({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' } })).toBe(1);
 
-    const before = (await server.graphql(tenant.keys.READ_ONLY, alertsQuery)).data as { inventoryAlerts: { alerts: unknown[]; threshold: number; defaultThreshold: number } };
-    expect(before.inventoryAlerts).toEqual({ threshold: 3, defaultThreshold: 3, alerts: [{ countryCode: 'US', areaCodePrefix: '737', availableCount: 0, threshold: 3 }] });
+    const before = (await server.graphql(tenant.keys.READ_ONLY, alertsQuery)).data as {
+      inventoryAlerts: { alerts: unknown[]; threshold: number; defaultThreshold: number };
+    };
+    expect(before.inventoryAlerts).toEqual({
+      threshold: 3,
+      defaultThreshold: 3,
+      alerts: [{ countryCode: 'US', areaCodePrefix: '737', availableCount: 0, threshold: 3 }],
+    });
 
     // Raise the threshold above the 512 bucket's 4, then the daily sweep raises one alert per low bucket.
     const raised = await server.graphql(tenant.keys.ADMIN, setThreshold, { threshold: 5 });
@@ -51,7 +57,12 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     await server.db.prisma.job.create({ data: { kind: 'inventory-sweep', payload: { organizationId: tenant.organizationId } } });
     server.app.jobs.nudge();
     const swept = await alerts.waitFor(3);
-    expect(swept.slice(1).map((r) => (r.inventoryAlertRaised as { alert: { areaCodePrefix: string; availableCount: number } }).alert).sort((x, y) => x.areaCodePrefix.localeCompare(y.areaCodePrefix))).toEqual([
+    expect(
+      swept
+        .slice(1)
+        .map((r) => (r.inventoryAlertRaised as { alert: { areaCodePrefix: string; availableCount: number } }).alert)
+        .sort((x, y) => x.areaCodePrefix.localeCompare(y.areaCodePrefix)),
+    ).toEqual([
       { countryCode: 'US', areaCodePrefix: '512', availableCount: 4, threshold: 5 },
       { countryCode: 'US', areaCodePrefix: '737', availableCount: 0, threshold: 5 },
     ]);
@@ -71,7 +82,10 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     await setAssignee(0, null); // 2 → 3: recovered
     await setAssignee(1, 'u2'); // 3 → 2: alert again
     await setAssignee(2, 'u3'); // 2 → 1: still low, no alert
-    const events = await eventually(() => server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' } }), (list) => list.length >= 2);
+    const events = await eventually(
+      () => server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' } }),
+      (list) => list.length >= 2,
+    );
     expect(events.map((e) => (e.payload as { availableCount: number }).availableCount)).toEqual([2, 2]);
   });
 
@@ -88,7 +102,9 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     expect((await alerts()).map((e) => e.payload)).toEqual([{ countryCode: 'US', areaCodePrefix: '305', availableCount: 2, threshold: 3 }]);
 
     // 2 is not below 2: the bucket is healthy now, with no change to its numbers.
-    expect((await server.graphql(tenant.keys.ADMIN, setThreshold, { threshold: 2 })).data).toEqual({ setInventoryAlertThreshold: { threshold: 2, errors: [] } });
+    expect((await server.graphql(tenant.keys.ADMIN, setThreshold, { threshold: 2 })).data).toEqual({
+      setInventoryAlertThreshold: { threshold: 2, errors: [] },
+    });
     await assignNext(3); // 2 → 1: crosses below 2
     await assignNext(4); // 1 → 0: still low, no alert
     expect((await alerts()).map((e) => e.payload)).toEqual([

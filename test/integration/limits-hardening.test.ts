@@ -66,7 +66,11 @@ async function rawSocket(server: TestServer, key: string) {
     closed: () => closed,
     subscribe: (id: string, payload: Record<string, unknown>) => socket.send(JSON.stringify({ id, type: 'subscribe', payload })),
     /** The first `next` with data, or `error`, for this operation. */
-    outcome: (id: string) => waitFor((m) => m.id === id && (m.type === 'error' || (m.type === 'next' && m.payload?.data != null) || (m.type === 'next' && m.payload?.errors)), `operation ${id}`),
+    outcome: (id: string) =>
+      waitFor(
+        (m) => m.id === id && (m.type === 'error' || (m.type === 'next' && m.payload?.data != null) || (m.type === 'next' && m.payload?.errors)),
+        `operation ${id}`,
+      ),
     close: () => socket.close(),
   };
 }
@@ -109,7 +113,7 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
     for (const response of others) expect(response.body.data.nodes).toHaveLength(100);
   });
 
-  it('finds the caller\'s own nodes among unknown and foreign ones, in order', async () => {
+  it("finds the caller's own nodes among unknown and foreign ones, in order", async () => {
     const [mine] = await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 1);
     const [theirs] = await insertOwnedNumbers(server.db.prisma, other.organizationId, 1);
     const own = await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: mine, organizationId: tenant.organizationId } });
@@ -136,7 +140,10 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
   });
 
   it('charges per id: a nodes of 100 ids costs about 100 times a node', async () => {
-    const one = await post(server, tenant.keys.READ_ONLY, { query: `query($id: ID!) { node(id: $id) { id } }`, variables: { id: globalId('PhoneNumber', randomUUID()) } });
+    const one = await post(server, tenant.keys.READ_ONLY, {
+      query: `query($id: ID!) { node(id: $id) { id } }`,
+      variables: { id: globalId('PhoneNumber', randomUUID()) },
+    });
     const ids = Array.from({ length: 100 }, () => globalId('PhoneNumber', randomUUID()));
     const hundred = await post(server, tenant.keys.READ_ONLY, { query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids } });
     expect(one.body.extensions?.cost.requestedQueryCost).toBe(1);
@@ -144,13 +151,24 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
     // The lookups happen whatever they find: unknown ids are not refunded.
     expect(hundred.body.extensions?.cost.actualQueryCost).toBe(100);
     // Inline lists count too, and so do other list arguments a resolver works through one by one.
-    const inline = await post(server, tenant.keys.READ_ONLY, { query: `{ nodes(ids: [${ids.slice(0, 30).map((id) => `"${id}"`).join(', ')}]) { id } }` });
+    const inline = await post(server, tenant.keys.READ_ONLY, {
+      query: `{ nodes(ids: [${ids
+        .slice(0, 30)
+        .map((id) => `"${id}"`)
+        .join(', ')}]) { id } }`,
+    });
     expect(inline.body.extensions?.cost.requestedQueryCost).toBe(30);
     const numbers = Array.from({ length: 40 }, (_, i) => `+1512555${String(1000 + i)}`);
-    const portability = await post(server, tenant.keys.READ_ONLY, { query: `query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }`, variables: { n: numbers } });
+    const portability = await post(server, tenant.keys.READ_ONLY, {
+      query: `query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }`,
+      variables: { n: numbers },
+    });
     expect(portability.body.extensions?.cost.requestedQueryCost).toBe(40);
     // A mutation's list input: the base, the payload, and one per number it works through.
-    const reserve = await post(server, tenant.keys.MEMBER, { query: `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`, variables: { n: numbers } });
+    const reserve = await post(server, tenant.keys.MEMBER, {
+      query: `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`,
+      variables: { n: numbers },
+    });
     expect(reserve.body.extensions?.cost.requestedQueryCost).toBeGreaterThanOrEqual(10 + 40);
     expect(reserve.body.extensions?.cost.actualQueryCost).toBeGreaterThanOrEqual(10 + 40);
   });
@@ -161,7 +179,10 @@ describe.skipIf(skipReason)('nodes(ids:): capped, costed per element, batched', 
       const node = await post(server, tenant.keys.READ_ONLY, { query: `query($id: ID!) { node(id: $id) { id } }`, variables: { id } });
       expect(node.body).toMatchObject({ data: { node: null } });
       expect(node.body.errors).toBeUndefined();
-      const nodes = await post(server, tenant.keys.READ_ONLY, { query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids: [id, globalId('PhoneNumber', randomUUID())] } });
+      const nodes = await post(server, tenant.keys.READ_ONLY, {
+        query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`,
+        variables: { ids: [id, globalId('PhoneNumber', randomUUID())] },
+      });
       expect(nodes.body).toMatchObject({ data: { nodes: [null, null] } });
       expect(nodes.body.errors).toBeUndefined();
     }
@@ -197,7 +218,15 @@ describe.skipIf(skipReason)('limit refusals: coded, costed, per operation', () =
       },
     });
     server = await startTestServer(
-      { RATE_LIMIT_BUCKET_SIZE: '500', RATE_LIMIT_RESTORE_RATE: '1', MAX_QUERY_COST: '60', INTROSPECTION: 'false', MAX_QUERY_ALIASES: '5', MAX_QUERY_DEPTH: '6', METRICS_TOKEN: 'metrics-secret-0123456789' },
+      {
+        RATE_LIMIT_BUCKET_SIZE: '500',
+        RATE_LIMIT_RESTORE_RATE: '1',
+        MAX_QUERY_COST: '60',
+        INTROSPECTION: 'false',
+        MAX_QUERY_ALIASES: '5',
+        MAX_QUERY_DEPTH: '6',
+        METRICS_TOKEN: 'metrics-secret-0123456789',
+      },
       undefined,
       {
         logger: pino({ level: 'debug' }, sink),
@@ -289,9 +318,14 @@ describe.skipIf(skipReason)('limit refusals: coded, costed, per operation', () =
     await post(server, tenant.keys.READ_ONLY, { query: `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, variables: { ids: ['not-an-id'] } });
     await post(server, tenant.keys.READ_ONLY, { query: `query($a: Int!) { node(id: "x") { id } }`, variables: { a: 'x' } });
     await post(server, tenant.keys.READ_ONLY, { query: '{ events(first: 1, after: "x") { edges { cursor } } }' });
-    await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ viewer { role } }')}&variables=%7Bbad`, { headers: { authorization: `Bearer ${tenant.keys.READ_ONLY}` } });
+    await fetch(`${server.url}/graphql?query=${encodeURIComponent('{ viewer { role } }')}&variables=%7Bbad`, {
+      headers: { authorization: `Bearer ${tenant.keys.READ_ONLY}` },
+    });
     await sleep(100);
-    expect(logLines.filter((line) => line.level >= 50), JSON.stringify(logLines)).toEqual([]);
+    expect(
+      logLines.filter((line) => line.level >= 50),
+      JSON.stringify(logLines),
+    ).toEqual([]);
 
     const fault = await post(server, tenant.keys.READ_ONLY, { query: '{ portabilityCheck(phoneNumbers: ["+15125550123"]) { portable } }' });
     expect(fault.body.errors?.[0].extensions?.code).toBe('INTERNAL_SERVER_ERROR');

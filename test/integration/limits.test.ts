@@ -27,7 +27,11 @@ async function post(server: TestServer, key: string, body: Record<string, unknow
     headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${key}` },
     body: JSON.stringify(body),
   });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }>; extensions?: Record<string, any> } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }>; extensions?: Record<string, any> },
+  };
 }
 
 describe.skipIf(skipReason)('persisted operations', () => {
@@ -67,7 +71,10 @@ describe.skipIf(skipReason)('persisted operations', () => {
   it('an unknown hash and a hash that does not match its document are refused', async () => {
     const unknown = await post(server, tenant.keys.READ_ONLY, { documentId: 'f'.repeat(64) });
     expect(unknown.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
-    const mismatch = await post(server, tenant.keys.READ_ONLY, { query: '{ viewer { role } }', extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } } });
+    const mismatch = await post(server, tenant.keys.READ_ONLY, {
+      query: '{ viewer { role } }',
+      extensions: { persistedQuery: { version: 1, sha256Hash: 'a'.repeat(64) } },
+    });
     expect(mismatch.status).toBe(400);
     expect(mismatch.body.errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_HASH_MISMATCH');
     const malformed = await post(server, tenant.keys.READ_ONLY, { documentId: 'not-a-hash' });
@@ -115,9 +122,23 @@ describe.skipIf(skipReason)('abuse limits', () => {
 
   beforeAll(async () => {
     server = await startTestServer(
-      { RATE_LIMIT_BUCKET_SIZE: '100', RATE_LIMIT_RESTORE_RATE: '20', MAX_QUERY_COST: '100', INTROSPECTION: 'false', RUN_JOBS: 'false', OUTBOX_POLL_MS: '60000', FEED_CATCH_UP_MS: '60000' },
+      {
+        RATE_LIMIT_BUCKET_SIZE: '100',
+        RATE_LIMIT_RESTORE_RATE: '20',
+        MAX_QUERY_COST: '100',
+        INTROSPECTION: 'false',
+        RUN_JOBS: 'false',
+        OUTBOX_POLL_MS: '60000',
+        FEED_CATCH_UP_MS: '60000',
+      },
       undefined,
-      { carrier: Object.assign(new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: 1 }), { checkPortability: async () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432 at Carrier.query (/srv/app/carrier.js:12:7)'); } }) },
+      {
+        carrier: Object.assign(new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: 1 }), {
+          checkPortability: async () => {
+            throw new Error('connect ECONNREFUSED 10.0.0.7:5432 at Carrier.query (/srv/app/carrier.js:12:7)');
+          },
+        }),
+      },
     );
     tenant = await server.createTenant();
     await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 60);
@@ -159,7 +180,11 @@ describe.skipIf(skipReason)('abuse limits', () => {
     const page = '{ phoneNumbers(first: 40) { edges { node { e164 } } } }';
     const first = await post(server, tenant.keys.MEMBER, { query: page });
     expect(first.status).toBe(200);
-    expect(first.body.extensions?.cost).toMatchObject({ requestedQueryCost: 41, actualQueryCost: expect.any(Number), throttleStatus: { maximumAvailable: 100, restoreRate: 20 } });
+    expect(first.body.extensions?.cost).toMatchObject({
+      requestedQueryCost: 41,
+      actualQueryCost: expect.any(Number),
+      throttleStatus: { maximumAvailable: 100, restoreRate: 20 },
+    });
     expect(first.body.extensions!.cost.actualQueryCost).toBeLessThanOrEqual(41);
     let throttled;
     for (let i = 0; i < 10 && !throttled; i += 1) {
@@ -179,7 +204,7 @@ describe.skipIf(skipReason)('abuse limits', () => {
     expect(recovered.status).toBe(200);
   });
 
-  it('holding subscriptions does not spend the key\'s query budget', async () => {
+  it("holding subscriptions does not spend the key's query budget", async () => {
     const client = wsClient(server.url, tenant.keys.READ_ONLY);
     const subs = Array.from({ length: 60 }, () => subscribeWs(client, 'subscription { events { eventId } }'));
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -206,25 +231,28 @@ describe.skipIf(skipReason)('abuse limits', () => {
   });
 });
 
-describe.skipIf(skipReason ?? (backend !== 'postgres' || !process.env.TEST_REDIS_URL ? 'needs PostgreSQL and TEST_REDIS_URL' : null))('cost bucket shared through Redis', () => {
-  it('two instances draw on one bucket per key', async () => {
-    const env = { REDIS_URL: process.env.TEST_REDIS_URL!, RATE_LIMIT_BUCKET_SIZE: '60', RATE_LIMIT_RESTORE_RATE: '1', MAX_QUERY_COST: '60' };
-    const a = await startTestServer(env);
-    const b = await startTestServer(env, a);
-    try {
-      const tenant = await a.createTenant();
-      const spend = '{ phoneNumbers(first: 50) { edges { node { e164 } } } }';
-      expect((await post(a, tenant.keys.READ_ONLY, { query: spend })).status).toBe(200);
-      // Nothing to return means most of it is refunded; spend it for real with an expensive refused-at-zero pattern.
-      const status = (await post(b, tenant.keys.READ_ONLY, { query: '{ viewer { role } }' })).body.extensions?.cost.throttleStatus;
-      expect(status.currentlyAvailable).toBeLessThan(60);
-      await insertOwnedNumbers(a.db.prisma, tenant.organizationId, 50);
-      expect((await post(a, tenant.keys.READ_ONLY, { query: spend })).status).toBe(200);
-      const onB = await post(b, tenant.keys.READ_ONLY, { query: spend });
-      expect(onB.status).toBe(429);
-    } finally {
-      await b.stop();
-      await a.stop();
-    }
-  });
-});
+describe.skipIf(skipReason ?? (backend !== 'postgres' || !process.env.TEST_REDIS_URL ? 'needs PostgreSQL and TEST_REDIS_URL' : null))(
+  'cost bucket shared through Redis',
+  () => {
+    it('two instances draw on one bucket per key', async () => {
+      const env = { REDIS_URL: process.env.TEST_REDIS_URL!, RATE_LIMIT_BUCKET_SIZE: '60', RATE_LIMIT_RESTORE_RATE: '1', MAX_QUERY_COST: '60' };
+      const a = await startTestServer(env);
+      const b = await startTestServer(env, a);
+      try {
+        const tenant = await a.createTenant();
+        const spend = '{ phoneNumbers(first: 50) { edges { node { e164 } } } }';
+        expect((await post(a, tenant.keys.READ_ONLY, { query: spend })).status).toBe(200);
+        // Nothing to return means most of it is refunded; spend it for real with an expensive refused-at-zero pattern.
+        const status = (await post(b, tenant.keys.READ_ONLY, { query: '{ viewer { role } }' })).body.extensions?.cost.throttleStatus;
+        expect(status.currentlyAvailable).toBeLessThan(60);
+        await insertOwnedNumbers(a.db.prisma, tenant.organizationId, 50);
+        expect((await post(a, tenant.keys.READ_ONLY, { query: spend })).status).toBe(200);
+        const onB = await post(b, tenant.keys.READ_ONLY, { query: spend });
+        expect(onB.status).toBe(429);
+      } finally {
+        await b.stop();
+        await a.stop();
+      }
+    });
+  },
+);

@@ -1,10 +1,10 @@
 import { getNamedType, isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedInventory } from '../../prisma/seed.js';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { encodeGlobalId } from '../../src/schema/builder.js';
 import { schema } from '../../src/schema/index.js';
-import { seedInventory } from '../../prisma/seed.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
@@ -37,7 +37,11 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     expect(response.data?.orderPhoneNumbers.errors).toEqual([]);
     const orderId = response.data!.orderPhoneNumbers.numberOrder!.id;
     return eventually(
-      () => server.db.prisma.numberOrder.findFirstOrThrow({ where: { organizationId: owner.organizationId, idempotencyKey: key }, include: { items: { include: { phoneNumber: true } } } }),
+      () =>
+        server.db.prisma.numberOrder.findFirstOrThrow({
+          where: { organizationId: owner.organizationId, idempotencyKey: key },
+          include: { items: { include: { phoneNumber: true } } },
+        }),
       (order) => order.status !== 'PENDING',
     ).then((order) => ({ orderId, order }));
   }
@@ -50,7 +54,10 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     await seedInventory(server.db.prisma, { count: 3000 });
     tenant = await server.createTenant({ balanceCents: 50_000 });
     const candidates = await pickAvailable(server, 40);
-    const good = candidates.filter((row) => !carrier.rejectsActivation(row.e164)).slice(0, 4).map((row) => row.e164);
+    const good = candidates
+      .filter((row) => !carrier.rejectsActivation(row.e164))
+      .slice(0, 4)
+      .map((row) => row.e164);
     const { order } = await orderAndSettle(tenant, good, 'setup');
     expect(order.status).toBe('COMPLETED');
     active = order.items.map((item) => ({ id: item.phoneNumber!.id, globalId: encodeGlobalId('PhoneNumber', item.phoneNumber!.id), e164: item.e164 }));
@@ -110,7 +117,9 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     });
     expect(configured.assignedAt).toBeTruthy();
 
-    const second = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[0].globalId, customerReference: 'PO-42', label: null, messagingEnabled: true } });
+    const second = await server.graphql(tenant.keys.MEMBER, Configure, {
+      input: { id: active[0].globalId, customerReference: 'PO-42', label: null, messagingEnabled: true },
+    });
     expect(second.data!.configurePhoneNumber.phoneNumber).toMatchObject({
       customerReference: 'PO-42',
       label: null,
@@ -155,7 +164,18 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
 
   it('a PENDING number can not be configured yet', async () => {
     const pending = await server.db.prisma.phoneNumber.create({
-      data: { organizationId: tenant.organizationId, e164: '+15125550199', countryCode: 'US', areaCode: '512', numberType: 'LOCAL', capabilities: ['VOICE'], provider: 'Test', activationPriceCents: 100, monthlyPriceCents: 100, status: 'PENDING' },
+      data: {
+        organizationId: tenant.organizationId,
+        e164: '+15125550199',
+        countryCode: 'US',
+        areaCode: '512',
+        numberType: 'LOCAL',
+        capabilities: ['VOICE'],
+        provider: 'Test',
+        activationPriceCents: 100,
+        monthlyPriceCents: 100,
+        status: 'PENDING',
+      },
     });
     const response = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: encodeGlobalId('PhoneNumber', pending.id), label: 'too soon' } });
     expect(response.data?.configurePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'NUMBER_NOT_YET_ACTIVE', field: ['input', 'id'] }] });
@@ -165,15 +185,25 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     const number = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[2].id } });
     const period = new Date(Date.now() - 60_000);
     await server.db.prisma.phoneNumber.update({ where: { id: number.id }, data: { nextBillingAt: period } });
-    await server.db.prisma.job.updateMany({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: number.id } }, data: { runAt: period } });
+    await server.db.prisma.job.updateMany({
+      where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: number.id } },
+      data: { runAt: period },
+    });
     const charges = () => server.db.prisma.ledgerEntry.findMany({ where: { phoneNumberId: number.id, kind: 'MONTHLY_CHARGE' } });
     const after = await eventually(charges, (rows) => rows.length === 2);
     expect(after.map((row) => row.amountCents)).toEqual([-number.monthlyPriceCents, -number.monthlyPriceCents]);
-    const advanced = await eventually(() => server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } }), (row) => row.nextBillingAt! > period);
+    const advanced = await eventually(
+      () => server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } }),
+      (row) => row.nextBillingAt! > period,
+    );
     expect(advanced.nextBillingAt!.getUTCMonth()).toBe((period.getUTCMonth() + 1) % 12);
     // A duplicate job for the same period (a retry, another instance) charges nothing more.
-    await server.db.prisma.$executeRaw`INSERT INTO "Job" (id, kind, payload, "runAt", "updatedAt") VALUES (gen_random_uuid(), 'bill-number', ${JSON.stringify({ organizationId: tenant.organizationId, phoneNumberId: number.id })}::jsonb, now(), now())`;
-    await eventually(() => server.db.prisma.job.count({ where: { kind: 'bill-number', status: { in: ['PENDING', 'RUNNING'] }, runAt: { lte: new Date() } } }), (n) => n === 0);
+    await server.db.prisma
+      .$executeRaw`INSERT INTO "Job" (id, kind, payload, "runAt", "updatedAt") VALUES (gen_random_uuid(), 'bill-number', ${JSON.stringify({ organizationId: tenant.organizationId, phoneNumberId: number.id })}::jsonb, now(), now())`;
+    await eventually(
+      () => server.db.prisma.job.count({ where: { kind: 'bill-number', status: { in: ['PENDING', 'RUNNING'] }, runAt: { lte: new Date() } } }),
+      (n) => n === 0,
+    );
     expect(await charges()).toHaveLength(2);
     await expectLedgerReconciles(server, tenant.organizationId, 50_000);
   });
@@ -194,20 +224,32 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     expect(again.data?.releasePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'INVALID_STATE', field: ['input', 'id'] }] });
     expect(again.data!.releasePhoneNumber.errors[0].message).toMatch(/already released/);
 
-    await eventually(() => server.db.prisma.job.findFirst({ where: { uniqueKey: `release:${target.id}` } }), (job) => job?.status === 'SUCCEEDED');
+    await eventually(
+      () => server.db.prisma.job.findFirst({ where: { uniqueKey: `release:${target.id}` } }),
+      (job) => job?.status === 'SUCCEEDED',
+    );
     const stock = await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: before.inventoryNumberId! } });
     expect(stock.state).toBe('QUARANTINED');
 
     // The next billing date comes after release: no charge.
     const past = new Date(Date.now() - 1000);
-    await server.db.prisma.job.updateMany({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } }, data: { runAt: past } });
-    await eventually(() => server.db.prisma.job.count({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } } }), (n) => n === 0);
+    await server.db.prisma.job.updateMany({
+      where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } },
+      data: { runAt: past },
+    });
+    await eventually(
+      () => server.db.prisma.job.count({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } } }),
+      (n) => n === 0,
+    );
     expect(await server.db.prisma.ledgerEntry.count({ where: { phoneNumberId: target.id, kind: 'MONTHLY_CHARGE' } })).toBe(1);
 
     // Quarantine over: back in stock for anyone, while the released row stays for audit.
     await server.db.prisma.inventoryNumber.update({ where: { id: stock.id }, data: { quarantinedUntil: past } });
     await server.db.prisma.job.updateMany({ where: { uniqueKey: `return:${target.id}` }, data: { runAt: past } });
-    await eventually(() => server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } }), (s) => s.state === 'AVAILABLE');
+    await eventually(
+      () => server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } }),
+      (s) => s.state === 'AVAILABLE',
+    );
     expect(await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({ status: 'RELEASED' });
   });
 
@@ -237,9 +279,14 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     for (const [name, document] of Object.entries(attempts)) {
       const response =
         document === 'multipart'
-          ? await server.upload(tenant.keys.READ_ONLY, `mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }`, { f: null }, {
-              0: { path: 'variables.f', blob: new Blob(['%PDF-1.4'], { type: 'application/pdf' }), filename: 'a.pdf' },
-            })
+          ? await server.upload(
+              tenant.keys.READ_ONLY,
+              `mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }`,
+              { f: null },
+              {
+                0: { path: 'variables.f', blob: new Blob(['%PDF-1.4'], { type: 'application/pdf' }), filename: 'a.pdf' },
+              },
+            )
           : await server.graphql(tenant.keys.READ_ONLY, document);
       expect(response.errors?.[0].extensions?.code, name).toBe('FORBIDDEN');
       expect(response.data, name).toBeNull();
@@ -270,8 +317,13 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     }
     const unknownNumber = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: ['+15125550000'], idempotencyKey: 'k5' } });
     expect(unknownNumber.data?.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'NUMBER_NOT_AVAILABLE', phoneNumbers: ['+15125550000'] });
-    const badTtl = await server.graphql(tenant.keys.MEMBER, `mutation { reservePhoneNumbers(input: { phoneNumbers: ["${stock.e164}"], ttlSeconds: 10 }) { errors { code field } } }`);
-    expect((badTtl.data as { reservePhoneNumbers: unknown }).reservePhoneNumbers).toMatchObject({ errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'ttlSeconds'] }] });
+    const badTtl = await server.graphql(
+      tenant.keys.MEMBER,
+      `mutation { reservePhoneNumbers(input: { phoneNumbers: ["${stock.e164}"], ttlSeconds: 10 }) { errors { code field } } }`,
+    );
+    expect((badTtl.data as { reservePhoneNumbers: unknown }).reservePhoneNumbers).toMatchObject({
+      errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'ttlSeconds'] }],
+    });
     const badE164 = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: ['5125550100'], idempotencyKey: 'k6' } });
     expect(badE164.status).toBeLessThan(500);
     expect(badE164.errors?.[0].message).toMatch(/phoneNumbers/);

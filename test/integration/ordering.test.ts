@@ -42,7 +42,8 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
       () => server.graphql(tenant.keys.READ_ONLY, OrderStatus, { id: order.id }),
       (response) => (response.data?.node as { status?: string } | null)?.status === 'COMPLETED',
     );
-    const items = (settled.data!.node as { items: Array<{ status: string; phoneNumber: { status: string; activatedAt: string; nextBillingAt: string } }> }).items;
+    const items = (settled.data!.node as { items: Array<{ status: string; phoneNumber: { status: string; activatedAt: string; nextBillingAt: string } }> })
+      .items;
     for (const item of items) {
       expect(item.status).toBe('ACTIVE');
       expect(item.phoneNumber.status).toBe('ACTIVE');
@@ -58,7 +59,10 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     const events = await server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId }, orderBy: { id: 'asc' } });
     const flips = events.filter((event) => event.type === 'NUMBER_STATUS_CHANGED').map((event) => (event.payload as { newStatus: string }).newStatus);
     expect(flips.sort()).toEqual(['ACTIVE', 'ACTIVE', 'PENDING', 'PENDING']);
-    expect(events.filter((event) => event.type === 'NUMBER_ORDER_UPDATED').map((event) => (event.payload as { newStatus: string }).newStatus)).toEqual(['PENDING', 'COMPLETED']);
+    expect(events.filter((event) => event.type === 'NUMBER_ORDER_UPDATED').map((event) => (event.payload as { newStatus: string }).newStatus)).toEqual([
+      'PENDING',
+      'COMPLETED',
+    ]);
   });
 
   it('20 concurrent orders for one number from two tenants: one wins, one debit', async () => {
@@ -74,7 +78,11 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(won).toHaveLength(1);
     expect(lost).toHaveLength(19);
     for (const response of lost) {
-      expect(response.data!.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'NUMBER_NOT_AVAILABLE', field: ['input', 'phoneNumbers'], phoneNumbers: [target.e164] });
+      expect(response.data!.orderPhoneNumbers.errors[0]).toMatchObject({
+        code: 'NUMBER_NOT_AVAILABLE',
+        field: ['input', 'phoneNumbers'],
+        phoneNumbers: [target.e164],
+      });
     }
     const debits = await server.db.prisma.ledgerEntry.findMany({
       where: { organizationId: { in: tenants.map((t) => t.organizationId) }, kind: 'ACTIVATION_CHARGE' },
@@ -105,7 +113,10 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(await server.db.prisma.ledgerEntry.count({ where: { organizationId: tenant.organizationId, kind: 'ACTIVATION_CHARGE' } })).toBe(1);
 
     const reused = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { ...input, phoneNumbers: [input.phoneNumbers[0]] } });
-    expect(reused.data?.orderPhoneNumbers).toMatchObject({ numberOrder: null, errors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }] });
+    expect(reused.data?.orderPhoneNumbers).toMatchObject({
+      numberOrder: null,
+      errors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }],
+    });
     expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(1);
   });
 
@@ -120,7 +131,9 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(bReserve.data?.reservePhoneNumbers.errors[0]).toMatchObject({ code: 'NUMBER_NOT_AVAILABLE', phoneNumbers: [target.e164] });
     const bOrder = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'b-1' } });
     expect(bOrder.data?.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'NUMBER_NOT_AVAILABLE' });
-    const bWithAsReservation = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'b-2', reservationId } });
+    const bWithAsReservation = await server.graphql(b.keys.MEMBER, OrderNumbers, {
+      input: { phoneNumbers: [target.e164], idempotencyKey: 'b-2', reservationId },
+    });
     expect(bWithAsReservation.data?.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'RESERVATION_NOT_ACTIVE', field: ['input', 'reservationId'] });
 
     // Time passes: the hold runs out (moved back in the database rather than waiting a minute).
@@ -149,12 +162,19 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     const theirs = reserved.data!.reservePhoneNumbers.reservation!.id;
     const madeUp = encodeGlobalId('Reservation', randomUUID());
     const answers = [];
-    for (const [key, reservationId] of [['x-1', theirs], ['x-2', madeUp]]) {
+    for (const [key, reservationId] of [
+      ['x-1', theirs],
+      ['x-2', madeUp],
+    ]) {
       const response = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [free.e164], idempotencyKey: key, reservationId } });
       expect(response.errors, reservationId).toBeUndefined();
       answers.push(response.data?.orderPhoneNumbers);
     }
-    expect(answers[0]).toEqual({ replayed: false, numberOrder: null, errors: [{ code: 'RESERVATION_NOT_ACTIVE', field: ['input', 'reservationId'], message: expect.any(String) }] });
+    expect(answers[0]).toEqual({
+      replayed: false,
+      numberOrder: null,
+      errors: [{ code: 'RESERVATION_NOT_ACTIVE', field: ['input', 'reservationId'], message: expect.any(String) }],
+    });
     expect(answers[1]).toEqual(answers[0]);
     expect(await balanceOf(server, b.organizationId)).toBe(5_000);
     expect(await server.db.prisma.numberOrder.count({ where: { organizationId: b.organizationId } })).toBe(0);
@@ -166,7 +186,9 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
   it('an empty reservationId is refused naming it, not taken for "no reservation": nothing charged', async () => {
     const tenant = await server.createTenant({ balanceCents: 5_000 });
     const [target] = await pickAvailable(server, 1, { activationPriceCents: { gt: 0 } });
-    const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'empty-reservation', reservationId: '' } });
+    const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, {
+      input: { phoneNumbers: [target.e164], idempotencyKey: 'empty-reservation', reservationId: '' },
+    });
     const refusal = response.errors?.[0]?.extensions ?? response.data?.orderPhoneNumbers.errors[0];
     expect(refusal).toMatchObject({ code: 'BAD_USER_INPUT', field: ['input', 'reservationId'] });
     expect(await balanceOf(server, tenant.organizationId)).toBe(5_000);
@@ -187,13 +209,19 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(await server.db.prisma.ledgerEntry.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
     expect(await server.db.prisma.inventoryNumber.count({ where: { e164: { in: stock.map((r) => r.e164) }, state: 'AVAILABLE' } })).toBe(3);
     // The same key works once the request is one the balance covers.
-    const retry = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.slice(0, 2).map((r) => r.e164), idempotencyKey: 'too-much' } });
+    const retry = await server.graphql(tenant.keys.MEMBER, OrderNumbers, {
+      input: { phoneNumbers: stock.slice(0, 2).map((r) => r.e164), idempotencyKey: 'too-much' },
+    });
     expect(retry.data?.orderPhoneNumbers.errors).toEqual([]);
   });
 
   it('KYC gates ordering for tenants that are not verified', async () => {
     const [target] = await pickAvailable(server, 1);
-    for (const [kycStatus, code] of [['NOT_SUBMITTED', 'KYC_NOT_SUBMITTED'], ['PENDING', 'KYC_PENDING'], ['DECLINED', 'KYC_DECLINED']] as const) {
+    for (const [kycStatus, code] of [
+      ['NOT_SUBMITTED', 'KYC_NOT_SUBMITTED'],
+      ['PENDING', 'KYC_PENDING'],
+      ['DECLINED', 'KYC_DECLINED'],
+    ] as const) {
       const tenant = await server.createTenant({ kycStatus });
       const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: 'kyc' } });
       expect(response.data?.orderPhoneNumbers).toMatchObject({ numberOrder: null, errors: [{ code }] });

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { demoTenants } from '../../prisma/seed.js';
-import { openDatabase, type Database } from '../../src/infra/database.js';
+import { type Database, openDatabase } from '../../src/infra/database.js';
 import { backend } from '../helpers/database.js';
-import { postgresClusterSkipReason, startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.js';
-import { killServerProcesses, startServerProcess, type ServerProcess } from '../helpers/server-process.js';
+import { type PostgresCluster, postgresClusterSkipReason, startPostgresCluster } from '../helpers/postgres-cluster.js';
+import { killServerProcesses, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 // The server as an operator runs it (a child process on its own PostgreSQL
 // cluster), while that cluster is killed, frozen, and while the server itself
@@ -30,7 +30,12 @@ const fastTimeouts = {
   DATABASE_READY_TIMEOUT_MS: '500',
 };
 
-type Reply = { status: number; headers: Headers; text: string; json: () => { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } };
+type Reply = {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: () => { data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
+};
 
 async function post(server: ServerProcess, query: string, variables: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<Reply> {
   const response = await fetch(`${server.url}/graphql`, {
@@ -50,7 +55,18 @@ async function get(server: ServerProcess, path: string, timeoutMs = 10_000) {
 
 /** Nothing a client should never see: driver messages, hosts and ports, stack frames, file paths. */
 function expectNothingInternal(body: string, cluster: PostgresCluster) {
-  for (const leak of [String(cluster.port), '127.0.0.1', 'Prisma', 'prisma', 'node_modules', '    at ', 'ECONN', 'Connection terminated', 'timeout exceeded', '.ts:']) {
+  for (const leak of [
+    String(cluster.port),
+    '127.0.0.1',
+    'Prisma',
+    'prisma',
+    'node_modules',
+    '    at ',
+    'ECONN',
+    'Connection terminated',
+    'timeout exceeded',
+    '.ts:',
+  ]) {
     expect(body, `body leaks "${leak}": ${body}`).not.toContain(leak);
   }
 }
@@ -88,7 +104,8 @@ async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, wh
   for (;;) {
     const value = await read().catch((error: unknown) => error as T);
     if (check(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${value instanceof Error ? value.message : JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${what} not reached in ${timeoutMs} ms; last: ${value instanceof Error ? value.message : JSON.stringify(value)}`);
     await sleep(200);
   }
 }
@@ -138,7 +155,11 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     });
     const organization = await inspect.prisma.organization.findUniqueOrThrow({ where: { slug: acme.slug } });
     const orderId = await placeOrder(server, 4);
-    await until(() => inspect.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } }), (running) => running === 4, 'activation jobs running');
+    await until(
+      () => inspect.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } }),
+      (running) => running === 4,
+      'activation jobs running',
+    );
 
     // The carrier calls are in flight; when they return, every write the job makes fails.
     await cluster.kill();
@@ -175,9 +196,16 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     expect((await get(server, '/readyz')).status).toBe(200);
 
     // Money: one activation charge, one first month per number, and the balance is the ledger's sum.
-    await until(() => inspect.prisma.job.count({ where: { status: 'RUNNING' } }), (running) => running === 0, 'no job left running');
+    await until(
+      () => inspect.prisma.job.count({ where: { status: 'RUNNING' } }),
+      (running) => running === 0,
+      'no job left running',
+    );
     const [entries, after] = await inspect.prisma.$transaction(
-      [inspect.prisma.ledgerEntry.findMany({ where: { organizationId: organization.id } }), inspect.prisma.organization.findUniqueOrThrow({ where: { id: organization.id } })],
+      [
+        inspect.prisma.ledgerEntry.findMany({ where: { organizationId: organization.id } }),
+        inspect.prisma.organization.findUniqueOrThrow({ where: { id: organization.id } }),
+      ],
       { isolationLevel: 'RepeatableRead' },
     );
     expect(entries.filter((entry) => entry.kind === 'ACTIVATION_CHARGE')).toHaveLength(1);
@@ -203,7 +231,12 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     } finally {
       cluster.thaw();
     }
-    await until(() => post(server, viewer), (reply) => reply.status === 200, 'viewer answered after SIGCONT', 30_000);
+    await until(
+      () => post(server, viewer),
+      (reply) => reply.status === 200,
+      'viewer answered after SIGCONT',
+      30_000,
+    );
     expect((await get(server, '/readyz')).status).toBe(200);
     expect(server.alive()).toBe(true);
   }, 120_000);
@@ -233,7 +266,12 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     const stock = (await post(server, available, { first: 40 })).json().data as { availablePhoneNumbers: { edges: Array<{ node: { e164: string } }> } };
     const numbers = stock.availablePhoneNumbers.edges.map((edge) => edge.node.e164);
     const check = `query ($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { phoneNumber portable } }`;
-    const inFlight = numbers.map((e164) => post(server, check, { n: [e164] }, 20_000).then((reply) => ({ reply }), (error: Error) => ({ error })));
+    const inFlight = numbers.map((e164) =>
+      post(server, check, { n: [e164] }, 20_000).then(
+        (reply) => ({ reply }),
+        (error: Error) => ({ error }),
+      ),
+    );
     await sleep(400);
     server.child.kill('SIGTERM');
 
@@ -259,7 +297,11 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     });
     // Ordering calls no carrier (activation is a job), so this completes at once.
     await placeOrder(server, 3);
-    await until(() => inspect.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } }), (running) => running === 3, 'activation jobs running');
+    await until(
+      () => inspect.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } }),
+      (running) => running === 3,
+      'activation jobs running',
+    );
 
     server.child.kill('SIGTERM');
     // Within the grace period (plus the time a busy machine takes to start the exit), not after the 10–30 s calls.

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { graphql } from '../../src/generated/graphql/index.js';
 import { seedInventory } from '../../prisma/seed.js';
+import { graphql } from '../../src/generated/graphql/index.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';

@@ -1,4 +1,4 @@
-import { readdirSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
@@ -18,7 +18,19 @@ const uploadDoc = `mutation D($input: UploadPortingDocumentInput!) { uploadPorti
 const lookup = `query L($id: ID!) { node(id: $id) { ... on PortingOrder { ${orderFields} } } }`;
 const check = `mutation P($n: [E164!]!) { checkPortability(input: { phoneNumbers: $n }) { results { phoneNumber portable fastPortable notPortableReason losingCarrier numberType countryCode } errors { code } } }`;
 
-type Order = { id: string; status: string; countryCode: string; numberType: string; phoneNumbers: Array<{ e164: string; fastPortable: boolean }>; allowedFocWindows: Array<{ startsAt: string }>; history: Array<{ fromStatus: string | null; toStatus: string }>; comments: Array<{ body: string }>; exceptionReason: string | null; confirmedFocDate: string | null; documents: unknown[] };
+type Order = {
+  id: string;
+  status: string;
+  countryCode: string;
+  numberType: string;
+  phoneNumbers: Array<{ e164: string; fastPortable: boolean }>;
+  allowedFocWindows: Array<{ startsAt: string }>;
+  history: Array<{ fromStatus: string | null; toStatus: string }>;
+  comments: Array<{ body: string }>;
+  exceptionReason: string | null;
+  confirmedFocDate: string | null;
+  documents: unknown[];
+};
 const pdf = (size = 600) => new Blob([Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(size, 0x20)])], { type: 'application/pdf' });
 
 /** Numbers the simulated carrier (same seed as the server) says are portable, of one country/type. */
@@ -46,7 +58,8 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     await server?.stop();
   });
 
-  const gql = (query: string, variables: Record<string, unknown>, key = tenant.keys.MEMBER) => server.graphql(key, query, variables) as Promise<{ data: Record<string, any>; errors?: unknown[] }>;
+  const gql = (query: string, variables: Record<string, unknown>, key = tenant.keys.MEMBER) =>
+    server.graphql(key, query, variables) as Promise<{ data: Record<string, any>; errors?: unknown[] }>;
 
   async function draft(numbers: string[], key = tenant.keys.MEMBER) {
     const response = await gql(create, { input: { phoneNumbers: numbers } }, key);
@@ -69,9 +82,14 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     });
     expect(details.data.updatePortingOrder.errors, JSON.stringify(details.data.updatePortingOrder.errors)).toEqual([]);
     for (const kind of ['LOA', 'INVOICE']) {
-      const uploaded = await server.upload(tenant.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind, file: null } }, {
-        0: { path: 'variables.input.file', blob: pdf(), filename: `${kind.toLowerCase()}.pdf` },
-      });
+      const uploaded = await server.upload(
+        tenant.keys.MEMBER,
+        uploadDoc,
+        { input: { portingOrderId: order.id, kind, file: null } },
+        {
+          0: { path: 'variables.input.file', blob: pdf(), filename: `${kind.toLowerCase()}.pdf` },
+        },
+      );
       expect(uploaded.data).toMatchObject({ uploadPortingDocument: { errors: [], document: { kind, contentType: 'application/pdf' } } });
     }
   }
@@ -99,13 +117,25 @@ describe.skipIf(skipReason)('porting numbers in', () => {
 
     const orders = await draft([...local, ...tollFree]);
     expect(orders).toHaveLength(2);
-    expect(orders.map((o) => [o.countryCode, o.numberType, o.phoneNumbers.length])).toEqual(expect.arrayContaining([['US', 'LOCAL', 2], ['US', 'TOLL_FREE', 1]]));
+    expect(orders.map((o) => [o.countryCode, o.numberType, o.phoneNumbers.length])).toEqual(
+      expect.arrayContaining([
+        ['US', 'LOCAL', 2],
+        ['US', 'TOLL_FREE', 1],
+      ]),
+    );
     const order = orders.find((o) => o.phoneNumbers.length === 2)!;
 
     const incomplete = await gql(submit, { id: order.id });
     const missing = incomplete.data.submitPortingOrder.errors.map((e: { field: string[] }) => e.field.join('.'));
     expect(incomplete.data.submitPortingOrder.errors.every((e: { code: string }) => e.code === 'PORTING_ORDER_INCOMPLETE')).toBe(true);
-    expect(missing).toEqual(['input.authorizedPerson', 'input.accountNumber', 'input.serviceAddress', 'input.requestedFocDate', 'input.documents.LOA', 'input.documents.INVOICE']);
+    expect(missing).toEqual([
+      'input.authorizedPerson',
+      'input.accountNumber',
+      'input.serviceAddress',
+      'input.requestedFocDate',
+      'input.documents.LOA',
+      'input.documents.INVOICE',
+    ]);
     expect((await statusOf(order.id)).status).toBe('DRAFT');
 
     await complete(order);
@@ -114,20 +144,37 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     const porting = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId, e164: { in: local } } });
     expect(porting.map((n) => n.status)).toEqual(['PORTING', 'PORTING']);
 
-    const ported = await eventually(() => statusOf(order.id), (o) => o.status === 'PORTED', 15_000);
+    const ported = await eventually(
+      () => statusOf(order.id),
+      (o) => o.status === 'PORTED',
+      15_000,
+    );
     expect(ported.history.map((h) => h.toStatus)).toEqual(['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'PORTED']);
     expect(ported.confirmedFocDate).toBeTruthy();
     expect(ported.comments.map((c) => c.body).join(' ')).toMatch(/FOC date confirmed/);
     const active = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId, e164: { in: local } } });
     expect(active.every((n) => n.status === 'ACTIVE' && n.activatedAt && n.nextBillingAt)).toBe(true);
-    const charges = await server.db.prisma.ledgerEntry.count({ where: { organizationId: tenant.organizationId, kind: 'MONTHLY_CHARGE', phoneNumberId: { in: active.map((n) => n.id) } } });
+    const charges = await server.db.prisma.ledgerEntry.count({
+      where: { organizationId: tenant.organizationId, kind: 'MONTHLY_CHARGE', phoneNumberId: { in: active.map((n) => n.id) } },
+    });
     expect(charges).toBe(2);
-    const flips = await server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, type: 'NUMBER_STATUS_CHANGED', subjectId: { in: active.map((n) => n.id) } }, orderBy: { id: 'asc' } });
+    const flips = await server.db.prisma.event.findMany({
+      where: { organizationId: tenant.organizationId, type: 'NUMBER_STATUS_CHANGED', subjectId: { in: active.map((n) => n.id) } },
+      orderBy: { id: 'asc' },
+    });
     expect(flips.map((f) => (f.payload as { newStatus: string }).newStatus)).toEqual(['PORTING', 'PORTING', 'ACTIVE', 'ACTIVE']);
 
     const seen = await feed.waitFor(6);
-    const forOrder = seen.map((s) => s.portingOrderStatusChanged as { portingOrderId: string; previousStatus: string | null; newStatus: string }).filter((e) => e.portingOrderId === order.id);
-    expect(forOrder.map((e) => `${e.previousStatus}→${e.newStatus}`)).toEqual(['null→DRAFT', 'DRAFT→SUBMITTED', 'SUBMITTED→IN_PROCESS', 'IN_PROCESS→FOC_DATE_CONFIRMED', 'FOC_DATE_CONFIRMED→PORTED']);
+    const forOrder = seen
+      .map((s) => s.portingOrderStatusChanged as { portingOrderId: string; previousStatus: string | null; newStatus: string })
+      .filter((e) => e.portingOrderId === order.id);
+    expect(forOrder.map((e) => `${e.previousStatus}→${e.newStatus}`)).toEqual([
+      'null→DRAFT',
+      'DRAFT→SUBMITTED',
+      'SUBMITTED→IN_PROCESS',
+      'IN_PROCESS→FOC_DATE_CONFIRMED',
+      'FOC_DATE_CONFIRMED→PORTED',
+    ]);
     await feed.close();
     await client.dispose();
   });
@@ -136,13 +183,21 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     const [order] = await draft(await portableNumbers(1, '+1214'));
     await complete(order, '000111222');
     await gql(submit, { id: order.id });
-    const excepted = await eventually(() => statusOf(order.id), (o) => o.status === 'EXCEPTION', 15_000);
+    const excepted = await eventually(
+      () => statusOf(order.id),
+      (o) => o.status === 'EXCEPTION',
+      15_000,
+    );
     expect(excepted.exceptionReason).toMatch(/Account number/);
     expect(excepted.comments.at(-1)?.body).toMatch(/resubmit/);
     const fixed = await gql(update, { input: { id: order.id, accountNumber: '778899' } });
     expect(fixed.data.updatePortingOrder.errors).toEqual([]);
     expect((await gql(submit, { id: order.id })).data.submitPortingOrder.errors).toEqual([]);
-    const ported = await eventually(() => statusOf(order.id), (o) => o.status === 'PORTED', 15_000);
+    const ported = await eventually(
+      () => statusOf(order.id),
+      (o) => o.status === 'PORTED',
+      15_000,
+    );
     expect(ported.history.map((h) => h.toStatus)).toEqual(['DRAFT', 'SUBMITTED', 'EXCEPTION', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'PORTED']);
     expect(ported.exceptionReason).toBeNull();
   });
@@ -158,10 +213,18 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     const [second] = await draft(await portableNumbers(1, '+1415'));
     await complete(second);
     await gql(submit, { id: second.id });
-    await eventually(() => server.db.prisma.portingOrder.findUniqueOrThrow({ where: { id: Buffer.from(second.id, 'base64url').toString().split(':')[1] } }), (o) => o.status === 'FOC_DATE_CONFIRMED', 15_000);
+    await eventually(
+      () => server.db.prisma.portingOrder.findUniqueOrThrow({ where: { id: Buffer.from(second.id, 'base64url').toString().split(':')[1] } }),
+      (o) => o.status === 'FOC_DATE_CONFIRMED',
+      15_000,
+    );
     const refused = await gql(cancel, { id: second.id });
     expect(refused.data.cancelPortingOrder.errors[0]).toMatchObject({ code: 'INVALID_STATE' });
-    await eventually(() => statusOf(second.id), (o) => o.status === 'PORTED', 15_000);
+    await eventually(
+      () => statusOf(second.id),
+      (o) => o.status === 'PORTED',
+      15_000,
+    );
   });
 
   it('refuses non-portable numbers, numbers already here, numbers in another open order, and a FOC date outside the windows', async () => {
@@ -173,7 +236,10 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     }
     const [portable] = await portableNumbers(1, '+1512');
     const refused = await gql(create, { input: { phoneNumbers: [portable, unportable] } });
-    expect(refused.data.createPortingOrder).toMatchObject({ portingOrders: [], errors: [{ code: 'NOT_PORTABLE', phoneNumbers: [unportable], field: ['input', 'phoneNumbers'] }] });
+    expect(refused.data.createPortingOrder).toMatchObject({
+      portingOrders: [],
+      errors: [{ code: 'NOT_PORTABLE', phoneNumbers: [unportable], field: ['input', 'phoneNumbers'] }],
+    });
 
     const [order] = await draft([portable]);
     const other = await server.createTenant();
@@ -187,7 +253,11 @@ describe.skipIf(skipReason)('porting numbers in', () => {
 
     const saturday = new Date(order.allowedFocWindows[0].startsAt);
     while (saturday.getUTCDay() !== 6) saturday.setUTCDate(saturday.getUTCDate() + 1);
-    for (const requestedFocDate of [new Date(Date.now() + 3_600_000).toISOString(), saturday.toISOString(), new Date(Date.parse(order.allowedFocWindows[0].startsAt) - 3_600_000).toISOString()]) {
+    for (const requestedFocDate of [
+      new Date(Date.now() + 3_600_000).toISOString(),
+      saturday.toISOString(),
+      new Date(Date.parse(order.allowedFocWindows[0].startsAt) - 3_600_000).toISOString(),
+    ]) {
       const bad = await gql(update, { input: { id: order.id, requestedFocDate } });
       expect(bad.data.updatePortingOrder).toMatchObject({ portingOrder: null, errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'requestedFocDate'] }] });
     }
@@ -203,9 +273,16 @@ describe.skipIf(skipReason)('porting numbers in', () => {
       [new Blob([], { type: 'application/pdf' }), 'empty.pdf'],
     ];
     for (const [blob, filename] of cases) {
-      const response = await server.upload(tenant.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind: 'LOA', file: null } }, { 0: { path: 'variables.input.file', blob, filename } });
+      const response = await server.upload(
+        tenant.keys.MEMBER,
+        uploadDoc,
+        { input: { portingOrderId: order.id, kind: 'LOA', file: null } },
+        { 0: { path: 'variables.input.file', blob, filename } },
+      );
       expect(response.status, filename).toBe(200);
-      expect(response.data, filename).toMatchObject({ uploadPortingDocument: { document: null, errors: [{ code: 'DOCUMENT_INVALID', field: ['input', 'file'] }] } });
+      expect(response.data, filename).toMatchObject({
+        uploadPortingDocument: { document: null, errors: [{ code: 'DOCUMENT_INVALID', field: ['input', 'file'] }] },
+      });
     }
     expect((await statusOf(order.id)).documents).toEqual([]);
     const dir = path.join(server.config.dataDir, 'documents', tenant.organizationId);
@@ -220,44 +297,77 @@ describe.skipIf(skipReason)('porting numbers in', () => {
     expect((await gql(lookup, { id: order.id }, other.keys.READ_ONLY)).data.node).toBeNull();
     const list = await gql(`{ portingOrders(first: 50) { totalCount } }`, {}, other.keys.READ_ONLY);
     expect(list.data.portingOrders.totalCount).toBe(0);
-    for (const [query, variables] of [[update, { input: { id: order.id, accountNumber: '1' } }], [submit, { id: order.id }], [cancel, { id: order.id }]] as const) {
+    for (const [query, variables] of [
+      [update, { input: { id: order.id, accountNumber: '1' } }],
+      [submit, { id: order.id }],
+      [cancel, { id: order.id }],
+    ] as const) {
       const response = await gql(query, variables, other.keys.MEMBER);
       expect(Object.values(response.data)[0]).toMatchObject({ portingOrder: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
     }
-    const upload = await server.upload(other.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind: 'LOA', file: null } }, { 0: { path: 'variables.input.file', blob: pdf(), filename: 'x.pdf' } });
+    const upload = await server.upload(
+      other.keys.MEMBER,
+      uploadDoc,
+      { input: { portingOrderId: order.id, kind: 'LOA', file: null } },
+      { 0: { path: 'variables.input.file', blob: pdf(), filename: 'x.pdf' } },
+    );
     expect(upload.data).toMatchObject({ uploadPortingDocument: { document: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'portingOrderId'] }] } });
     const mine = await statusOf(order.id);
     expect(mine).toMatchObject({ status: 'DRAFT', documents: [] });
   });
 });
 
-describe.skipIf(skipReason ?? (backend !== 'postgres' ? 'restarting onto the same database needs a shared PostgreSQL' : null))('porting across a restart', () => {
-  it('a port in progress resumes where it was after the instance that started it goes away', async () => {
-    const first = await startTestServer({ PORT_STEP_MS: '1500' });
-    const tenant = await first.createTenant();
-    const [e164] = await portableNumbers(1, '+1646');
-    const g = (server: TestServer, query: string, variables: Record<string, unknown>) => server.graphql(tenant.keys.MEMBER, query, variables) as Promise<{ data: Record<string, any> }>;
-    const [order] = (await g(first, create, { input: { phoneNumbers: [e164] } })).data.createPortingOrder.portingOrders as Order[];
-    await g(first, update, {
-      input: { id: order.id, authorizedPerson: 'A', accountNumber: '123', serviceAddress: { street: 's', locality: 'l', postalCode: 'p', countryCode: 'US' }, requestedFocDate: new Date(Date.parse(order.allowedFocWindows[0].startsAt) + 3_600_000).toISOString() },
+describe.skipIf(skipReason ?? (backend !== 'postgres' ? 'restarting onto the same database needs a shared PostgreSQL' : null))(
+  'porting across a restart',
+  () => {
+    it('a port in progress resumes where it was after the instance that started it goes away', async () => {
+      const first = await startTestServer({ PORT_STEP_MS: '1500' });
+      const tenant = await first.createTenant();
+      const [e164] = await portableNumbers(1, '+1646');
+      const g = (server: TestServer, query: string, variables: Record<string, unknown>) =>
+        server.graphql(tenant.keys.MEMBER, query, variables) as Promise<{ data: Record<string, any> }>;
+      const [order] = (await g(first, create, { input: { phoneNumbers: [e164] } })).data.createPortingOrder.portingOrders as Order[];
+      await g(first, update, {
+        input: {
+          id: order.id,
+          authorizedPerson: 'A',
+          accountNumber: '123',
+          serviceAddress: { street: 's', locality: 'l', postalCode: 'p', countryCode: 'US' },
+          requestedFocDate: new Date(Date.parse(order.allowedFocWindows[0].startsAt) + 3_600_000).toISOString(),
+        },
+      });
+      for (const kind of ['LOA', 'INVOICE'])
+        await first.upload(
+          tenant.keys.MEMBER,
+          uploadDoc,
+          { input: { portingOrderId: order.id, kind, file: null } },
+          { 0: { path: 'variables.input.file', blob: pdf(), filename: 'a.pdf' } },
+        );
+      await g(first, submit, { id: order.id });
+      const id = Buffer.from(order.id, 'base64url').toString().split(':')[1];
+      await eventually(
+        () => first.db.prisma.portingOrder.findUniqueOrThrow({ where: { id } }),
+        (o) => o.status === 'IN_PROCESS',
+        15_000,
+      );
+      const second = await startTestServer({ PORT_STEP_MS: '200' }, first);
+      await first.app.stop();
+      try {
+        const done = await eventually(
+          () => second.db.prisma.portingOrder.findUniqueOrThrow({ where: { id } }),
+          (o) => o.status === 'PORTED',
+          20_000,
+        );
+        expect(done.status).toBe('PORTED');
+        const transitions = await second.db.prisma.portingOrderTransition.findMany({ where: { portingOrderId: id }, orderBy: { createdAt: 'asc' } });
+        expect(transitions.map((t) => t.toStatus)).toEqual(['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'PORTED']);
+      } finally {
+        await second.stop();
+        await first.db.drop();
+      }
     });
-    for (const kind of ['LOA', 'INVOICE']) await first.upload(tenant.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind, file: null } }, { 0: { path: 'variables.input.file', blob: pdf(), filename: 'a.pdf' } });
-    await g(first, submit, { id: order.id });
-    const id = Buffer.from(order.id, 'base64url').toString().split(':')[1];
-    await eventually(() => first.db.prisma.portingOrder.findUniqueOrThrow({ where: { id } }), (o) => o.status === 'IN_PROCESS', 15_000);
-    const second = await startTestServer({ PORT_STEP_MS: '200' }, first);
-    await first.app.stop();
-    try {
-      const done = await eventually(() => second.db.prisma.portingOrder.findUniqueOrThrow({ where: { id } }), (o) => o.status === 'PORTED', 20_000);
-      expect(done.status).toBe('PORTED');
-      const transitions = await second.db.prisma.portingOrderTransition.findMany({ where: { portingOrderId: id }, orderBy: { createdAt: 'asc' } });
-      expect(transitions.map((t) => t.toStatus)).toEqual(['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'PORTED']);
-    } finally {
-      await second.stop();
-      await first.db.drop();
-    }
-  });
-});
+  },
+);
 
 describe.skipIf(skipReason)('cancelling a port-in while the carrier takes its first step', () => {
   it('a cancel sent 0–20 ms after submit always wins: SUBMITTED and IN_PROCESS are both cancellable', async () => {
@@ -265,17 +375,30 @@ describe.skipIf(skipReason)('cancelling a port-in while the carrier takes its fi
     const server = await startTestServer({ PORT_STEP_MS: '60000' });
     try {
       const tenant = await server.createTenant();
-      const gql = (query: string, variables: Record<string, unknown>) => server.graphql(tenant.keys.MEMBER, query, variables) as Promise<{ data: Record<string, any>; errors?: unknown[] }>;
+      const gql = (query: string, variables: Record<string, unknown>) =>
+        server.graphql(tenant.keys.MEMBER, query, variables) as Promise<{ data: Record<string, any>; errors?: unknown[] }>;
       const numbers = await portableNumbers(24, '+1512');
       expect(numbers).toHaveLength(24);
       const prepared = await Promise.all(
         numbers.map(async (e164) => {
           const [order] = (await gql(create, { input: { phoneNumbers: [e164] } })).data.createPortingOrder.portingOrders as Order[];
           const details = await gql(update, {
-            input: { id: order.id, authorizedPerson: 'A', accountNumber: '123', serviceAddress: { street: 's', locality: 'l', postalCode: 'p', countryCode: 'US' }, requestedFocDate: new Date(Date.parse(order.allowedFocWindows[0].startsAt) + 3_600_000).toISOString() },
+            input: {
+              id: order.id,
+              authorizedPerson: 'A',
+              accountNumber: '123',
+              serviceAddress: { street: 's', locality: 'l', postalCode: 'p', countryCode: 'US' },
+              requestedFocDate: new Date(Date.parse(order.allowedFocWindows[0].startsAt) + 3_600_000).toISOString(),
+            },
           });
           expect(details.data.updatePortingOrder.errors).toEqual([]);
-          for (const kind of ['LOA', 'INVOICE']) await server.upload(tenant.keys.MEMBER, uploadDoc, { input: { portingOrderId: order.id, kind, file: null } }, { 0: { path: 'variables.input.file', blob: pdf(), filename: 'a.pdf' } });
+          for (const kind of ['LOA', 'INVOICE'])
+            await server.upload(
+              tenant.keys.MEMBER,
+              uploadDoc,
+              { input: { portingOrderId: order.id, kind, file: null } },
+              { 0: { path: 'variables.input.file', blob: pdf(), filename: 'a.pdf' } },
+            );
           return order;
         }),
       );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedInventory } from '../../prisma/seed.js';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { encodeGlobalId } from '../../src/schema/builder.js';
-import { seedInventory } from '../../prisma/seed.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
@@ -119,7 +119,7 @@ describe.skipIf(skipReason)('queries', () => {
     });
   });
 
-  it('viewer shows the caller\'s organization, balance and role', async () => {
+  it("viewer shows the caller's organization, balance and role", async () => {
     const response = await server.graphql(acme.keys.ADMIN, Viewer);
     expect(response.errors).toBeUndefined();
     expect(response.data?.viewer).toMatchObject({
@@ -197,7 +197,7 @@ describe.skipIf(skipReason)('queries', () => {
   });
 
   describe('phoneNumbers', () => {
-    it('pages forward and backward over the tenant\'s numbers without gaps or repeats', async () => {
+    it("pages forward and backward over the tenant's numbers without gaps or repeats", async () => {
       const forward: string[] = [];
       let after: string | null | undefined;
       let pages = 0;
@@ -256,8 +256,14 @@ describe.skipIf(skipReason)('queries', () => {
   });
 
   describe('tenant isolation', () => {
-    it('never lists another tenant\'s numbers, with or without filters', async () => {
-      const filters = [undefined, { search: 'globex' }, { countryCode: 'US' }, { status: ['ACTIVE' as const] }, { connectionId: encodeGlobalId('Connection', globexConnectionId) }];
+    it("never lists another tenant's numbers, with or without filters", async () => {
+      const filters = [
+        undefined,
+        { search: 'globex' },
+        { countryCode: 'US' },
+        { status: ['ACTIVE' as const] },
+        { connectionId: encodeGlobalId('Connection', globexConnectionId) },
+      ];
       for (const filter of filters) {
         const response = await server.graphql(acme.keys.READ_ONLY, PhoneNumbersPage, { first: 100, filter });
         expect(response.errors).toBeUndefined();
@@ -268,13 +274,13 @@ describe.skipIf(skipReason)('queries', () => {
       expect(globexView.data!.phoneNumbers.totalCount).toBe(10);
     });
 
-    it('phoneNumber(e164:) for another tenant\'s number is null', async () => {
+    it("phoneNumber(e164:) for another tenant's number is null", async () => {
       const response = await server.graphql(acme.keys.ADMIN, PhoneNumberByE164, { e164: globexNumbers[0] });
       expect(response.errors).toBeUndefined();
       expect(response.data?.phoneNumber).toBeNull();
     });
 
-    it('node and nodes treat another tenant\'s objects exactly like missing ones', async () => {
+    it("node and nodes treat another tenant's objects exactly like missing ones", async () => {
       const globexNumber = await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { organizationId: globex.organizationId } });
       const foreignIds = [
         encodeGlobalId('PhoneNumber', globexNumber.id),
@@ -294,7 +300,7 @@ describe.skipIf(skipReason)('queries', () => {
       expect(own.data?.node).toMatchObject({ __typename: 'PhoneNumber', e164: globexNumber.e164 });
     });
 
-    it('connections and ledger show only the caller\'s own', async () => {
+    it("connections and ledger show only the caller's own", async () => {
       const response = await server.graphql(acme.keys.READ_ONLY, ConnectionsAndLedger);
       expect(response.errors).toBeUndefined();
       expect(response.data!.connections.edges.map((e) => e.node.name)).toEqual(['Main']);
@@ -304,7 +310,7 @@ describe.skipIf(skipReason)('queries', () => {
       expect(globexView.data!.ledger.edges.map((e) => e.node.description)).toEqual(['Globex top-up']);
     });
 
-    it('refuses another tenant\'s cursor', async () => {
+    it("refuses another tenant's cursor", async () => {
       const globexPage = await server.graphql(globex.keys.READ_ONLY, PhoneNumbersPage, { first: 2 });
       const cursor = globexPage.data!.phoneNumbers.pageInfo.endCursor;
       const response = await server.graphql(acme.keys.READ_ONLY, PhoneNumbersPage, { first: 2, after: cursor });
@@ -353,7 +359,11 @@ describe.skipIf(skipReason)('queries', () => {
     });
 
     it('first: 500 and negative sizes are refused', async () => {
-      for (const [args, field] of [[{ first: 500 }, 'first'], [{ last: 101 }, 'last'], [{ first: -1 }, 'first']] as const) {
+      for (const [args, field] of [
+        [{ first: 500 }, 'first'],
+        [{ last: 101 }, 'last'],
+        [{ first: -1 }, 'first'],
+      ] as const) {
         const response = await server.graphql(acme.keys.READ_ONLY, PhoneNumbersPage, args);
         expect(response.status).toBeLessThan(500);
         expect(response.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: [field] });

@@ -6,8 +6,8 @@ import { print } from 'graphql';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoTenants } from '../../prisma/seed.js';
 import { graphql } from '../../src/generated/graphql/index.js';
-import { openDatabase, type Database } from '../../src/infra/database.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
+import { type Database, openDatabase } from '../../src/infra/database.js';
 import { backend, createTestDatabase, skipReason, type TestDatabase } from '../helpers/database.js';
 import { killServerProcesses, startServerProcess } from '../helpers/server-process.js';
 
@@ -167,7 +167,18 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     // ------------------------------------ second run: same database, fast carrier --
     const second = await startServerProcess({ ...serverEnv, ...databaseEnv, CARRIER_LATENCY_MS: '5' });
 
-    type OrderNode = { id: string; status: string; items: Array<{ e164: string; status: string; failureReason?: string | null; activationPrice: { amountCents: number }; monthlyPrice: { amountCents: number }; phoneNumber?: { id: string; status: string } | null }> };
+    type OrderNode = {
+      id: string;
+      status: string;
+      items: Array<{
+        e164: string;
+        status: string;
+        failureReason?: string | null;
+        activationPrice: { amountCents: number };
+        monthlyPrice: { amountCents: number };
+        phoneNumber?: { id: string; status: string } | null;
+      }>;
+    };
     const deadline = Date.now() + 60_000;
     let settled: OrderNode;
     for (;;) {
@@ -261,7 +272,8 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     // once their lease ran out, and finished each.
     const jobs = await prisma.job.findMany({ where: { kind: 'activate-number', uniqueKey: { in: numbers.map((number) => `activate:${number.id}`) } } });
     expect(jobs).toHaveLength(NUMBER_COUNT);
-    for (const job of jobs) expect({ status: job.status, attempts: job.attempts, lockedBy: job.lockedBy }).toEqual({ status: 'SUCCEEDED', attempts: 2, lockedBy: null });
+    for (const job of jobs)
+      expect({ status: job.status, attempts: job.attempts, lockedBy: job.lockedBy }).toEqual({ status: 'SUCCEEDED', attempts: 2, lockedBy: null });
     expect(await prisma.job.count({ where: { status: 'RUNNING' } })).toBe(0);
   }, 240_000);
 });

@@ -4,9 +4,9 @@ import { seedInventory } from '../../prisma/seed.js';
 import { hashApiKey } from '../../src/domain/api-keys.js';
 import { backend, skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
-import { redisServerSkipReason, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
-import { subscribeSse, subscribeWs, wsClient, type Collected, type SseSubscription } from '../helpers/subscriptions.js';
+import { type Collected, type SseSubscription, subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // A revoked key must lose what it opened before the revocation: its WebSockets
 // close with 4401, its SSE streams end, on every instance, and nothing more runs
@@ -35,12 +35,21 @@ function socket(server: TestServer, key: string) {
   return {
     client,
     closed,
-    closedWith: (timeoutMs: number) => eventually(async () => closed.code, (code) => code !== undefined, timeoutMs),
+    closedWith: (timeoutMs: number) =>
+      eventually(
+        async () => closed.code,
+        (code) => code !== undefined,
+        timeoutMs,
+      ),
   };
 }
 
 /** One operation over an open graphql-ws client: its result, or how the socket refused it. */
-function run(client: Client, query: string, variables: Record<string, unknown>): Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }>; closed?: number }> {
+function run(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data?: unknown; errors?: Array<{ extensions?: { code?: string } }>; closed?: number }> {
   return new Promise((resolve) => {
     let result: { data?: unknown; errors?: Array<{ extensions?: { code?: string } }> } | undefined;
     client.subscribe(
@@ -59,7 +68,11 @@ function run(client: Client, query: string, variables: Record<string, unknown>):
 
 /** How the SSE stream ended, once it did (throws if it is still open after `timeoutMs`). */
 function sseEnded(sse: SseSubscription, timeoutMs: number) {
-  return eventually(async () => sse.ended(), (ended) => ended !== undefined, timeoutMs);
+  return eventually(
+    async () => sse.ended(),
+    (ended) => ended !== undefined,
+    timeoutMs,
+  );
 }
 
 async function orderOne(server: TestServer, tenant: Tenant, idempotencyKey: string) {
@@ -184,7 +197,11 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
     a = await startTestServer({ REDIS_URL: redis.url, FEED_KEY_RECHECK_MS: '600000' });
     // B polls its outbox every half second; the re-check of keys is far away.
     b = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '500', FEED_KEY_RECHECK_MS: '600000' }, a);
-    await eventually(async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string }, (r) => r.eventBus === 'up', 15_000);
+    await eventually(
+      async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string },
+      (r) => r.eventBus === 'up',
+      15_000,
+    );
   });
 
   afterAll(async () => {
@@ -219,7 +236,11 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
     const { member, live, sse } = await connectionsOnB(tenant);
     await redis.kill();
     try {
-      await eventually(async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string }, (r) => r.eventBus === 'down', 10_000);
+      await eventually(
+        async () => (await (await fetch(`${b.url}/readyz`)).json()) as { eventBus: string },
+        (r) => r.eventBus === 'down',
+        10_000,
+      );
       await revokeKey(a, tenant, memberId);
       expect(await member.closedWith(1_500)).toBe(4401);
       expect(await sseEnded(sse, 1_500)).toBe('complete');

@@ -78,7 +78,15 @@ async function populate(server: TestServer, tenant: Tenant, label: string): Prom
   for (const name of connectionNames) connectionIds.push((await prisma.connection.create({ data: { organizationId, name } })).id);
   const reservation = await prisma.reservation.create({ data: { organizationId, expiresAt: new Date(Date.now() + 3_600_000) } });
   const order = await prisma.numberOrder.create({
-    data: { organizationId, reservationId: reservation.id, idempotencyKey: `${label}-order`, requestHash: 'x', activationTotalCents: 200, monthlyTotalCents: 300, status: 'COMPLETED' },
+    data: {
+      organizationId,
+      reservationId: reservation.id,
+      idempotencyKey: `${label}-order`,
+      requestHash: 'x',
+      activationTotalCents: 200,
+      monthlyTotalCents: 300,
+      status: 'COMPLETED',
+    },
   });
   const phoneIds: string[] = [];
   const e164s: string[] = [];
@@ -105,19 +113,46 @@ async function populate(server: TestServer, tenant: Tenant, label: string): Prom
   }
   for (const [i, phoneId] of phoneIds.slice(0, 2).entries()) {
     await prisma.numberOrderItem.create({
-      data: { organizationId, numberOrderId: order.id, phoneNumberId: phoneId, e164: e164s[i], activationPriceCents: 100, monthlyPriceCents: 150, status: 'ACTIVE' },
+      data: {
+        organizationId,
+        numberOrderId: order.id,
+        phoneNumberId: phoneId,
+        e164: e164s[i],
+        activationPriceCents: 100,
+        monthlyPriceCents: 150,
+        status: 'ACTIVE',
+      },
     });
     await prisma.reservationItem.create({ data: { organizationId, reservationId: reservation.id, inventoryNumberId: randomUUID(), e164: e164s[i] } });
   }
   const porting = await prisma.portingOrder.create({ data: { organizationId, countryCode: 'US', numberType: 'LOCAL', status: 'SUBMITTED' } });
-  await prisma.portingOrderNumber.create({ data: { organizationId, portingOrderId: porting.id, e164: `+1512${String(Math.floor(3_000_000 + Math.random() * 999_999))}` } });
+  await prisma.portingOrderNumber.create({
+    data: { organizationId, portingOrderId: porting.id, e164: `+1512${String(Math.floor(3_000_000 + Math.random() * 999_999))}` },
+  });
   await prisma.portingDocument.create({
-    data: { organizationId, portingOrderId: porting.id, kind: 'LOA', filename: `${label}.pdf`, contentType: 'application/pdf', sizeBytes: 10, sha256: 'x', storageKey: `${label}/loa` },
+    data: {
+      organizationId,
+      portingOrderId: porting.id,
+      kind: 'LOA',
+      filename: `${label}.pdf`,
+      contentType: 'application/pdf',
+      sizeBytes: 10,
+      sha256: 'x',
+      storageKey: `${label}/loa`,
+    },
   });
   await prisma.portingOrderTransition.create({ data: { organizationId, portingOrderId: porting.id, toStatus: 'SUBMITTED' } });
   await prisma.portingComment.create({ data: { organizationId, portingOrderId: porting.id, author: 'carrier', body: `${label} comment` } });
   const ledger = await prisma.ledgerEntry.create({
-    data: { organizationId, kind: 'ACTIVATION_CHARGE', amountCents: -100, balanceAfterCents: 99_900, description: `${label} charge`, numberOrderId: order.id, phoneNumberId: phoneIds[0] },
+    data: {
+      organizationId,
+      kind: 'ACTIVATION_CHARGE',
+      amountCents: -100,
+      balanceAfterCents: 99_900,
+      description: `${label} charge`,
+      numberOrderId: order.id,
+      phoneNumberId: phoneIds[0],
+    },
   });
   for (const [type, subjectId] of [
     ['NUMBER_STATUS_CHANGED', phoneIds[0]],
@@ -134,7 +169,12 @@ const phoneFields = `id e164 status connection { id name phoneNumberCount }`;
 const orderFields = `id status items { e164 status activationPrice { amountCents } monthlyPrice { formatted } phoneNumber { ${phoneFields} } } reservation { id status phoneNumbers }`;
 const portingFields = `id status allowedFocWindows { startsAt } phoneNumbers { e164 fastPortable } documents { id filename } history { toStatus } comments { author body }`;
 
-function readQueries(a: Fixture, apiKeyId: string, organizationId: string, b: Fixture): Array<{ name: string; query: string; variables?: Record<string, unknown> }> {
+function readQueries(
+  a: Fixture,
+  apiKeyId: string,
+  organizationId: string,
+  b: Fixture,
+): Array<{ name: string; query: string; variables?: Record<string, unknown> }> {
   // Aliases where types share a field name with a different type.
   const nodeSelection = `
     ... on PhoneNumber { ${phoneFields} }
@@ -172,14 +212,21 @@ function readQueries(a: Fixture, apiKeyId: string, organizationId: string, b: Fi
   ];
   return [
     { name: 'phoneNumbers', query: `{ phoneNumbers(first: 50) { totalCount edges { node { ${phoneFields} } } } }` },
-    { name: 'phoneNumbers by connection', query: `query($c: ID!) { phoneNumbers(first: 10, filter: { connectionId: $c }) { totalCount edges { node { ${phoneFields} } } } }`, variables: { c: globalId('Connection', a.connectionIds[1]) } },
+    {
+      name: 'phoneNumbers by connection',
+      query: `query($c: ID!) { phoneNumbers(first: 10, filter: { connectionId: $c }) { totalCount edges { node { ${phoneFields} } } } }`,
+      variables: { c: globalId('Connection', a.connectionIds[1]) },
+    },
     { name: 'phoneNumber(e164)', query: `query($e: E164!) { phoneNumber(e164: $e) { ${phoneFields} } }`, variables: { e: a.e164s[0] } },
     { name: 'connections', query: `{ connections(first: 50) { totalCount edges { node { id name phoneNumberCount } } } }` },
     { name: 'numberOrders', query: `{ numberOrders(first: 5) { totalCount edges { node { ${orderFields} } } } }` },
     { name: 'reservations', query: `{ reservations(first: 10) { totalCount edges { node { id status phoneNumbers } } } }` },
     { name: 'portingOrders', query: `{ portingOrders(first: 5) { totalCount edges { node { ${portingFields} } } } }` },
     { name: 'ledger', query: `{ ledger(first: 10) { totalCount edges { node { id amount { amountCents } phoneNumber { ${phoneFields} } } } } }` },
-    { name: 'viewer', query: `{ viewer { role balance { amountCents } kycStatus inventoryAlertThreshold organization { id name slug } apiKey { id name role lastUsedAt } } }` },
+    {
+      name: 'viewer',
+      query: `{ viewer { role balance { amountCents } kycStatus inventoryAlertThreshold organization { id name slug } apiKey { id name role lastUsedAt } } }`,
+    },
     { name: 'inventoryAlerts', query: `{ inventoryAlerts(includeHealthy: true) { threshold alerts { countryCode areaCodePrefix availableCount } } }` },
     {
       name: 'events',
@@ -225,7 +272,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     }
   }
 
-  it('every statement of every read carries the caller\'s organizationId on each tenant-owned table, nested loads included', async () => {
+  it("every statement of every read carries the caller's organizationId on each tenant-owned table, nested loads included", async () => {
     const apiKeyId = (await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: tenantA.organizationId, role: 'READ_ONLY' } })).id;
     const problems: string[] = [];
     let checked = 0;
@@ -245,7 +292,23 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     }
     expect(problems, problems.join('\n\n')).toEqual([]);
     // The queries did reach every relation this test is about.
-    for (const table of ['PhoneNumber', 'Connection', 'NumberOrder', 'NumberOrderItem', 'Reservation', 'ReservationItem', 'PortingOrder', 'PortingOrderNumber', 'PortingDocument', 'PortingOrderTransition', 'PortingComment', 'LedgerEntry', 'ApiKey', 'Organization', 'Event']) {
+    for (const table of [
+      'PhoneNumber',
+      'Connection',
+      'NumberOrder',
+      'NumberOrderItem',
+      'Reservation',
+      'ReservationItem',
+      'PortingOrder',
+      'PortingOrderNumber',
+      'PortingDocument',
+      'PortingOrderTransition',
+      'PortingComment',
+      'LedgerEntry',
+      'ApiKey',
+      'Organization',
+      'Event',
+    ]) {
       expect(touched, table).toContain(table);
     }
     expect(checked).toBeGreaterThan(50);
@@ -277,7 +340,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     expect(problems, problems.join('\n\n')).toEqual([]);
   });
 
-  it('the database refuses a link from one tenant\'s row to another tenant\'s row', async () => {
+  it("the database refuses a link from one tenant's row to another tenant's row", async () => {
     const prisma = server.db.prisma;
     const links = [
       () => prisma.$executeRaw`UPDATE "PhoneNumber" SET "connectionId" = ${b.connectionIds[0]}::uuid WHERE id = ${a.phoneIds[1]}::uuid`,
@@ -318,7 +381,9 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
       expect(data.order.reservation).toBeNull();
       expect(data.entry.phoneNumber).toBeNull();
       // B's connection counts only B's numbers.
-      const counted = await server.graphql(tenantB.keys.READ_ONLY, `query($id: ID!) { node(id: $id) { ... on Connection { phoneNumberCount } } }`, { id: globalId('Connection', b.connectionIds[0]) });
+      const counted = await server.graphql(tenantB.keys.READ_ONLY, `query($id: ID!) { node(id: $id) { ... on Connection { phoneNumberCount } } }`, {
+        id: globalId('Connection', b.connectionIds[0]),
+      });
       expect(counted.data).toEqual({ node: { phoneNumberCount: 2 } });
     } finally {
       await prisma.$transaction([

@@ -11,15 +11,41 @@ import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../src/infra
 // against a killed, frozen and overloaded PostgreSQL (see test/integration/outage-database.test.ts).
 
 const known = (code: string, cause?: ConstructorParameters<typeof DriverAdapterError>[0]) =>
-  new Prisma.PrismaClientKnownRequestError('query failed', { code, clientVersion: '7', meta: cause ? { driverAdapterError: new DriverAdapterError(cause) } : undefined });
+  new Prisma.PrismaClientKnownRequestError('query failed', {
+    code,
+    clientVersion: '7',
+    meta: cause ? { driverAdapterError: new DriverAdapterError(cause) } : undefined,
+  });
 
 describe('isDatabaseUnavailable', () => {
   it.each([
     ['Prisma P1001 (model query, server down)', known('P1001', { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 })],
     ['raw query P2010 wrapping DatabaseNotReachable', known('P2010', { kind: 'DatabaseNotReachable', host: '127.0.0.1', port: 5432 })],
     ['connection reset', known('P2010', { kind: 'ConnectionClosed' })],
-    ['statement timeout (57014)', known('P2010', { kind: 'postgres', code: '57014', severity: 'ERROR', message: 'canceling statement due to statement timeout', detail: undefined, column: undefined, hint: undefined })],
-    ['server shutting down (57P01)', known('P2010', { kind: 'postgres', code: '57P01', severity: 'FATAL', message: 'terminating connection due to administrator command', detail: undefined, column: undefined, hint: undefined })],
+    [
+      'statement timeout (57014)',
+      known('P2010', {
+        kind: 'postgres',
+        code: '57014',
+        severity: 'ERROR',
+        message: 'canceling statement due to statement timeout',
+        detail: undefined,
+        column: undefined,
+        hint: undefined,
+      }),
+    ],
+    [
+      'server shutting down (57P01)',
+      known('P2010', {
+        kind: 'postgres',
+        code: '57P01',
+        severity: 'FATAL',
+        message: 'terminating connection due to administrator command',
+        detail: undefined,
+        column: undefined,
+        hint: undefined,
+      }),
+    ],
     ['pool timeout P2024', known('P2024')],
     ['pg-pool acquire timeout', new Error('timeout exceeded when trying to connect')],
     ['connect timeout', new Error('Connection terminated due to connection timeout', { cause: new Error('Connection terminated unexpectedly') })],

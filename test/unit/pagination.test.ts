@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
-import { CursorCodec, keysetConnection, pageSize, type ConnectionArgs, type OrderKey } from '../../src/schema/pagination.js';
+import { type ConnectionArgs, CursorCodec, keysetConnection, type OrderKey, pageSize } from '../../src/schema/pagination.js';
 
 const codec = new CursorCodec('test-secret');
 const scope = 'phoneNumbers:org-a';
@@ -112,15 +112,17 @@ const expectedIds = ['f', 'b', 'e', 'd', 'g', 'a'];
 
 function setup() {
   const findMany = vi.fn(async ({ where, orderBy, take }: { where: Where; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => {
-    const sorted = rows.filter((row) => matches(row, where)).sort((l, r) => {
-      for (const order of orderBy) {
-        const [field, direction] = Object.entries(order)[0];
-        const a = comparable(l[field as keyof Row]);
-        const b = comparable(r[field as keyof Row]);
-        if (a !== b) return (a < b ? -1 : 1) * (direction === 'asc' ? 1 : -1);
-      }
-      return 0;
-    });
+    const sorted = rows
+      .filter((row) => matches(row, where))
+      .sort((l, r) => {
+        for (const order of orderBy) {
+          const [field, direction] = Object.entries(order)[0];
+          const a = comparable(l[field as keyof Row]);
+          const b = comparable(r[field as keyof Row]);
+          if (a !== b) return (a < b ? -1 : 1) * (direction === 'asc' ? 1 : -1);
+        }
+        return 0;
+      });
     return sorted.slice(0, take);
   });
   const count = vi.fn(async (where: Where) => rows.filter((row) => matches(row, where)).length);

@@ -72,7 +72,9 @@ describe('availableNumberWhere', () => {
 
   it('only ever finds available stock in the country', () => {
     expect(availableNumberWhere({ countryCode: 'US' })).toEqual(base);
-    expect(availableNumberWhere({ countryCode: 'US', numberType: null, areaCode: null, locality: null, region: null, contains: null, capabilities: [] })).toEqual(base);
+    expect(
+      availableNumberWhere({ countryCode: 'US', numberType: null, areaCode: null, locality: null, region: null, contains: null, capabilities: [] }),
+    ).toEqual(base);
   });
 
   it('maps each field', () => {
@@ -97,7 +99,9 @@ describe('availableNumberWhere', () => {
   });
 
   it('accepts the length limits', () => {
-    expect(availableNumberWhere({ countryCode: 'US', areaCode: '123456', contains: '1'.repeat(15), locality: 'a'.repeat(100), region: 'b'.repeat(100) })).toMatchObject({
+    expect(
+      availableNumberWhere({ countryCode: 'US', areaCode: '123456', contains: '1'.repeat(15), locality: 'a'.repeat(100), region: 'b'.repeat(100) }),
+    ).toMatchObject({
       areaCode: '123456',
       e164: { contains: '1'.repeat(15) },
     });

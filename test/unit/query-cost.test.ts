@@ -15,7 +15,7 @@ describe('query cost', () => {
     expect(cost('query($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { portable } }', { n: ids(40) }).requested).toBe(40);
   });
 
-  it('charges each element of a mutation\'s list input on top of the base, and keeps it as the minimum', () => {
+  it("charges each element of a mutation's list input on top of the base, and keeps it as the minimum", () => {
     const reserve = cost('mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }', { n: ids(30) });
     expect(reserve).toEqual({ requested: 10 + 1 + 10 + 30, minimum: 10 + 30 });
   });
@@ -26,7 +26,9 @@ describe('query cost', () => {
   });
 
   it('costs a fragment once however often it is spread', () => {
-    const fragments = Array.from({ length: 21 }, (_, i) => (i === 20 ? `fragment F${i} on Viewer { organization { id } }` : `fragment F${i} on Viewer { ...F${i + 1} ...F${i + 1} }`));
+    const fragments = Array.from({ length: 21 }, (_, i) =>
+      i === 20 ? `fragment F${i} on Viewer { organization { id } }` : `fragment F${i} on Viewer { ...F${i + 1} ...F${i + 1} }`,
+    );
     // 2^20 spreads of the last fragment, each walked once: the sum is exact.
     expect(cost(`{ viewer { ...F0 } }\n${fragments.join('\n')}`).requested).toBe(1 + 2 ** 20);
   });

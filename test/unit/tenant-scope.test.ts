@@ -47,9 +47,7 @@ describe('scopeArgs on tenant-owned models', () => {
   it.each(['update', 'updateMany'])('refuses %s moving a row to another organization', (operation) => {
     expect(() => scopeArgs('PhoneNumber', operation, { where: { id: 'pn-1' }, data: { organizationId: other } }, org)).toThrow(TenantScopeViolation);
     expect(() => scopeArgs('PhoneNumber', operation, { where: {}, data: { organizationId: { set: other } } }, org)).toThrow(TenantScopeViolation);
-    expect(() =>
-      scopeArgs('PhoneNumber', operation, { where: {}, data: { organization: { connect: { id: other } } } }, org),
-    ).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('PhoneNumber', operation, { where: {}, data: { organization: { connect: { id: other } } } }, org)).toThrow(TenantScopeViolation);
   });
 
   it('stamps organizationId on create', () => {
@@ -70,9 +68,7 @@ describe('scopeArgs on tenant-owned models', () => {
 
   it('refuses to create rows that name another organization', () => {
     expect(() => scopeArgs('Event', 'create', { data: { organizationId: other } }, org)).toThrow(TenantScopeViolation);
-    expect(() => scopeArgs('LedgerEntry', 'createMany', { data: [{ organizationId: org }, { organizationId: other }] }, org)).toThrow(
-      TenantScopeViolation,
-    );
+    expect(() => scopeArgs('LedgerEntry', 'createMany', { data: [{ organizationId: org }, { organizationId: other }] }, org)).toThrow(TenantScopeViolation);
   });
 
   it('scopes upsert where and create', () => {
@@ -85,19 +81,18 @@ describe('scopeArgs on tenant-owned models', () => {
   });
 
   it('refuses upsert that would create or move a row into another organization', () => {
-    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: { organizationId: other }, update: {} }, org)).toThrow(
-      TenantScopeViolation,
-    );
-    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: {}, update: { organizationId: other } }, org)).toThrow(
-      TenantScopeViolation,
-    );
+    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: { organizationId: other }, update: {} }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('Connection', 'upsert', { where: { id: 'c' }, create: {}, update: { organizationId: other } }, org)).toThrow(TenantScopeViolation);
   });
 });
 
 describe('scopeArgs on Organization', () => {
-  it.each(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findMany', 'count', 'aggregate', 'update', 'updateMany', 'updateManyAndReturn'])('ANDs the own id into where for %s', (operation) => {
-    expect(scopeArgs('Organization', operation, { where: { id: other } }, org).where).toEqual({ id: other, AND: [{ id: org }] });
-  });
+  it.each(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findMany', 'count', 'aggregate', 'update', 'updateMany', 'updateManyAndReturn'])(
+    'ANDs the own id into where for %s',
+    (operation) => {
+      expect(scopeArgs('Organization', operation, { where: { id: other } }, org).where).toEqual({ id: other, AND: [{ id: org }] });
+    },
+  );
 
   it('adds a where clause when none was given', () => {
     expect(scopeArgs('Organization', 'findFirst', {}, org).where).toEqual({ AND: [{ id: org }] });
@@ -128,12 +123,23 @@ describe('scopeArgs on unscoped models', () => {
     }
   });
 
-  it.each(['findMany', 'findUnique', 'findFirst', 'count', 'aggregate', 'groupBy', 'create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany'])(
-    'refuses Job.%s',
-    (operation) => {
-      expect(() => scopeArgs('Job', operation, {}, org)).toThrow(TenantScopeViolation);
-    },
-  );
+  it.each([
+    'findMany',
+    'findUnique',
+    'findFirst',
+    'count',
+    'aggregate',
+    'groupBy',
+    'create',
+    'createMany',
+    'update',
+    'updateMany',
+    'upsert',
+    'delete',
+    'deleteMany',
+  ])('refuses Job.%s', (operation) => {
+    expect(() => scopeArgs('Job', operation, {}, org)).toThrow(TenantScopeViolation);
+  });
 
   it('refuses an unknown model', () => {
     expect(() => scopeArgs('NotAModel', 'findMany', {}, org)).toThrow(/NotAModel\.findMany/);
@@ -185,12 +191,25 @@ describe('model classification', () => {
 describe('nested writes', () => {
   const org = 'org-a';
   it('refuses nested creates and relation connects on tenant-owned models', () => {
-    expect(() => scopeArgs('Reservation', 'create', { data: { items: { create: [{ organizationId: 'org-b', inventoryNumberId: 'i' }] } } }, org)).toThrow(TenantScopeViolation);
-    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { connection: { connect: { id: 'conn-b' } } } }, org)).toThrow(TenantScopeViolation);
-    expect(() => scopeArgs('PhoneNumber', 'upsert', { where: { id: 'pn-1' }, create: {}, update: { connection: { disconnect: true } } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('Reservation', 'create', { data: { items: { create: [{ organizationId: 'org-b', inventoryNumberId: 'i' }] } } }, org)).toThrow(
+      TenantScopeViolation,
+    );
+    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { connection: { connect: { id: 'conn-b' } } } }, org)).toThrow(
+      TenantScopeViolation,
+    );
+    expect(() => scopeArgs('PhoneNumber', 'upsert', { where: { id: 'pn-1' }, create: {}, update: { connection: { disconnect: true } } }, org)).toThrow(
+      TenantScopeViolation,
+    );
   });
   it('allows scalar update operators and list values', () => {
-    expect(() => scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { tags: { set: ['a'] }, monthlyPriceCents: { increment: 1 }, connectionId: 'c' } }, org)).not.toThrow();
+    expect(() =>
+      scopeArgs(
+        'PhoneNumber',
+        'update',
+        { where: { id: 'pn-1' }, data: { tags: { set: ['a'] }, monthlyPriceCents: { increment: 1 }, connectionId: 'c' } },
+        org,
+      ),
+    ).not.toThrow();
     expect(() => scopeArgs('PhoneNumber', 'createMany', { data: [{ tags: ['x'], createdAt: new Date() }] }, org)).not.toThrow();
   });
 });
@@ -208,7 +227,12 @@ describe('nested loads', () => {
   });
 
   it('keeps a nested where and overrides any organizationId in it', () => {
-    const scoped = scopeArgs('NumberOrder', 'findMany', { select: { items: { where: { status: 'ACTIVE', organizationId: 'org-b' }, select: { e164: true } } } }, org);
+    const scoped = scopeArgs(
+      'NumberOrder',
+      'findMany',
+      { select: { items: { where: { status: 'ACTIVE', organizationId: 'org-b' }, select: { e164: true } } } },
+      org,
+    );
     expect(scoped.select).toEqual({ items: { where: { status: 'ACTIVE', organizationId: org }, select: { e164: true } } });
   });
 
@@ -235,7 +259,11 @@ describe('nested loads', () => {
       select: {
         items: {
           orderBy: { e164: 'asc' },
-          select: { e164: true, numberOrder: { select: { currency: true } }, phoneNumber: { select: { id: true, connection: { select: { name: true, _count: { select: { phoneNumbers: true } } } } } } },
+          select: {
+            e164: true,
+            numberOrder: { select: { currency: true } },
+            phoneNumber: { select: { id: true, connection: { select: { name: true, _count: { select: { phoneNumbers: true } } } } } },
+          },
         },
         reservation: true,
       },
@@ -255,7 +283,12 @@ describe('nested loads', () => {
   });
 
   it('scopes relations loaded by writes and by Organization reads', () => {
-    const update = scopeArgs('PhoneNumber', 'update', { where: { id: 'pn-1' }, data: { label: 'x' }, include: { connection: { include: { phoneNumbers: true } } } }, org);
+    const update = scopeArgs(
+      'PhoneNumber',
+      'update',
+      { where: { id: 'pn-1' }, data: { label: 'x' }, include: { connection: { include: { phoneNumbers: true } } } },
+      org,
+    );
     expect(update.include).toEqual({ connection: { include: { phoneNumbers: { where: owned } } } });
     const organization = scopeArgs('Organization', 'findUnique', { where: { id: org }, include: { phoneNumbers: { take: 1 }, apiKeys: true } }, org);
     expect(organization.include).toEqual({ phoneNumbers: { take: 1, where: owned }, apiKeys: { where: owned } });
@@ -263,12 +296,18 @@ describe('nested loads', () => {
 
   it('leaves relations to the shared catalog and to Organization unfiltered', () => {
     expect(scopeArgs('Reservation', 'findMany', { include: { inventoryNumbers: true } }, org).include).toEqual({ inventoryNumbers: true });
-    expect(scopeArgs('PhoneNumber', 'findMany', { include: { organization: { select: { name: true } } } }, org).include).toEqual({ organization: { select: { name: true } } });
+    expect(scopeArgs('PhoneNumber', 'findMany', { include: { organization: { select: { name: true } } } }, org).include).toEqual({
+      organization: { select: { name: true } },
+    });
   });
 
   it('refuses a to-one relation into a tenant-owned model that is not keyed by organizationId', () => {
-    expect(() => scopeArgs('InventoryNumber', 'findMany', { include: { reservation: true } }, org)).toThrow(/InventoryNumber\.reservation is not keyed by organizationId/);
-    expect(() => scopeArgs('Reservation', 'findMany', { include: { inventoryNumbers: { include: { reservation: true } } } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('InventoryNumber', 'findMany', { include: { reservation: true } }, org)).toThrow(
+      /InventoryNumber\.reservation is not keyed by organizationId/,
+    );
+    expect(() => scopeArgs('Reservation', 'findMany', { include: { inventoryNumbers: { include: { reservation: true } } } }, org)).toThrow(
+      TenantScopeViolation,
+    );
   });
 
   it('does not mutate the caller args', () => {
@@ -279,7 +318,23 @@ describe('nested loads', () => {
 });
 
 describe('schema rule: relations between tenant-owned models are keyed by (organizationId, id)', () => {
-  const tenantModels = new Set(['ApiKey', 'PhoneNumber', 'Connection', 'Reservation', 'ReservationItem', 'NumberOrder', 'NumberOrderItem', 'PortingOrder', 'PortingOrderNumber', 'PortingDocument', 'PortingOrderTransition', 'PortingComment', 'LedgerEntry', 'Event', 'InventoryAlertState']);
+  const tenantModels = new Set([
+    'ApiKey',
+    'PhoneNumber',
+    'Connection',
+    'Reservation',
+    'ReservationItem',
+    'NumberOrder',
+    'NumberOrderItem',
+    'PortingOrder',
+    'PortingOrderNumber',
+    'PortingDocument',
+    'PortingOrderTransition',
+    'PortingComment',
+    'LedgerEntry',
+    'Event',
+    'InventoryAlertState',
+  ]);
   const schema = readFileSync(new URL('../../prisma/schema.prisma', import.meta.url), 'utf8');
 
   it('every such relation in prisma/schema.prisma matches organizationId to organizationId', () => {
@@ -290,8 +345,16 @@ describe('schema rule: relations between tenant-owned models are keyed by (organ
       for (const line of body.matchAll(/^\s+(\w+)\s+(\w+)\??\s+@relation\(([^)]*)\)/gm)) {
         const [, field, target, options] = line;
         if (!tenantModels.has(model) || !tenantModels.has(target)) continue;
-        const fields = /fields:\s*\[([^\]]*)\]/.exec(options)?.[1].split(',').map((name) => name.trim()) ?? [];
-        const references = /references:\s*\[([^\]]*)\]/.exec(options)?.[1].split(',').map((name) => name.trim()) ?? [];
+        const fields =
+          /fields:\s*\[([^\]]*)\]/
+            .exec(options)?.[1]
+            .split(',')
+            .map((name) => name.trim()) ?? [];
+        const references =
+          /references:\s*\[([^\]]*)\]/
+            .exec(options)?.[1]
+            .split(',')
+            .map((name) => name.trim()) ?? [];
         checked += 1;
         const at = fields.indexOf('organizationId');
         if (at < 0 || references[at] !== 'organizationId') offenders.push(`${model}.${field}`);

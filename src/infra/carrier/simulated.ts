@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { classifyNumber } from '../../domain/numbering-plan.js';
-import { CarrierRejection, CarrierUnavailable, type CarrierGateway, type PortProgress, type PortabilityResult, type PortSubmission } from './gateway.js';
+import { type CarrierGateway, CarrierRejection, CarrierUnavailable, type PortabilityResult, type PortProgress, type PortSubmission } from './gateway.js';
 
 export type SimulatedCarrierOptions = {
   /** Mean latency of every call, in ms (±50 %). */
@@ -25,7 +25,9 @@ export class SimulatedCarrier implements CarrierGateway {
 
   /** A number in [0, 1) derived from the seed and the given parts. */
   private draw(...parts: Array<string | number>): number {
-    const digest = createHash('sha256').update([this.options.seed, ...parts].join('|')).digest();
+    const digest = createHash('sha256')
+      .update([this.options.seed, ...parts].join('|'))
+      .digest();
     return digest.readUInt32BE(0) / 2 ** 32;
   }
 
@@ -71,8 +73,10 @@ export class SimulatedCarrier implements CarrierGateway {
       const roll = this.draw('portable', e164);
       const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)];
       if (!plan) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Outside the numbering plans we serve', losingCarrier: null };
-      if (roll < 0.1) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
-      if (roll < 0.15) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not port numbers in this rate center', losingCarrier };
+      if (roll < 0.1)
+        return { ...base, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
+      if (roll < 0.15)
+        return { ...base, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not port numbers in this rate center', losingCarrier };
       return { ...base, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
     });
   }
