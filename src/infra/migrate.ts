@@ -4,8 +4,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 
-// The native schema engine can't be downloaded here; Prisma publishes the same
-// engine as WebAssembly, which runs over our driver adapters (see STACK-NOTES.md).
+// Prisma's migrate commands need its native schema-engine binary, which is
+// downloaded from Prisma's servers at install time and can't be had where those
+// are unreachable (that is also why `npm run generate` points
+// PRISMA_SCHEMA_ENGINE_BINARY at a dummy file). Prisma publishes the same engine
+// compiled to WebAssembly (@prisma/schema-engine-wasm); it runs in-process over
+// the driver adapters the app already uses, PGlite and PostgreSQL alike.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const schemaPath = path.join(projectRoot, 'prisma/schema.prisma');
