@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { encodeGlobalId } from '../../src/schema/builder.js';
 import { skipReason } from '../helpers/database.js';
-import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { newTenant, serverTest } from '../helpers/server-fixture.js';
 
 const CreateApiKey = graphql(`
   mutation CreateApiKey($input: CreateApiKeyInput!) {
@@ -24,22 +24,10 @@ const CreateConnection = graphql(`
 
 const WhoAmI = graphql(`query WhoAmI { viewer { role organization { id } } }`);
 
+const it = serverTest().extend('acme', { scope: 'file' }, newTenant).extend('globex', { scope: 'file' }, newTenant);
+
 describe.skipIf(skipReason)('API keys and connections', () => {
-  let server: TestServer;
-  let acme: Tenant;
-  let globex: Tenant;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    acme = await server.createTenant();
-    globex = await server.createTenant();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('an admin creates a key whose secret works once shown, and is stored only hashed', async () => {
+  it('an admin creates a key whose secret works once shown, and is stored only hashed', async ({ server, acme }) => {
     const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Dashboard', role: 'READ_ONLY', mode: 'TEST' } });
     expect(created.data?.createApiKey.errors).toEqual([]);
     const secret = created.data!.createApiKey.secret!;
@@ -51,7 +39,7 @@ describe.skipIf(skipReason)('API keys and connections', () => {
     expect(asNewKey.data?.viewer.role).toBe('READ_ONLY');
   });
 
-  it('a revoked key stops working at once', async () => {
+  it('a revoked key stops working at once', async ({ server, acme }) => {
     const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Temp', role: 'MEMBER' } });
     const secret = created.data!.createApiKey.secret!;
     expect(secret.startsWith('pn_live_')).toBe(true);
@@ -61,27 +49,27 @@ describe.skipIf(skipReason)('API keys and connections', () => {
     expect((await server.graphql(secret, WhoAmI)).status).toBe(401);
   });
 
-  it("another tenant's key can't be revoked: it reads as not found and stays valid", async () => {
+  it("another tenant's key can't be revoked: it reads as not found and stays valid", async ({ server, acme, globex }) => {
     const globexKey = await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: globex.organizationId, role: 'ADMIN' } });
     const response = await server.graphql(acme.keys.ADMIN, RevokeApiKey, { input: { id: encodeGlobalId('ApiKey', globexKey.id) } });
     expect(response.data?.revokeApiKey).toMatchObject({ apiKey: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
     expect((await server.graphql(globex.keys.ADMIN, WhoAmI)).status).toBe(200);
   });
 
-  it('read-only and member keys get FORBIDDEN for admin mutations, and nothing is written', async () => {
+  it('read-only and member keys get FORBIDDEN for admin mutations, and nothing is written', async ({ server, acme }) => {
     const before = await server.db.prisma.apiKey.count();
     for (const key of [acme.keys.READ_ONLY, acme.keys.MEMBER]) {
       const response = await server.graphql(key, CreateApiKey, { input: { name: 'Sneaky', role: 'ADMIN' } });
-      expect(response.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+      expect(response.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(response.data).toBeNull();
     }
     const readOnly = await server.graphql(acme.keys.READ_ONLY, CreateConnection, { input: { name: 'Nope' } });
-    expect(readOnly.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(readOnly.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     expect(await server.db.prisma.apiKey.count()).toBe(before);
     expect(await server.db.prisma.connection.count({ where: { name: 'Nope' } })).toBe(0);
   });
 
-  it('connections: created by members, names validated and unique per tenant', async () => {
+  it('connections: created by members, names validated and unique per tenant', async ({ server, acme, globex }) => {
     const created = await server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: '  Retail  ' } });
     expect(created.data?.createConnection).toMatchObject({ connection: { name: 'Retail' }, errors: [] });
     const duplicate = await server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: 'Retail' } });
@@ -95,7 +83,7 @@ describe.skipIf(skipReason)('API keys and connections', () => {
     expect(await server.db.prisma.connection.count({ where: { organizationId: acme.organizationId } })).toBe(1);
   });
 
-  it('the same connection name created 8 times at once: one is made, the others are told the name is taken', async () => {
+  it('the same connection name created 8 times at once: one is made, the others are told the name is taken', async ({ server, acme }) => {
     const results = await Promise.all(Array.from({ length: 8 }, () => server.graphql(acme.keys.MEMBER, CreateConnection, { input: { name: 'Wholesale' } })));
     expect(results.map((result) => result.status)).toEqual(Array(8).fill(200));
     expect(results.flatMap((result) => result.errors ?? [])).toEqual([]);
