@@ -54,7 +54,7 @@ function handleShutdownSignals(app: App, config: Config, logger: Logger) {
 }
 
 async function main() {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
@@ -76,7 +76,8 @@ async function main() {
           logger.info({ inventoryInserted: summary.inventoryInserted, inventoryTotal: summary.inventoryTotal }, 'demo data ready');
           const lines = summary.tenants.flatMap((tenant) => tenant.keys.map((key) => `  ${tenant.slug.padEnd(14)} ${key.role.padEnd(9)} ${key.key}`));
           console.log(`\nDemo API keys (test mode):\n${lines.join('\n')}\n`);
-          return { Authorization: `Bearer ${demoTenants[0].keys[0].key}` };
+          const demoKey = demoTenants[0]?.keys[0]?.key;
+          return demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined;
         }
       : undefined,
   });

@@ -65,7 +65,7 @@ export async function failActivation(db: TenantDb, phoneNumberId: string, reason
 /** The activation job. Transient carrier errors throw, so the job retries with backoff. */
 export async function activateNumber(db: TenantDb, carrier: CarrierGateway, phoneNumberId: string) {
   const number = await db.phoneNumber.findUnique({ where: { id: phoneNumberId } });
-  if (!number || number.status !== 'PENDING') return;
+  if (number?.status !== 'PENDING') return;
   try {
     await carrier.activateNumber(number.e164);
   } catch (error) {

@@ -55,7 +55,13 @@ export const notFound = (field: string[], what: string) => new DomainError('NOT_
 
 /** Several problems found at once (e.g. everything an order still lacks); payloads list each. */
 export class DomainErrors extends DomainError {
-  constructor(readonly errors: DomainError[]) {
+  private constructor(readonly errors: [DomainError, ...DomainError[]]) {
     super(errors[0].code, errors.map((error) => error.message).join('; '), errors[0].field);
+  }
+
+  /** Throws every problem in `errors` at once; returns when there is none. */
+  static throwIfAny(errors: DomainError[]): void {
+    const [first, ...rest] = errors;
+    if (first) throw new DomainErrors([first, ...rest]);
   }
 }

@@ -14,6 +14,7 @@ export const inputLimits = {
 
 // C0 controls except tab, newline and carriage return, DEL and the C1 controls.
 // PostgreSQL can't store NUL in text at all; the rest have no business in names, labels or filters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this rule's purpose.
 const disallowedCharacter = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 // Bidirectional overrides and isolates reorder how the text around them is shown: a label can
 // then read differently from what it is ("Trojan Source" spoofing). Right-to-left scripts need none of them.

@@ -56,9 +56,11 @@ async function markBucket(tx: Tx, organizationId: string, bucket: Bucket, raiseI
     SELECT "isLow" FROM "InventoryAlertState"
     WHERE "organizationId" = ${organizationId}::uuid AND "countryCode" = ${bucket.countryCode} AND "areaCodePrefix" = ${bucket.areaCodePrefix}
     FOR UPDATE`;
+  // The upsert above guarantees the row; a missing one reads as "not low".
+  const wasLow = state?.isLow ?? false;
   const low = bucket.availableCount < bucket.threshold;
-  const raise = low && (raiseIfLow || !state.isLow);
-  if (low !== state.isLow || raise) {
+  const raise = low && (raiseIfLow || !wasLow);
+  if (low !== wasLow || raise) {
     await tx.inventoryAlertState.update({
       where: { organizationId_countryCode_areaCodePrefix: key },
       data: { isLow: low, ...(raise ? { lastRaisedAt: new Date() } : {}) },

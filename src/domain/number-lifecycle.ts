@@ -142,7 +142,7 @@ export async function releaseNumber(db: TenantDb, organizationId: string, phoneN
 export async function billNumber(db: TenantDb, organizationId: string, phoneNumberId: string) {
   await inTransaction(db, async (tx) => {
     const number = await tx.phoneNumber.findUnique({ where: { id: phoneNumberId } });
-    if (!number || !number.nextBillingAt || !['ACTIVE', 'SUSPENDED'].includes(number.status)) return;
+    if (!number?.nextBillingAt || !['ACTIVE', 'SUSPENDED'].includes(number.status)) return;
     const period = number.nextBillingAt;
     if (period > new Date()) throw new Error(`Billing for ${number.e164} is not due until ${period.toISOString()}`);
     const advanced = await tx.phoneNumber.updateMany({ where: { id: phoneNumberId, nextBillingAt: period }, data: { nextBillingAt: addMonth(period) } });

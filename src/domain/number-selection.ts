@@ -49,5 +49,6 @@ export async function claimStock(
     throw numbersNotAvailable(phoneNumbers.filter((n) => !got.has(n)));
   }
   const order = new Map(phoneNumbers.map((n, i) => [n, i]));
-  return claimed.sort((a, b) => order.get(a.e164)! - order.get(b.e164)!);
+  const position = (e164: string) => order.get(e164) ?? Number.MAX_SAFE_INTEGER;
+  return claimed.sort((a, b) => position(a.e164) - position(b.e164));
 }

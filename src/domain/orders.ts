@@ -69,7 +69,7 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
       const now = new Date();
       if (input.reservationId != null) {
         const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
-        if (!reservation || reservation.status !== 'ACTIVE' || reservation.expiresAt <= now) {
+        if (reservation?.status !== 'ACTIVE' || reservation.expiresAt <= now) {
           throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', [
             'input',
             'reservationId',

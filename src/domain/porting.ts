@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PortingOrder, Prisma } from '../generated/prisma/client.js';
 import type { PortingDocumentKind, PortingOrderStatus } from '../generated/prisma/enums.js';
-import type { CarrierGateway, PortabilityResult, PortSubmission } from '../infra/carrier/gateway.js';
+import type { CarrierGateway, PortableResult, PortSubmission } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
@@ -113,6 +113,7 @@ export async function createPortingOrders(
   const customerReference = text(input.customerReference, 'customerReference', 120) ?? null;
   const checks = await carrier.checkPortability(phoneNumbers);
   const refused = checks.filter((check) => !check.portable);
+  const portable = checks.filter((check): check is PortableResult => check.portable);
   if (refused.length) {
     throw new DomainError('NOT_PORTABLE', `Not portable: ${refused.map((r) => `${r.e164} (${r.notPortableReason})`).join(', ')}`, ['input', 'phoneNumbers'], {
       phoneNumbers: refused.map((r) => r.e164),
@@ -127,16 +128,16 @@ export async function createPortingOrders(
       });
     }
     // Carriers take one country and number type per order.
-    const groups = new Map<string, PortabilityResult[]>();
-    for (const check of checks) {
+    const groups = new Map<string, { countryCode: string; numberType: PortableResult['numberType']; checks: PortableResult[] }>();
+    for (const check of portable) {
       const key = `${check.countryCode}:${check.numberType}`;
-      groups.set(key, [...(groups.get(key) ?? []), check]);
+      const group = groups.get(key) ?? { countryCode: check.countryCode, numberType: check.numberType, checks: [] };
+      group.checks.push(check);
+      groups.set(key, group);
     }
     const orders: PortingOrder[] = [];
-    for (const group of groups.values()) {
-      const order = await tx.portingOrder.create({
-        data: { organizationId, countryCode: group[0].countryCode!, numberType: group[0].numberType!, customerReference },
-      });
+    for (const { countryCode, numberType, checks: group } of groups.values()) {
+      const order = await tx.portingOrder.create({ data: { organizationId, countryCode, numberType, customerReference } });
       await tx.portingOrderNumber.createMany({
         data: group.map((check) => ({
           organizationId,
@@ -211,7 +212,7 @@ export async function updatePortingOrder(db: TenantDb, id: string, input: Portin
       if (!windows.some((w) => date >= w.startsAt && date <= w.endsAt)) {
         throw invalidInput(
           ['input', 'requestedFocDate'],
-          `requestedFocDate must fall in one of allowedFocWindows (business days 09:00–17:00 UTC from ${windows[0].startsAt.toISOString()})`,
+          `requestedFocDate must fall in one of allowedFocWindows (business days 09:00–17:00 UTC from ${windows[0]?.startsAt.toISOString()})`,
         );
       }
     }
@@ -247,7 +248,7 @@ export async function uploadPortingDocument(
   if (input.size === 0) throw new DomainError('DOCUMENT_INVALID', 'The file is empty', ['input', 'file']);
   if (input.size > maxBytes) throw new DomainError('DOCUMENT_INVALID', `The file is ${input.size} bytes; the limit is ${maxBytes}`, ['input', 'file']);
   const bytes = await input.read();
-  const declared = input.contentType.split(';')[0].trim().toLowerCase();
+  const declared = (input.contentType.split(';')[0] ?? '').trim().toLowerCase();
   const actual = sniff(bytes);
   if (!actual || !(declared in documentRules.types) || declared !== actual) {
     throw new DomainError(
@@ -283,13 +284,14 @@ function missingRequirements(order: PortingOrder & { numbers: Array<{ fastPortab
   need(order.accountNumber, ['accountNumber'], 'the account number with the losing carrier');
   need(order.serviceStreet && order.serviceLocality && order.servicePostalCode && order.serviceCountryCode, ['serviceAddress'], 'the service address');
   need(order.requestedFocDate, ['requestedFocDate'], 'a requested FOC date');
-  if (order.requestedFocDate) {
+  const focDate = order.requestedFocDate;
+  if (focDate) {
     const windows = allowedFocWindows(
       order.numbers.every((n) => n.fastPortable),
       now,
     );
     need(
-      windows.some((w) => order.requestedFocDate! >= w.startsAt && order.requestedFocDate! <= w.endsAt),
+      windows.some((w) => focDate >= w.startsAt && focDate <= w.endsAt),
       ['requestedFocDate'],
       'a FOC date that is still within allowedFocWindows',
     );
@@ -308,14 +310,10 @@ function missingRequirements(order: PortingOrder & { numbers: Array<{ fastPortab
 }
 
 export function submissionOf(order: PortingOrder, phoneNumbers: string[]): PortSubmission {
-  return {
-    portingOrderId: order.id,
-    run: order.submissions,
-    phoneNumbers,
-    requestedFocDate: order.requestedFocDate!,
-    accountNumber: order.accountNumber!,
-    authorizedPerson: order.authorizedPerson!,
-  };
+  const { requestedFocDate, accountNumber, authorizedPerson } = order;
+  // Submission checked these (missingRequirements); an order reaching the carrier without them is a bug.
+  if (!requestedFocDate || !accountNumber || !authorizedPerson) throw new Error(`Porting order ${order.id} was submitted incomplete`);
+  return { portingOrderId: order.id, run: order.submissions, phoneNumbers, requestedFocDate, accountNumber, authorizedPerson };
 }
 
 export async function submitPortingOrder(db: TenantDb, organizationId: string, carrier: CarrierGateway, id: string, now = new Date()) {
@@ -323,7 +321,7 @@ export async function submitPortingOrder(db: TenantDb, organizationId: string, c
     const order = await editableOrder(tx, id);
     const documents = await tx.portingDocument.findMany({ where: { portingOrderId: id }, select: { kind: true } });
     const missing = missingRequirements({ ...order, documents }, now);
-    if (missing.length) throw new DomainErrors(missing.map((error) => new DomainError(error.code, error.message, ['input', ...error.field!])));
+    DomainErrors.throwIfAny(missing.map((error) => new DomainError(error.code, error.message, ['input', ...(error.field ?? [])])));
     const moved = await transition(tx, organizationId, id, editable, 'SUBMITTED', { submissions: { increment: 1 }, submittedAt: now, exceptionReason: null });
     if (!moved) throw new DomainError('INVALID_STATE', 'The order changed while it was being submitted; try again', ['input', 'id']);
     // The numbers show in your inventory as PORTING from now on.
@@ -406,10 +404,8 @@ async function completePort(tx: Tx, organizationId: string, id: string) {
     organizationId,
     numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })),
   );
-  for (const bucket of new Set(numbers.map((n) => `${n.countryCode}:${n.areaCode}`))) {
-    const [countryCode, areaCode] = bucket.split(':');
-    await checkBucket(tx, organizationId, countryCode, areaCode);
-  }
+  const buckets = new Map(numbers.map((n) => [`${n.countryCode}:${n.areaCode}`, n]));
+  for (const { countryCode, areaCode } of buckets.values()) await checkBucket(tx, organizationId, countryCode, areaCode);
 }
 
 /** The carrier-driven progress job: one step per run, the next scheduled after `stepMs`. Stale runs do nothing. */

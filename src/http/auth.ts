@@ -8,7 +8,7 @@ export function apiKeyFromHeaders(headers: Headers): string | null {
   const authorization = headers.get('authorization');
   if (authorization) {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    return match ? match[1] : null;
+    return match?.[1] ?? null;
   }
   return headers.get('x-api-key')?.trim() || null;
 }

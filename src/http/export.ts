@@ -54,7 +54,7 @@ function streamExport(prisma: PrismaClient, logger: Logger) {
     const caller = await authenticate(prisma, apiKeyFromHeaders(headers));
     if (!caller) return fail(res, 401, 'UNAUTHENTICATED', 'Missing, invalid or revoked API key');
 
-    let request;
+    let request: ReturnType<typeof parseExportQuery>;
     try {
       request = parseExportQuery(new URL(req.url ?? '/', 'http://local').searchParams, isCountryCode);
     } catch (error) {
@@ -98,8 +98,8 @@ function streamExport(prisma: PrismaClient, logger: Logger) {
           await emit(csv ? csvRecord(row) : `${emitted === 0 ? '' : ','}${JSON.stringify(row)}`);
           emitted += 1;
         }
-        const last = page[page.length - 1];
-        after = { createdAt: last.createdAt, id: last.id };
+        const last = page.at(-1);
+        if (last) after = { createdAt: last.createdAt, id: last.id };
       }
       if (csv) {
         csv.end();

@@ -72,14 +72,15 @@ function variableUsages(operation: OperationDefinitionNode, fragments: Map<strin
   const usages = new Map<string, string[]>();
   const value = (node: ValueNode, path: string[]) => {
     if (node.kind === Kind.VARIABLE && !usages.has(node.name.value)) usages.set(node.name.value, path);
-    else if (node.kind === Kind.OBJECT) node.fields.forEach((field) => value(field.value, [...path, field.name.value]));
-    else if (node.kind === Kind.LIST) node.values.forEach((item) => value(item, path));
+    else if (node.kind === Kind.OBJECT) for (const field of node.fields) value(field.value, [...path, field.name.value]);
+    else if (node.kind === Kind.LIST) for (const item of node.values) value(item, path);
   };
   const seen = new Set<string>();
   const walk = (selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) selection.arguments?.forEach((argument) => value(argument.value, [argument.name.value]));
-      selection.directives?.forEach((directive) => directive.arguments?.forEach((argument) => value(argument.value, [argument.name.value])));
+      const directiveArguments = selection.directives?.flatMap((directive) => directive.arguments ?? []) ?? [];
+      const fieldArguments = selection.kind === Kind.FIELD ? (selection.arguments ?? []) : [];
+      for (const argument of [...fieldArguments, ...directiveArguments]) value(argument.value, [argument.name.value]);
       if (selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = fragments.get(selection.name.value);
         if (fragment && !seen.has(fragment.name.value)) {
@@ -138,7 +139,7 @@ export function findInputRefusal(args: Pick<ExecutionArgs, 'schema' | 'document'
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], (args.variableValues ?? {}) as Record<string, unknown>, { maxErrors: 1 });
-  if (coerced.errors) return variableRefusal(args, operation, fragments, coerced.errors[0].message);
+  if (coerced.errors) return variableRefusal(args, operation, fragments, coerced.errors[0]?.message ?? 'Invalid variables');
   const variables = coerced.coerced;
 
   const walk = (selectionSet: SelectionSetNode, parent: GraphQLNamedType, seen: Set<string>): Refusal | null => {

@@ -105,7 +105,7 @@ export function createApiServer(options: {
         if (shuttingDown) server.closeIdleConnections();
       });
       if (shuttingDown) res.setHeader('connection', 'close');
-      const path = (req.url ?? '/').split('?')[0];
+      const path = (req.url ?? '/').split('?')[0] ?? '/';
       const route = routes[path] ? path : path === '/graphql' ? '/graphql' : 'other';
       const stopTimer = metrics.httpDuration.startTimer({ route });
       res.on('finish', () => {

@@ -19,7 +19,7 @@ import type { PersistedOperations } from './persisted-operations.js';
 // one the socket closes with 4401 before any operation runs, and revoking the
 // key later closes it with 4401 too.
 
-type Extra = { caller?: Context['caller']; active: Set<string>; requestId: string };
+type Extra = { caller: Context['caller']; active: Set<string>; requestId: string };
 
 /**
  * JSON.parse reviver for graphql-ws messages: a `subscribe` whose payload has no `query`
@@ -78,7 +78,7 @@ export function attachWebSocketServer(options: {
       execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
       subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
       onConnect: async (ctx) => {
-        let caller;
+        let caller: Awaited<ReturnType<typeof authenticate>>;
         try {
           caller = await authenticate(prisma, keyFrom(ctx.connectionParams));
         } catch (error) {
@@ -105,9 +105,9 @@ export function attachWebSocketServer(options: {
       jsonMessageReviver: acceptHashOnlySubscribe,
       onSubscribe: (ctx, id, payload) =>
         oneOperation(ctx.extra.socket, id, async () => {
-          const extra = extras.get(ctx.extra.socket)!;
+          const extra = extras.get(ctx.extra.socket);
           // The key was valid when the socket opened; every operation checks it still is (revoking also closes the socket).
-          if (!(await options.revocations.isActive(extra.caller!.apiKeyId))) {
+          if (!extra || !(await options.revocations.isActive(extra.caller.apiKeyId))) {
             return [new GraphQLError('API key revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
           }
           if (extra.active.size >= options.maxSubscriptionsPerConnection) {
@@ -123,7 +123,7 @@ export function attachWebSocketServer(options: {
             requestId: `${extra.requestId}:${id}`,
             params: payload,
           });
-          let document;
+          let document: ReturnType<typeof parse>;
           try {
             // Subscriptions may be started by hash too (documentId or extensions.persistedQuery).
             document = parse(options.persisted.resolve(payload as never));

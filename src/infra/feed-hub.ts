@@ -48,8 +48,8 @@ export class FeedHub {
   }
 
   async start() {
-    const [{ top }] = await this.prisma.$queryRaw<Array<{ top: bigint | null }>>`SELECT MAX(sequence) AS top FROM "Event"`;
-    this.lastSequence = top ?? 0n;
+    const [row] = await this.prisma.$queryRaw<Array<{ top: bigint | null }>>`SELECT MAX(sequence) AS top FROM "Event"`;
+    this.lastSequence = row?.top ?? 0n;
     this.unsubscribeBus = this.bus.subscribe((sequence) => this.announced(sequence));
     const poll = () => {
       if (this.stopped) return;

@@ -98,7 +98,10 @@ export class OutboxRelay {
         FROM pending, top WHERE e.id = pending.id
         RETURNING e.sequence, e."organizationId", e.type::text AS type, e."subjectId", e.payload, e."createdAt"`;
     });
-    if (rows.length) this.bus.announce(rows.reduce((top, row) => (row.sequence > top ? row.sequence : top), 0n));
+    // bigint: Math.max would throw.
+    let top = 0n;
+    for (const row of rows) if (row.sequence > top) top = row.sequence;
+    if (rows.length) this.bus.announce(top);
     return rows.length;
   }
 }

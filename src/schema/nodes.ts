@@ -30,7 +30,8 @@ function nodeModel(info: GraphQLResolveInfo, typename: string): string | null {
 async function loadType(ctx: Context, info: GraphQLResolveInfo, typename: string, model: string, ids: string[]): Promise<Row[]> {
   // The selection beneath the field for this type (fragments on it included), as plugin-prisma builds it for one node.
   const query = (await queryFromInfo({ context: ctx, info, typeName: typename, awaitSelections: true })) as { select?: Record<string, unknown> };
-  const delegate = (ctx.db as unknown as Record<string, Delegate>)[model[0].toLowerCase() + model.slice(1)];
+  const delegate = (ctx.db as unknown as Record<string, Delegate | undefined>)[model.charAt(0).toLowerCase() + model.slice(1)];
+  if (!delegate) throw new Error(`No Prisma delegate for model ${model}`);
   // Every Node is keyed by its `id` column (see the prismaNode definitions); it is selected to match rows to ids.
   const rows = await delegate.findMany({ ...query, ...(query.select ? { select: { ...query.select, id: true } } : {}), where: { id: { in: ids } } });
   for (const row of rows) brandWithType(row, typename as never);

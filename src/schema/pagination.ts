@@ -91,7 +91,8 @@ function seekCondition(keys: OrderKey[], values: unknown[], towardsEnd: boolean)
     branch[key.field] = ascending ? { gt: values[index] } : { lt: values[index] };
     return branch;
   });
-  return branches.length === 1 ? branches[0] : { OR: branches };
+  const [only, ...more] = branches;
+  return only && !more.length ? only : { OR: branches };
 }
 
 export type Edge<Row> = { cursor: string; node: Row };

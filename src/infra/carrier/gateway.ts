@@ -1,15 +1,30 @@
 // The upstream carrier. The shipped implementation is simulated
 // (./simulated.ts); a Telnyx or Twilio adapter would implement the same shape.
 
-export type PortabilityResult = {
+type NumberType = 'LOCAL' | 'TOLL_FREE' | 'NATIONAL' | 'MOBILE';
+
+/** A number the losing carrier will release to us: always within a plan we serve. */
+export type PortableResult = {
   e164: string;
-  countryCode: string | null;
-  numberType: 'LOCAL' | 'TOLL_FREE' | 'NATIONAL' | 'MOBILE' | null;
-  portable: boolean;
+  countryCode: string;
+  numberType: NumberType;
+  portable: true;
   fastPortable: boolean;
-  notPortableReason: string | null;
+  notPortableReason: null;
   losingCarrier: string | null;
 };
+
+export type NotPortableResult = {
+  e164: string;
+  countryCode: string | null;
+  numberType: NumberType | null;
+  portable: false;
+  fastPortable: false;
+  notPortableReason: string;
+  losingCarrier: string | null;
+};
+
+export type PortabilityResult = PortableResult | NotPortableResult;
 
 export type PortSubmission = {
   portingOrderId: string;

@@ -69,15 +69,22 @@ export class SimulatedCarrier implements CarrierGateway {
     await this.latency('portability', e164s.join(','));
     return e164s.map((e164) => {
       const plan = classifyNumber(e164);
-      const base = { e164, countryCode: plan?.countryCode ?? null, numberType: plan?.numberType ?? null };
+      const refuse = (notPortableReason: string, losingCarrier: string | null = null): PortabilityResult => ({
+        e164,
+        countryCode: plan?.countryCode ?? null,
+        numberType: plan?.numberType ?? null,
+        portable: false,
+        fastPortable: false,
+        notPortableReason,
+        losingCarrier,
+      });
+      if (!plan) return refuse('Outside the numbering plans we serve');
       const roll = this.draw('portable', e164);
-      const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)];
-      if (!plan) return { ...base, portable: false, fastPortable: false, notPortableReason: 'Outside the numbering plans we serve', losingCarrier: null };
-      if (roll < 0.1)
-        return { ...base, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier', losingCarrier: null };
-      if (roll < 0.15)
-        return { ...base, portable: false, fastPortable: false, notPortableReason: 'Losing carrier does not port numbers in this rate center', losingCarrier };
-      return { ...base, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
+      const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)] ?? null;
+      if (roll < 0.1) return refuse('Number is not in service with any carrier');
+      if (roll < 0.15) return refuse('Losing carrier does not port numbers in this rate center', losingCarrier);
+      const { countryCode, numberType } = plan;
+      return { e164, countryCode, numberType, portable: true, fastPortable: roll > 0.7, notPortableReason: null, losingCarrier };
     });
   }
 
