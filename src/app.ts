@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { Config } from './config.js';
-import { jobHandlers, scheduleRecurringJobs } from './domain/job-handlers.js';
 import { KeyRevocations } from './http/key-revocations.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
@@ -15,6 +14,7 @@ import type { Logger } from './infra/logger.js';
 import { applyMigrations } from './infra/migrate.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
 import { MemoryCostBucket, RedisCostBucket } from './infra/rate-limit.js';
+import { jobHandlers, scheduleRecurringJobs } from './job-handlers.js';
 
 export type App = {
   db: Database;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isJobKind, type JobKind, type JobPayloads, MalformedJobPayload, parseJobPayload } from '../domain/job-kinds.js';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
 import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
@@ -8,14 +9,14 @@ import type { Logger } from './logger.js';
 // runner died is reclaimed once its lease runs out. Handlers must therefore be
 // idempotent: they re-check state in their own transaction.
 
-export type JobKind = string;
-export type JobHandler = (payload: Record<string, unknown>, job: { id: string; attempts: number; maxAttempts: number }) => Promise<void>;
-export type JobDefinition = {
-  run: JobHandler;
+type JobInfo = { id: string; attempts: number; maxAttempts: number };
+export type JobDefinition<P> = {
+  run: (payload: P, job: JobInfo) => Promise<void>;
   /** Called once when the last attempt has failed, so the domain can settle (e.g. refund). */
-  onFailed?: (payload: Record<string, unknown>, error: string) => Promise<void>;
-  maxAttempts?: number;
+  onFailed?: (payload: P, error: string) => Promise<void>;
 };
+/** One handler for every job kind: a kind without a handler, or a handler for no kind, does not compile. */
+export type JobHandlers = { [K in JobKind]: JobDefinition<JobPayloads[K]> };
 
 type TransactionClient = Pick<PrismaClient, '$executeRaw'> | Prisma.TransactionClient;
 
@@ -25,7 +26,7 @@ export type EnqueueOptions = { runAt?: Date; uniqueKey?: string; maxAttempts?: n
  * Adds a job inside the caller's transaction, so it exists iff the change that needs it commits.
  * With a uniqueKey, a second enqueue of the same key is a no-op.
  */
-export async function enqueueJob(tx: TransactionClient, kind: JobKind, payload: Record<string, unknown>, options: EnqueueOptions = {}) {
+export async function enqueueJob<K extends JobKind>(tx: TransactionClient, kind: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
   const runAt = options.runAt ?? new Date();
   await (tx as PrismaClient).$executeRaw`
     INSERT INTO "Job" (id, kind, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
@@ -51,7 +52,22 @@ export const defaultJobRunnerOptions: JobRunnerOptions = {
   backoffMaxMs: 300_000,
 };
 
-type ClaimedJob = { id: string; kind: string; payload: Record<string, unknown>; attempts: number; maxAttempts: number };
+/** As read back from the database: kind and payload are checked before a handler sees them. */
+type ClaimedJob = JobInfo & { kind: string; payload: unknown };
+
+/** A claimed job bound to its handler and its checked payload. */
+type BoundJob = { run: () => Promise<void>; onFailed: (error: string) => Promise<void> };
+
+function bindJob<K extends JobKind>(handlers: JobHandlers, kind: K, job: ClaimedJob): BoundJob {
+  const definition = handlers[kind];
+  const payload = parseJobPayload(kind, job.payload);
+  return {
+    run: () => definition.run(payload, job),
+    onFailed: async (error) => {
+      await definition.onFailed?.(payload, error);
+    },
+  };
+}
 
 // Longest wait between polls while the database is failing (the first retries come sooner).
 const maxFailureBackoffMs = 5_000;
@@ -75,7 +91,7 @@ export class JobRunner {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly handlers: Record<JobKind, JobDefinition>,
+    private readonly handlers: JobHandlers,
     private readonly logger: Logger,
     private readonly options: JobRunnerOptions = defaultJobRunnerOptions,
     /** Called after each job attempt, e.g. to publish the events it committed. */
@@ -205,11 +221,13 @@ export class JobRunner {
   }
 
   private async execute(job: ClaimedJob) {
-    const definition = this.handlers[job.kind];
+    let bound: BoundJob | undefined;
     const stopHeartbeat = this.heartbeat(job.id);
     try {
-      if (!definition) throw new Error(`No handler for job kind "${job.kind}"`);
-      await definition.run(job.payload, job);
+      // An unknown kind is retried: during a rolling deploy another instance may know it.
+      if (!isJobKind(job.kind)) throw new Error(`No handler for job kind "${job.kind}"`);
+      bound = bindJob(this.handlers, job.kind, job);
+      await bound.run();
       if (this.handedBack.has(job.id)) return;
       await this.record(
         job,
@@ -221,7 +239,9 @@ export class JobRunner {
     } catch (error) {
       if (this.handedBack.has(job.id)) return;
       const message = error instanceof Error ? error.message : String(error);
-      if (job.attempts < job.maxAttempts) {
+      // A stored payload never changes, so retrying cannot help; and there is no payload to settle with.
+      const malformed = error instanceof MalformedJobPayload;
+      if (!malformed && job.attempts < job.maxAttempts) {
         const delay = Math.min(this.options.backoffBaseMs * 2 ** (job.attempts - 1), this.options.backoffMaxMs);
         this.logger.warn({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed; will retry');
         await this.record(
@@ -236,7 +256,7 @@ export class JobRunner {
       }
       this.logger.error({ jobId: job.id, kind: job.kind, attempt: job.attempts, err: error }, 'job failed for good');
       try {
-        await definition?.onFailed?.(job.payload, message);
+        await bound?.onFailed(message);
       } catch (settleError) {
         // Leave it RUNNING: the lease expires and the whole failure is settled again.
         this.logger.error({ jobId: job.id, err: settleError }, 'settling a failed job failed');

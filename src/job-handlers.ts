@@ -1,0 +1,87 @@
+import type { Config } from './config.js';
+import { activateNumber, failActivation } from './domain/activation.js';
+import { sweepTenant, tenantsHoldingNumbers } from './domain/inventory-alerts.js';
+import type { JobKind } from './domain/job-kinds.js';
+import { billNumber } from './domain/number-lifecycle.js';
+import { advancePort } from './domain/porting.js';
+import { expireReservation } from './domain/reservations.js';
+import type { PrismaClient } from './generated/prisma/client.js';
+import type { CarrierGateway } from './infra/carrier/gateway.js';
+import { enqueueJob, type JobHandlers } from './infra/jobs.js';
+import { tenantClient } from './infra/tenant-scope.js';
+
+// Wiring, next to app.ts: binds every job kind the domain declares (domain/job-kinds.ts) to the domain
+// function that does it, with the infrastructure (database, carrier, configuration) that function needs.
+// It lives outside domain/ because it depends on infrastructure the domain rules are not meant to know of.
+
+/** Next 00:00 UTC after `from`. */
+function nextMidnight(from = new Date()) {
+  return new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate() + 1));
+}
+
+const dailyJobs = ['inventory-sweep', 'event-retention'] as const satisfies JobKind[];
+
+/** Daily jobs reschedule themselves; this makes sure the chain exists (idempotent, run at start). */
+export async function scheduleRecurringJobs(prisma: PrismaClient, from = new Date()) {
+  const runAt = nextMidnight(from);
+  for (const kind of dailyJobs) {
+    await enqueueJob(prisma, kind, {}, { runAt, uniqueKey: `${kind}:${runAt.toISOString()}` });
+  }
+}
+
+/** Every kind of background job, bound to the domain function that does it. */
+export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed' | 'porting'>): JobHandlers {
+  // Jobs act for one tenant each, through the same scoped client requests use.
+  const scoped = (payload: { organizationId: string }) => tenantClient(prisma, payload.organizationId);
+  return {
+    'activate-number': {
+      run: (payload) => activateNumber(scoped(payload), carrier, payload.phoneNumberId),
+      onFailed: (payload, error) => failActivation(scoped(payload), payload.phoneNumberId, `Carrier did not activate the number: ${error}`),
+    },
+    'expire-reservation': {
+      run: (payload) => expireReservation(scoped(payload), payload.organizationId, payload.reservationId),
+    },
+    'bill-number': {
+      run: (payload) => billNumber(scoped(payload), payload.organizationId, payload.phoneNumberId),
+    },
+    'release-number': {
+      run: (payload) => carrier.releaseNumber(payload.e164),
+    },
+    'port-progress': {
+      run: (payload) =>
+        advancePort(
+          scoped(payload),
+          payload.organizationId,
+          carrier,
+          { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step },
+          config.porting.stepMs,
+        ),
+    },
+    'inventory-sweep': {
+      run: async (payload) => {
+        const only = payload.organizationId ? [payload.organizationId] : await tenantsHoldingNumbers(prisma);
+        for (const organizationId of only) await sweepTenant(tenantClient(prisma, organizationId), organizationId);
+        if (!payload.organizationId) await scheduleRecurringJobs(prisma);
+      },
+    },
+    'event-retention': {
+      run: async () => {
+        const cutoff = new Date(Date.now() - config.feed.retentionDays * 86_400_000);
+        // The newest event is kept whatever its age: it anchors the feed's sequence.
+        await prisma.$executeRaw`
+          DELETE FROM "Event" WHERE "createdAt" < ${cutoff} AND sequence IS NOT NULL
+            AND sequence < (SELECT MAX(sequence) FROM "Event")`;
+        await scheduleRecurringJobs(prisma);
+      },
+    },
+    'return-to-stock': {
+      // Platform stock has no owner, so this one needs no tenant scope.
+      run: async (payload) => {
+        await prisma.inventoryNumber.updateMany({
+          where: { id: payload.inventoryNumberId, state: 'QUARANTINED', quarantinedUntil: { lte: new Date() } },
+          data: { state: 'AVAILABLE', quarantinedUntil: null },
+        });
+      },
+    },
+  };
+}
