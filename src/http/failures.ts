@@ -1,5 +1,5 @@
 import { GraphQLError } from 'graphql';
-import type { ErrorCode } from '../domain/errors.js';
+import type { TopLevelErrorCode } from '../domain/errors.js';
 import { isDatabaseUnavailable } from '../infra/database-errors.js';
 import type { Logger } from '../infra/logger.js';
 
@@ -14,7 +14,7 @@ export const outageRetryAfterSeconds = 5;
 
 export type Failure = {
   status: 500 | 503;
-  code: 'INTERNAL_SERVER_ERROR' | Extract<ErrorCode, 'SERVICE_UNAVAILABLE'>;
+  code: Extract<TopLevelErrorCode, 'INTERNAL_SERVER_ERROR' | 'SERVICE_UNAVAILABLE'>;
   message: string;
   headers: Record<string, string>;
 };

@@ -13,7 +13,7 @@ import {
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config.js';
-import type { ErrorCode } from '../domain/errors.js';
+import type { TopLevelErrorCode } from '../domain/errors.js';
 import type { CostBucket, ThrottleStatus } from '../infra/rate-limit.js';
 import type { Context } from '../schema/context.js';
 import type { PersistedOperations } from './persisted-operations.js';
@@ -23,14 +23,14 @@ import { actualQueryCost, estimateQueryCost, type QueryCost } from './query-cost
 // runs: persisted-operation lookup, size/shape limits while parsing and
 // validating (before any resolver runs), then the per-key cost budget.
 // Every refusal is a GraphQL error with a stable `extensions.code` (listed in
-// the ErrorCode enum) and, over HTTP, the response carries `extensions.cost`
+// topLevelErrorCodes) and, over HTTP, the response carries `extensions.cost`
 // with the key's real bucket, like every other response.
 
 type Cost = { requestedQueryCost: number; actualQueryCost: number; throttleStatus: ThrottleStatus };
 
 /** A refusal of the document or the request as a whole; 400 over HTTP unless said otherwise. */
 export function limitError(
-  code: ErrorCode,
+  code: TopLevelErrorCode,
   message: string,
   options: { nodes?: ReadonlyArray<ASTNode> | ASTNode; status?: number; headers?: Record<string, string> } = {},
 ) {
@@ -43,13 +43,13 @@ export function limitError(
 // graphql-armor words its refusals as "Syntax Error: …" without a code; these say what was exceeded.
 const armorMessage = (error: GraphQLError) => error.message.replace(/^Syntax Error: /, '');
 /** Armor options that report a refusal as a coded validation error (validation goes on, no exception). */
-const reportAs = (code: ErrorCode) => ({
+const reportAs = (code: TopLevelErrorCode) => ({
   exposeLimits: true,
   propagateOnRejection: false,
   onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(limitError(code, armorMessage(error), { nodes: error.nodes }))],
 });
 /** The token limit stops the parser: the refusal is thrown from the lexer, coded. */
-const throwAs = (code: ErrorCode) => ({
+const throwAs = (code: TopLevelErrorCode) => ({
   exposeLimits: true,
   propagateOnRejection: false,
   onReject: [
@@ -60,7 +60,7 @@ const throwAs = (code: ErrorCode) => ({
 });
 
 /** A graphql-js validation rule whose errors carry `code`. */
-function coded(rule: ValidationRule, code: ErrorCode): ValidationRule {
+function coded(rule: ValidationRule, code: TopLevelErrorCode): ValidationRule {
   return (context) =>
     rule(
       new Proxy(context, {

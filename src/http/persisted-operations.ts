@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { GraphQLError } from 'graphql';
 import { LRUCache } from 'lru-cache';
-import type { ErrorCode } from '../domain/errors.js';
+import type { TopLevelErrorCode } from '../domain/errors.js';
 
 // Operations by hash: from the manifest codegen writes for the clients in this
 // repository, and Automatic Persisted Queries (a client sends the hash; on a
@@ -17,7 +17,7 @@ export type OperationParams = {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
-function refusal(code: ErrorCode | 'BAD_REQUEST', message: string, status: number) {
+function refusal(code: TopLevelErrorCode, message: string, status: number) {
   return new GraphQLError(message, { extensions: { code, http: { status } } });
 }
 

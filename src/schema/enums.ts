@@ -1,4 +1,4 @@
-import { errorCodes } from '../domain/errors.js';
+import { errorCodeValues } from '../domain/errors.js';
 import {
   ApiKeyMode,
   ApiKeyRole,
@@ -25,5 +25,5 @@ export const TollFreeVerificationStatusEnum = builder.enumType(TollFreeVerificat
 export const LedgerEntryKindEnum = builder.enumType(LedgerEntryKind, { name: 'LedgerEntryKind' });
 export const NumberOrderStatusEnum = builder.enumType(NumberOrderStatus, { name: 'NumberOrderStatus' });
 export const PortingOrderStatusEnum = builder.enumType(PortingOrderStatus, { name: 'PortingOrderStatus' });
-export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
+export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodeValues });
 export const SortDirectionEnum = builder.enumType('SortDirection', { values: ['ASC', 'DESC'] as const });
