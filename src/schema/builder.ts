@@ -6,60 +6,13 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import { CurrencyResolver, DateTimeResolver, NonNegativeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { roleAllows } from '../domain/api-keys.js';
-import { invalidInput, notFound } from '../domain/errors.js';
+import { invalidInput } from '../domain/errors.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
 import type { Context } from './context.js';
-import { type GlobalId, loadNodes, maxNodesPerRequest } from './nodes.js';
+import { encodeGlobalId, invalidId, isMalformed, malformedGlobalId, parseGlobalId } from './global-id.js';
+import { loadNodes, maxNodesPerRequest } from './nodes.js';
 import { CountryCodeScalar, E164Scalar } from './scalars.js';
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The type name and database id in a global ID, or null when it is not one this API could have issued. */
-function parseGlobalId(globalId: string): GlobalId | null {
-  const decoded = Buffer.from(globalId, 'base64url').toString('utf8');
-  const separator = decoded.indexOf(':');
-  const typename = decoded.slice(0, separator);
-  const id = decoded.slice(separator + 1);
-  if (separator <= 0 || !/^[A-Za-z]+$/.test(typename) || !uuidPattern.test(id)) return null;
-  return { typename, id: id.toLowerCase() };
-}
-
-const invalidId = (field: string[]) => new GraphQLError(`"${field.join('.')}" is not a valid ID`, { extensions: { code: 'BAD_USER_INPUT', field } });
-
-export function decodeGlobalId(globalId: string, field: string[] = ['id']): GlobalId {
-  const parsed = parseGlobalId(globalId);
-  if (!parsed) throw invalidId(field);
-  return parsed;
-}
-
-// The relay plugin decodes `node(id:)` and `nodes(ids:)` before their resolvers run,
-// without knowing which argument it is decoding; a malformed ID is marked here (empty
-// type name) and refused by the resolver, which can name the argument.
-const malformed = (globalId: string): GlobalId => ({ typename: '', id: globalId });
-const isMalformed = (globalId: GlobalId) => globalId.typename === '';
-
-/** For mutation inputs: a malformed ID or one of another type becomes a payload error, not a top-level one. */
-export function inputId(globalId: string, typename: string, field: string[]): string {
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = decodeGlobalId(globalId, field);
-  } catch {
-    throw invalidInput(field, `"${field.join('.')}" is not a valid ID`);
-  }
-  if (decoded.typename !== typename) throw notFound(field, typename.replace(/([a-z])([A-Z])/g, '$1 $2'));
-  return decoded.id;
-}
-
-/** The database id behind a global ID that must name a `typename`; a wrong type reads as not found. */
-export function idOfType(globalId: string, typename: string, field: string[]): string | null {
-  const decoded = decodeGlobalId(globalId, field);
-  return decoded.typename === typename ? decoded.id : null;
-}
-
-export function encodeGlobalId(typename: string, id: string | number | bigint): string {
-  return Buffer.from(`${typename}:${id}`).toString('base64url');
-}
 
 export const builder = new SchemaBuilder<{
   Context: Context;
@@ -110,7 +63,9 @@ export const builder = new SchemaBuilder<{
       },
     },
     nodesQueryOptions: {
-      description: `Up to ${maxNodesPerRequest} objects by ID, in the order given; null for an ID that names nothing you can see. More IDs are refused (BAD_USER_INPUT naming \`ids\`); each ID counts toward the query cost.`,
+      description:
+        `Up to ${maxNodesPerRequest} objects by ID, in the order given; null for an ID that names nothing you can see. ` +
+        'More IDs are refused (BAD_USER_INPUT naming `ids`); each ID counts toward the query cost.',
       args: { ids: { description: `At most ${maxNodesPerRequest} IDs.` } },
       resolve: async (_root, { ids }, ctx, info) => {
         if (ids.length > maxNodesPerRequest) throw invalidInput(['ids'], `"ids" must have at most ${maxNodesPerRequest} items, got ${ids.length}`);
@@ -119,7 +74,7 @@ export const builder = new SchemaBuilder<{
       },
     },
     encodeGlobalID: (typename, id) => encodeGlobalId(typename, id),
-    decodeGlobalID: (globalId) => parseGlobalId(globalId) ?? malformed(globalId),
+    decodeGlobalID: (globalId) => parseGlobalId(globalId) ?? malformedGlobalId(globalId),
   },
   errors: { defaultTypes: [] },
 });

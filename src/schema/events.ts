@@ -2,9 +2,10 @@ import { GraphQLError } from 'graphql';
 import { EventType, type NumberOrderStatus, type PhoneNumberStatus, type PortingOrderStatus } from '../generated/prisma/enums.js';
 import type { BusEvent } from '../infra/event-bus.js';
 import { toBusEvent } from '../infra/outbox-relay.js';
-import { builder, idOfType } from './builder.js';
+import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { NumberOrderStatusEnum, PhoneNumberStatusEnum, PortingOrderStatusEnum } from './enums.js';
+import { encodeGlobalId, idOfType } from './global-id.js';
 
 // The live feed. Every subscription is the caller's organization's stream
 // (FeedHub keys listeners by organization), resumable with `after`.
@@ -102,7 +103,7 @@ const InventoryAlertRaisedEvent = builder.objectRef<FeedEvent>('InventoryAlertRa
 const PortingOrderStatusChangedEvent = builder.objectRef<FeedEvent>('PortingOrderStatusChangedEvent').implement({
   interfaces: [FeedEventInterface],
   fields: (t) => ({
-    portingOrderId: t.id({ resolve: (event) => Buffer.from(`PortingOrder:${event.subjectId}`).toString('base64url') }),
+    portingOrderId: t.id({ resolve: (event) => encodeGlobalId('PortingOrder', event.subjectId) }),
     previousStatus: t.field({
       type: PortingOrderStatusEnum,
       nullable: true,

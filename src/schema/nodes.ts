@@ -2,6 +2,7 @@ import { brandWithType } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { type GraphQLResolveInfo, isObjectType } from 'graphql';
 import type { Context } from './context.js';
+import type { GlobalId } from './global-id.js';
 
 // `node(id:)` and `nodes(ids:)`. The relay plugin would load each id on its own
 // (plugin-prisma gives a node only a one-id loader); here the ids are grouped by
@@ -13,8 +14,6 @@ import type { Context } from './context.js';
 
 /** Most ids one `nodes` call takes, as GitHub's API caps it. */
 export const maxNodesPerRequest = 100;
-
-export type GlobalId = { typename: string; id: string };
 
 type Row = { id: string };
 type Delegate = { findMany: (args: Record<string, unknown>) => Promise<Row[]> };

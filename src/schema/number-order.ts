@@ -1,10 +1,11 @@
 import { placeOrder } from '../domain/orders.js';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
-import { builder, inputId } from './builder.js';
+import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberOrderStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
+import { inputId } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 

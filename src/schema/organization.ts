@@ -1,9 +1,10 @@
 import { createApiKey, revokeApiKey } from '../domain/credentials.js';
 import { notFound } from '../domain/errors.js';
 import type { ApiKey, Organization } from '../generated/prisma/client.js';
-import { builder, idOfType } from './builder.js';
+import { builder } from './builder.js';
 import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
+import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 

@@ -1,8 +1,9 @@
 import { configureNumber, releaseNumber } from '../domain/number-lifecycle.js';
 import type { PhoneNumber } from '../generated/prisma/client.js';
-import { builder, inputId } from './builder.js';
+import { builder } from './builder.js';
 import { InboundCallScreeningEnum, TollFreeVerificationStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
+import { inputId } from './global-id.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
 const PhoneNumberPayload = builder.objectRef<Payload<{ phoneNumber: PhoneNumber }>>('PhoneNumberPayload').implement({

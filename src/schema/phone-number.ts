@@ -1,8 +1,9 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { maxFilterTags, maxSearchLength, maxTagLength, phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
-import { builder, idOfType } from './builder.js';
+import { builder } from './builder.js';
 import { namedConnection } from './connections.js';
 import { CapabilityEnum, InboundCallScreeningEnum, NumberTypeEnum, PhoneNumberStatusEnum, SortDirectionEnum, TollFreeVerificationStatusEnum } from './enums.js';
+import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
 
@@ -55,7 +56,9 @@ const PhoneNumberFilterInput = builder.inputType('PhoneNumberFilter', {
     connectionId: t.id({ required: false, description: 'Global ID of a Connection.' }),
     search: t.string({
       required: false,
-      description: `Matches digits of the number, label, customer reference or assignee; the text literally (% and _ are not wildcards), ignoring case. At most ${maxSearchLength} characters.`,
+      description:
+        'Matches digits of the number, label, customer reference or assignee; the text literally (% and _ are not wildcards), ignoring case. ' +
+        `At most ${maxSearchLength} characters.`,
     }),
     tags: t.stringList({
       required: false,

@@ -10,10 +10,11 @@ import {
 import type { PortingDocument, PortingOrder } from '../generated/prisma/client.js';
 import { PortingDocumentKind } from '../generated/prisma/enums.js';
 import type { PortabilityResult } from '../infra/carrier/gateway.js';
-import { builder, inputId } from './builder.js';
+import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
 import { ErrorInterface } from './errors.js';
+import { inputId } from './global-id.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
 const PortingDocumentKindEnum = builder.enumType(PortingDocumentKind, { name: 'PortingDocumentKind' });

@@ -1,9 +1,10 @@
 import { cancelReservation, reservationTtl, reserveNumbers } from '../domain/reservations.js';
 import type { Reservation } from '../generated/prisma/client.js';
 import { ReservationStatus } from '../generated/prisma/enums.js';
-import { builder, inputId } from './builder.js';
+import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { ErrorInterface } from './errors.js';
+import { inputId } from './global-id.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
 const ReservationStatusEnum = builder.enumType(ReservationStatus, { name: 'ReservationStatus' });

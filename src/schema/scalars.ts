@@ -15,7 +15,8 @@ function parseE164(value: unknown): string {
 export const E164Scalar = new GraphQLScalarType({
   name: 'E164',
   description:
-    'A phone number in E.164 form (named E164 because PhoneNumber is the owned-number type): "+", country code and national number, 8 to 15 digits, e.g. "+15125550100".',
+    'A phone number in E.164 form (named E164 because PhoneNumber is the owned-number type): ' +
+    '"+", country code and national number, 8 to 15 digits, e.g. "+15125550100".',
   serialize: (value) => value as string,
   parseValue: parseE164,
   parseLiteral: (ast) => {

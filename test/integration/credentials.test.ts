@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { graphql } from '../../src/generated/graphql/index.js';
-import { encodeGlobalId } from '../../src/schema/builder.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { newTenant, serverTest } from '../helpers/server-fixture.js';
 

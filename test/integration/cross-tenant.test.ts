@@ -3,7 +3,7 @@ import { type GraphQLInputType, getNamedType, isEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
-import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
+import { decodeGlobalId, encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { eventually } from '../helpers/lifecycle.js';
 import { createOwnedObjects, type OwnedObjects, portableNumbers, searchAvailable } from '../helpers/owned-objects.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
-import { encodeGlobalId } from '../../src/schema/builder.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';

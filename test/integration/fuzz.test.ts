@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type GraphQLInputType, getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
-import { decodeGlobalId, encodeGlobalId } from '../../src/schema/builder.js';
+import { decodeGlobalId, encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { createOwnedObjects, type OwnedObjects, portableNumbers } from '../helpers/owned-objects.js';
 import {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
-import { encodeGlobalId } from '../../src/schema/builder.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { type GraphqlResponse, startTestServer, type Tenant, type TestServer } from '../helpers/server.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
-import { encodeGlobalId } from '../../src/schema/builder.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { schema } from '../../src/schema/index.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
-import { encodeGlobalId } from '../../src/schema/builder.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, OrderStatus, pickAvailable, ReserveNumbers } from '../helpers/lifecycle.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
