@@ -3,13 +3,15 @@
 // (SEED_DEMO_DATA=true) and via `npm run db:seed` without duplicating anything.
 
 import { apiKeyRecord } from '../src/domain/api-keys.js';
+import { type CapabilityProfile, type CentsRange, capabilityOrder, countryPlans, isReservedNumber, type NumberRange } from '../src/domain/catalog.js';
 import type { Prisma, PrismaClient } from '../src/generated/prisma/client.js';
 import type { ApiKeyRole, Capability, KycStatus, NumberType } from '../src/generated/prisma/enums.js';
-import { type CapabilityProfile, type CentsRange, capabilityOrder, countryPlans, isReservedNumber, type NumberRange, seedCurrency } from './seed-data.js';
 
 export const defaultInventoryCount = 20_000;
 export const defaultInventorySeed = 0x5eed2026;
 const insertChunkSize = 2_000;
+// Every price in the catalog is in USD.
+const seedCurrency = 'USD';
 
 export type DemoTenant = {
   slug: string;

@@ -1,12 +1,12 @@
-import { countryPlans, type SeedCountryCode } from '../../prisma/seed-data.js';
 import type { NumberType } from '../generated/prisma/enums.js';
+import { type CountryCode, countryPlans } from './catalog.js';
 
 // Where a number belongs, from its digits alone: country by calling code and
 // plan length, type and area code by the longest known prefix. Used for port-ins,
 // where the number comes from another carrier, not from our stock.
 
 export type NumberClass = {
-  countryCode: SeedCountryCode;
+  countryCode: CountryCode;
   numberType: NumberType;
   areaCode: string;
   region: string | null;
@@ -15,20 +15,23 @@ export type NumberClass = {
   monthlyPriceCents: number;
 };
 
-type Prefix = Omit<NumberClass, 'monthlyPriceCents'> & { monthlyPriceCents: number; callingCode: string };
+type Prefix = NumberClass & { callingCode: string; nsnLengths: readonly number[] };
 
 const prefixes: Prefix[] = countryPlans.flatMap((plan) =>
-  Object.entries(plan.types).flatMap(([numberType, typePlan]) =>
-    typePlan!.ranges.map((range) => ({
+  Object.entries(plan.types).flatMap(([numberType, typePlan]) => {
+    if (!typePlan) return [];
+    const monthlyPriceCents = typePlan.price.monthlyCents[0];
+    return typePlan.ranges.map((range) => ({
       callingCode: plan.callingCode,
+      nsnLengths: plan.nsnLengths,
       countryCode: plan.countryCode,
       numberType: numberType as NumberType,
       areaCode: range.areaCode,
       region: range.region,
       locality: range.locality,
-      monthlyPriceCents: typePlan!.price.monthlyCents[0],
-    })),
-  ),
+      monthlyPriceCents,
+    }));
+  }),
 );
 
 export function classifyNumber(e164: string): NumberClass | null {
@@ -36,11 +39,10 @@ export function classifyNumber(e164: string): NumberClass | null {
   for (const prefix of prefixes) {
     const national = e164.slice(1 + prefix.callingCode.length);
     if (!e164.startsWith(`+${prefix.callingCode}`)) continue;
-    const plan = countryPlans.find((p) => p.countryCode === prefix.countryCode)!;
-    if (!plan.nsnLengths.includes(national.length)) continue;
+    if (!prefix.nsnLengths.includes(national.length)) continue;
     if (national.startsWith(prefix.areaCode) && (!best || prefix.areaCode.length > best.areaCode.length)) best = prefix;
   }
   if (!best) return null;
-  const { callingCode: _callingCode, ...numberClass } = best;
+  const { callingCode: _callingCode, nsnLengths: _nsnLengths, ...numberClass } = best;
   return numberClass;
 }

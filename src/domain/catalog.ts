@@ -1,6 +1,8 @@
-// Static reference data for the demo inventory: real area codes / national
-// destination codes, the region and locality they serve, and per country and
-// number type the price band, typical capabilities and wholesale providers.
+// The catalog: the countries we sell numbers in, their numbering plans (real area codes / national
+// destination codes, the region and locality they serve) and, per country and number type, the price band.
+// Production code reads it to classify and price numbers ported in from other carriers (numbering-plan.ts);
+// the seed (prisma/seed.ts) generates the demo inventory from it, using also the shares, weights, typical
+// capabilities and wholesale providers recorded here, which only describe the mix of that demo stock.
 //
 // Every range here produces E.164 numbers that fit the country's numbering plan:
 //   US/CA  +1  NPA NXX XXXX              national significant number (NSN) 10 digits
@@ -11,9 +13,9 @@
 // areaCode is stored without the country code and without the trunk prefix ('512', '20', '7700', '800').
 // Prices are integer cents, all in USD so tenant balances (USD) can pay for any number.
 
-import type { Capability, NumberType } from '../src/generated/prisma/enums.js';
+import type { Capability, NumberType } from '../generated/prisma/enums.js';
 
-export type SeedCountryCode = 'US' | 'CA' | 'GB' | 'DE' | 'IN' | 'NG';
+export type CountryCode = 'US' | 'CA' | 'GB' | 'DE' | 'IN' | 'NG';
 
 export type NumberRange = {
   /** Stored as InventoryNumber.areaCode. */
@@ -53,7 +55,7 @@ export type NumberTypePlan = {
 };
 
 export type CountryPlan = {
-  readonly countryCode: SeedCountryCode;
+  readonly countryCode: CountryCode;
   readonly name: string;
   /** Country calling code without '+'. */
   readonly callingCode: string;
@@ -64,8 +66,6 @@ export type CountryPlan = {
   readonly currency: 'USD';
   readonly types: Readonly<Partial<Record<NumberType, NumberTypePlan>>>;
 };
-
-export const seedCurrency = 'USD';
 
 /** Canonical order in which capabilities are listed on a row. */
 export const capabilityOrder: readonly Capability[] = ['VOICE', 'SMS', 'MMS', 'FAX'];
@@ -555,16 +555,17 @@ export const countryPlans: readonly CountryPlan[] = [
   },
 ];
 
-export const countryPlanByCode: Readonly<Record<SeedCountryCode, CountryPlan>> = Object.fromEntries(
-  countryPlans.map((plan) => [plan.countryCode, plan]),
-) as Record<SeedCountryCode, CountryPlan>;
+export const countryPlanByCode: Readonly<Record<CountryCode, CountryPlan>> = Object.fromEntries(countryPlans.map((plan) => [plan.countryCode, plan])) as Record<
+  CountryCode,
+  CountryPlan
+>;
 
 /**
  * Numbers that must never be handed out even though they fit the plan: NANP
  * 555 and N11 exchanges, and Ofcom's ranges reserved for drama and documentation.
  * `nsn` is the national significant number (digits after the calling code).
  */
-export function isReservedNumber(countryCode: SeedCountryCode, nsn: string): boolean {
+export function isReservedNumber(countryCode: CountryCode, nsn: string): boolean {
   if (countryCode === 'US' || countryCode === 'CA') {
     const exchange = nsn.slice(3, 6);
     return exchange === '555' || exchange.slice(1) === '11' || /^[01]/.test(exchange);
