@@ -2,8 +2,8 @@ import { DomainError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { BusEvent, EventBus } from './event-bus.js';
 import { FailureStreak } from './failure-streak.js';
+import { feedSequence, toBusEvent } from './feed-events.js';
 import type { Logger } from './logger.js';
-import { toBusEvent } from './outbox-relay.js';
 
 // One per instance: reads sequenced events from the outbox table — when the
 // bus announces new ones (fast path) and on a timer (after a Redis outage or a
@@ -103,7 +103,7 @@ export class FeedHub {
     for (;;) {
       const rows = await this.prisma.event.findMany({ where: { sequence: { gt: this.lastSequence } }, orderBy: { sequence: 'asc' }, take: 500 });
       this.readFailures.succeeded();
-      for (const row of rows) this.deliver(toBusEvent({ ...row, sequence: row.sequence! }), row.sequence!);
+      for (const row of rows) this.deliver(toBusEvent(row), feedSequence(row));
       if (rows.length < 500) return;
     }
   }

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { BusEvent, EventBus } from './event-bus.js';
+import type { EventBus } from './event-bus.js';
 import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
 
@@ -14,18 +14,8 @@ import type { Logger } from './logger.js';
 const relayLock = 727_274_001;
 const batchSize = 500;
 
-type SequencedRow = { sequence: bigint; organizationId: string; type: string; subjectId: string; payload: unknown; createdAt: Date };
-
-export function toBusEvent(row: SequencedRow): BusEvent {
-  return {
-    sequence: row.sequence.toString(),
-    organizationId: row.organizationId,
-    type: row.type,
-    subjectId: row.subjectId,
-    payload: row.payload,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
+/** A row the relay has just numbered. */
+type NumberedRow = { sequence: bigint; organizationId: string; type: string; subjectId: string; payload: unknown; createdAt: Date };
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -88,7 +78,7 @@ export class OutboxRelay {
   async flush(): Promise<number> {
     const rows = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${relayLock})::text`;
-      return tx.$queryRaw<SequencedRow[]>`
+      return tx.$queryRaw<NumberedRow[]>`
         WITH top AS (SELECT COALESCE(MAX(sequence), 0) AS value FROM "Event"),
         pending AS (
           SELECT id, row_number() OVER (ORDER BY id) AS position

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { EventType, type NumberOrderStatus, type PhoneNumberStatus, type PortingOrderStatus } from '../generated/prisma/enums.js';
 import type { BusEvent } from '../infra/event-bus.js';
-import { toBusEvent } from '../infra/outbox-relay.js';
+import { toBusEvent } from '../infra/feed-events.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { NumberOrderStatusEnum, PhoneNumberStatusEnum, PortingOrderStatusEnum } from './enums.js';
@@ -131,7 +131,7 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
       orderBy: { sequence: 'asc' },
       take: limit,
     });
-    return rows.map((row) => toBusEvent({ ...row, sequence: row.sequence! }));
+    return rows.map((row) => toBusEvent(row));
   });
   const wanted = (event: FeedEvent) => (!types || types.includes(event.type as EventType)) && accept(event);
   return {
@@ -257,7 +257,7 @@ builder.queryField('events', (t) =>
         take: first + 1,
       });
       const edges = rows.slice(0, first).map((row) => {
-        const node = toBusEvent({ ...row, sequence: row.sequence! });
+        const node = toBusEvent(row);
         return { cursor: node.sequence, node };
       });
       const resumeFrom = edges.at(-1)?.cursor ?? (given !== null ? given.toString() : await feedPosition(ctx));
