@@ -4,7 +4,7 @@ import { KeyRevocations } from './http/key-revocations.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
-import { type Database, openDatabase } from './infra/database.js';
+import { type Database, openConfiguredDatabase } from './infra/database.js';
 import { deploymentId } from './infra/deployment.js';
 import { type DocumentStorage, LocalDocumentStorage } from './infra/document-storage.js';
 import { createEventBus, type EventBus, feedChannel } from './infra/event-bus.js';
@@ -34,18 +34,6 @@ export type App = {
 
 /** Time kept back before the deadline for handing jobs back and closing connections. */
 const closingReserveMs = (graceMs: number) => Math.min(1_000, Math.floor(graceMs / 4));
-
-export async function openConfiguredDatabase(config: Config, logger?: Logger): Promise<Database> {
-  return config.databaseUrl
-    ? openDatabase({
-        kind: 'postgres',
-        url: config.databaseUrl,
-        poolSize: config.database.poolSize,
-        timeouts: { statementMs: config.database.statementTimeoutMs, connectMs: config.database.connectTimeoutMs },
-        logger,
-      })
-    : openDatabase({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') });
-}
 
 /** Migrates, optionally seeds, and serves. `db` may be given (tests pass an in-memory one). */
 export async function startApp(options: {

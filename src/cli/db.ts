@@ -1,16 +1,15 @@
 import path from 'node:path';
 import { seedDemoData } from '../../prisma/seed.js';
 import { loadConfig } from '../config.js';
-import { type Database, openDatabase } from '../infra/database.js';
+import { openConfiguredDatabase, openDatabase } from '../infra/database.js';
 import { applyMigrations, createMigration } from '../infra/migrate.js';
 
 // npm run db:migrate | db:migration -- <name> | db:seed
 async function main() {
   const [command, name] = process.argv.slice(2);
   const config = loadConfig();
-  const db: Database = config.databaseUrl
-    ? await openDatabase({ kind: 'postgres', url: config.databaseUrl })
-    : await openDatabase({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') });
+  // The same database, pool and timeouts the app opens (migrations run on their own pool without a statement timeout).
+  const db = await openConfiguredDatabase(config);
   try {
     if (command === 'migrate') {
       const applied = await applyMigrations(db.adapterFactory);

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { Config } from '../config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from './logger.js';
 import { withArrayLiteralParams } from './pglite-arrays.js';
@@ -87,4 +89,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       await pglite.close();
     },
   };
+}
+
+/** The database the configuration names: PostgreSQL at DATABASE_URL with its pool and timeouts, else PGlite under DATA_DIR. */
+export async function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' | 'database' | 'dataDir'>, logger?: Logger): Promise<Database> {
+  return config.databaseUrl
+    ? openDatabase({
+        kind: 'postgres',
+        url: config.databaseUrl,
+        poolSize: config.database.poolSize,
+        timeouts: { statementMs: config.database.statementTimeoutMs, connectMs: config.database.connectTimeoutMs },
+        logger,
+      })
+    : openDatabase({ kind: 'pglite', dataDir: path.join(config.dataDir, 'pglite') });
 }
