@@ -142,18 +142,18 @@ export function estimateQueryCost(
           requested += elements ?? 0;
           continue;
         }
+        // A connection's pageInfo is free.
+        if (isConnectionType(parent) && selection.name.value === 'pageInfo') continue;
         const inner = costOf(selection.selectionSet, named, seen);
         if (isConnectionType(named)) {
           const size = pageSize(selection, variables) ?? defaultPageSize;
           requested += 1 + size * inner.requested;
           minimum += size * inner.minimum;
         }
-        // Inside a connection, `edges` is the per-item shape (already multiplied) and `pageInfo` is free.
-        else if (isConnectionType(parent) && (selection.name.value === 'edges' || selection.name.value === 'pageInfo')) {
-          if (selection.name.value === 'edges') {
-            requested += inner.requested;
-            minimum += inner.minimum;
-          }
+        // Inside a connection, `edges` is the per-item shape (already multiplied by the page size).
+        else if (isConnectionType(parent) && selection.name.value === 'edges') {
+          requested += inner.requested;
+          minimum += inner.minimum;
         } else if (isEdgeType(parent)) {
           requested += 1 + inner.requested;
           minimum += inner.minimum;

@@ -33,7 +33,3 @@ export const CountryCodeScalar = new GraphQLScalarType({
   parseValue: (value) => (CountryCodeResolver.parseValue(value) as string).toUpperCase(),
   parseLiteral: (ast, variables) => (CountryCodeResolver.parseLiteral(ast, variables) as string).toUpperCase(),
 });
-
-export function isE164(value: string): boolean {
-  return e164Pattern.test(value);
-}

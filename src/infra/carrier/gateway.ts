@@ -55,16 +55,14 @@ export interface CarrierGateway {
 
 /** The carrier refused and retrying will not help (e.g. number no longer available upstream). */
 export class CarrierRejection extends Error {
-  readonly permanent = true;
   constructor(message: string) {
     super(message);
     this.name = 'CarrierRejection';
   }
 }
 
-/** A timeout or 5xx from the carrier: worth retrying. */
+/** A timeout or 5xx from the carrier: worth retrying (jobs retry any error that is not a CarrierRejection). */
 export class CarrierUnavailable extends Error {
-  readonly permanent = false;
   constructor(message: string) {
     super(message);
     this.name = 'CarrierUnavailable';
