@@ -30,7 +30,7 @@ export function apiKeyRecord(key: string, fields: { organizationId: string; name
   };
 }
 
-export const roleRank: Record<ApiKeyRole, number> = { READ_ONLY: 0, MEMBER: 1, ADMIN: 2 };
+const roleRank: Record<ApiKeyRole, number> = { READ_ONLY: 0, MEMBER: 1, ADMIN: 2 };
 
 export function roleAllows(role: ApiKeyRole, required: ApiKeyRole): boolean {
   return roleRank[role] >= roleRank[required];

@@ -37,7 +37,7 @@ export type NumberRange = {
 /** Inclusive [min, max] in integer cents. */
 export type CentsRange = readonly [number, number];
 
-export type PriceBand = {
+type PriceBand = {
   readonly activationCents: CentsRange;
   readonly monthlyCents: CentsRange;
 };
@@ -45,7 +45,7 @@ export type PriceBand = {
 /** Probability (0..1) that a number of this type has each capability; 1 means always. */
 export type CapabilityProfile = Readonly<Partial<Record<Capability, number>>>;
 
-export type NumberTypePlan = {
+type NumberTypePlan = {
   /** Fraction of the country's inventory that is this type (a country's shares sum to 1). */
   readonly share: number;
   readonly ranges: readonly NumberRange[];
@@ -554,11 +554,6 @@ export const countryPlans: readonly CountryPlan[] = [
     },
   },
 ];
-
-export const countryPlanByCode: Readonly<Record<CountryCode, CountryPlan>> = Object.fromEntries(countryPlans.map((plan) => [plan.countryCode, plan])) as Record<
-  CountryCode,
-  CountryPlan
->;
 
 /**
  * Numbers that must never be handed out even though they fit the plan: NANP

@@ -61,7 +61,7 @@ export function exportRow(number: PhoneNumber): ExportRow {
 // carriage return in front of one) as a formula. Cells users write freely get a leading
 // single quote when they start so; every other column is machine-made (E.164 numbers
 // start with "+" and amounts may be negative) and goes out exactly as stored.
-export const freeTextColumns = ['label', 'tags', 'assigned_to', 'compliance_profile_id'] as const satisfies ReadonlyArray<(typeof exportColumns)[number]>;
+const freeTextColumns = ['label', 'tags', 'assigned_to', 'compliance_profile_id'] as const satisfies ReadonlyArray<(typeof exportColumns)[number]>;
 const formulaStart = /^[=+\-@\t\r]/;
 
 export function neutraliseFormula(value: string): string {

@@ -50,9 +50,3 @@ export function checkText(value: string, field: string[], maxLength?: number): s
 export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
-
-/** A mandatory or optional ID argument: absent is null/undefined, never "". */
-export function presentId(value: string | null | undefined, field: string[]): string | null | undefined {
-  if (value === '') throw invalidInput(field, `"${field.join('.')}" must not be empty; leave it out (or null) instead`);
-  return value;
-}

@@ -2,7 +2,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { DomainError, invalidInput } from './errors.js';
 import type { Tx } from './transactions.js';
 
-export const maxNumbersPerRequest = 100;
+const maxNumbersPerRequest = 100;
 
 /** Checks a requested list of numbers: non-empty, bounded, no repeats. */
 export function checkNumberList(phoneNumbers: string[], field = ['input', 'phoneNumbers']): string[] {
@@ -13,7 +13,7 @@ export function checkNumberList(phoneNumbers: string[], field = ['input', 'phone
   return phoneNumbers;
 }
 
-export function numbersNotAvailable(missing: string[]) {
+function numbersNotAvailable(missing: string[]) {
   return new DomainError('NUMBER_NOT_AVAILABLE', `Not available: ${missing.join(', ')}`, ['input', 'phoneNumbers'], { phoneNumbers: missing });
 }
 

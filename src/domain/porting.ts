@@ -22,7 +22,7 @@ const editable: PortingOrderStatus[] = ['DRAFT', 'EXCEPTION'];
 const cancellable: PortingOrderStatus[] = ['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'EXCEPTION'];
 const open: PortingOrderStatus[] = ['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'EXCEPTION'];
 
-export const documentRules = {
+const documentRules = {
   maxBytes: 10 * 1024 * 1024,
   types: { 'application/pdf': '%PDF-', 'image/png': '\x89PNG', 'image/jpeg': '\xff\xd8\xff' } as Record<string, string>,
 };
@@ -309,7 +309,7 @@ function missingRequirements(order: PortingOrder & { numbers: Array<{ fastPortab
   return missing;
 }
 
-export function submissionOf(order: PortingOrder, phoneNumbers: string[]): PortSubmission {
+function submissionOf(order: PortingOrder, phoneNumbers: string[]): PortSubmission {
   const { requestedFocDate, accountNumber, authorizedPerson } = order;
   // Submission checked these (missingRequirements); an order reaching the carrier without them is a bug.
   if (!requestedFocDate || !accountNumber || !authorizedPerson) throw new Error(`Porting order ${order.id} was submitted incomplete`);

@@ -19,7 +19,7 @@ import type { PersistedOperations } from './persisted-operations.js';
 import { currentRequestId } from './request-context.js';
 import { requestParamsPlugin } from './request-params.js';
 
-export const graphqlEndpoint = '/graphql';
+const graphqlEndpoint = '/graphql';
 
 type RequestState = { requestId: string; caller?: Caller };
 

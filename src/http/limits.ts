@@ -29,7 +29,7 @@ import { actualQueryCost, estimateQueryCost, type QueryCost } from './query-cost
 type Cost = { requestedQueryCost: number; actualQueryCost: number; throttleStatus: ThrottleStatus };
 
 /** A refusal of the document or the request as a whole; 400 over HTTP unless said otherwise. */
-export function limitError(
+function limitError(
   code: TopLevelErrorCode,
   message: string,
   options: { nodes?: ReadonlyArray<ASTNode> | ASTNode; status?: number; headers?: Record<string, string> } = {},

@@ -34,7 +34,7 @@ import { inputLimits } from '../domain/input-rules.js';
 // Lists longer than the input guard allows are costed at that cap: the guard
 // refuses them afterwards, naming the argument.
 
-export const mutationBaseCost = 10;
+const mutationBaseCost = 10;
 const maxPageSize = 100;
 const defaultPageSize = 20;
 const assumedListLength = 10;

@@ -21,7 +21,7 @@ export type Database = {
   close: () => Promise<void>;
 };
 
-export type PostgresTimeouts = {
+type PostgresTimeouts = {
   /** PostgreSQL cancels a statement that runs longer (SQLSTATE 57014). */
   statementMs: number;
   /** Waiting for a pooled connection, or for a new one to connect, gives up after this. */

@@ -19,7 +19,7 @@ export type BusEvent = {
   createdAt: string;
 };
 
-export type BusHealth = 'in-process' | 'up' | 'down';
+type BusHealth = 'in-process' | 'up' | 'down';
 
 export type EventBus = {
   /** The outbox holds events up to `sequence`: tells this instance at once and the others through Redis. */
@@ -36,7 +36,7 @@ export function feedChannel(deploymentId: string): string {
 }
 
 /** A well-formed hint, or null for anything else on the channel. */
-export function parseAnnouncement(message: string): bigint | null {
+function parseAnnouncement(message: string): bigint | null {
   if (!/^\d{1,19}$/.test(message)) return null;
   const sequence = BigInt(message);
   return sequence > 0n && sequence <= 9_223_372_036_854_775_807n ? sequence : null;

@@ -14,7 +14,7 @@ import type { Logger } from './logger.js';
 // invent an event. Delivery into a subscriber is a bounded queue, so a slow
 // consumer can't hold up anyone else.
 
-export class FeedLimitError extends DomainError {
+class FeedLimitError extends DomainError {
   constructor(message: string, code: 'TOO_MANY_SUBSCRIPTIONS' | 'SLOW_CONSUMER') {
     super(code, message, null);
   }

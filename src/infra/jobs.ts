@@ -10,7 +10,7 @@ import type { Logger } from './logger.js';
 // idempotent: they re-check state in their own transaction.
 
 type JobInfo = { id: string; attempts: number; maxAttempts: number };
-export type JobDefinition<P> = {
+type JobDefinition<P> = {
   run: (payload: P, job: JobInfo) => Promise<void>;
   /** Called once when the last attempt has failed, so the domain can settle (e.g. refund). */
   onFailed?: (payload: P, error: string) => Promise<void>;
@@ -44,7 +44,7 @@ export type JobRunnerOptions = {
   backoffMaxMs: number;
 };
 
-export const defaultJobRunnerOptions: JobRunnerOptions = {
+const defaultJobRunnerOptions: JobRunnerOptions = {
   pollIntervalMs: 500,
   leaseMs: 60_000,
   batchSize: 10,

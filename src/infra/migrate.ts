@@ -12,8 +12,8 @@ import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapte
 // the driver adapters the app already uses, PGlite and PostgreSQL alike.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const schemaPath = path.join(projectRoot, 'prisma/schema.prisma');
-export const migrationsDir = path.join(projectRoot, 'prisma/migrations');
+const schemaPath = path.join(projectRoot, 'prisma/schema.prisma');
+const migrationsDir = path.join(projectRoot, 'prisma/migrations');
 const noFilters = { externalTables: [], externalEnums: [] };
 
 type Engine = Awaited<ReturnType<typeof import('@prisma/schema-engine-wasm').SchemaEngine.new>>;

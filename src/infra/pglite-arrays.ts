@@ -14,7 +14,7 @@ function element(value: unknown): string {
   return `"${String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function toArrayLiteral(values: unknown[]): string {
+function toArrayLiteral(values: unknown[]): string {
   return `{${values.map(element).join(',')}}`;
 }
 

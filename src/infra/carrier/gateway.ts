@@ -14,7 +14,7 @@ export type PortableResult = {
   losingCarrier: string | null;
 };
 
-export type NotPortableResult = {
+type NotPortableResult = {
   e164: string;
   countryCode: string | null;
   numberType: NumberType | null;

@@ -13,7 +13,7 @@ export type SimulatedCarrierOptions = {
   seed: number;
 };
 
-export const defaultSimulatedCarrierOptions: SimulatedCarrierOptions = { latencyMs: 200, failureRate: 0.02, transientFailureRate: 0.05, seed: 42 };
+const defaultSimulatedCarrierOptions: SimulatedCarrierOptions = { latencyMs: 200, failureRate: 0.02, transientFailureRate: 0.05, seed: 42 };
 
 const losingCarriers = ['Verizon', 'AT&T', 'T-Mobile', 'Lumen', 'Vodafone', 'BT', 'Deutsche Telekom', 'Airtel', 'MTN'];
 
