@@ -76,15 +76,23 @@ describe('allowedFocWindows', () => {
   });
 
   it("depends on the UTC date of now, not the process's time zone", () => {
-    // 23:30 UTC on Friday is already Saturday in Kiritimati (UTC+14) and still Friday afternoon in New York.
-    const now = '2026-11-27T23:30:00Z';
-    const zones = { UTC: 27, 'Pacific/Kiritimati': 28, 'America/New_York': 27, 'Europe/Berlin': 28 };
-    for (const [tz, localDay] of Object.entries(zones)) {
-      process.env.TZ = tz;
-      // The zone is in effect: local calendar dates differ between them.
-      expect(new Date(now).getDate()).toBe(localDay);
-      const starts = allowedFocWindows(true, new Date(now), 3).map((w) => w.startsAt.toISOString());
-      expect(starts).toEqual(['2026-11-30T09:00:00.000Z', '2026-12-01T09:00:00.000Z', '2026-12-02T09:00:00.000Z']);
+    // Thursday 23:30 UTC is already Friday in Berlin and Kiritimati (UTC+14); Friday 01:00 UTC is still Thursday in New York.
+    const cases = [
+      { now: '2026-11-26T23:30:00Z', zones: { UTC: 26, 'Pacific/Kiritimati': 27, 'Europe/Berlin': 27, 'America/New_York': 26 } },
+      { now: '2026-11-27T01:00:00Z', zones: { UTC: 27, 'Pacific/Kiritimati': 27, 'Europe/Berlin': 27, 'America/New_York': 26 } },
+    ];
+    const expected: Record<string, string[]> = {
+      '2026-11-26T23:30:00Z': ['2026-11-27T09:00:00.000Z', '2026-11-30T09:00:00.000Z', '2026-12-01T09:00:00.000Z'],
+      '2026-11-27T01:00:00Z': ['2026-11-30T09:00:00.000Z', '2026-12-01T09:00:00.000Z', '2026-12-02T09:00:00.000Z'],
+    };
+    for (const { now, zones } of cases) {
+      for (const [tz, localDay] of Object.entries(zones)) {
+        process.env.TZ = tz;
+        // The zone is in effect: local calendar dates differ between them.
+        expect(new Date(now).getDate()).toBe(localDay);
+        const starts = allowedFocWindows(true, new Date(now), 3).map((w) => w.startsAt.toISOString());
+        expect(starts).toEqual(expected[now]);
+      }
     }
   });
 
