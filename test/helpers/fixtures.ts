@@ -2,16 +2,19 @@ import type { Prisma, PrismaClient } from '../../src/generated/prisma/client.js'
 
 let serial = 0;
 
+/** `count` items, typed as a tuple for the small counts tests destructure (`const [number] = ...`). */
+export type Exactly<T, N extends number> = N extends 1 ? [T] : N extends 2 ? [T, T] : N extends 3 ? [T, T, T] : T[];
+
 /**
  * Owned numbers inserted straight into the database, for tests that need a
  * tenant with many numbers before the ordering flow is what is under test.
  */
-export async function insertOwnedNumbers(
+export async function insertOwnedNumbers<N extends number>(
   prisma: PrismaClient,
   organizationId: string,
-  count: number,
+  count: N,
   overrides: Partial<Prisma.PhoneNumberCreateManyInput> = {},
-): Promise<string[]> {
+): Promise<Exactly<string, N>> {
   const base = Date.UTC(2026, 0, 1);
   const rows: Prisma.PhoneNumberCreateManyInput[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -39,5 +42,5 @@ export async function insertOwnedNumbers(
   for (let i = 0; i < rows.length; i += 2000) {
     await prisma.phoneNumber.createMany({ data: rows.slice(i, i + 2000) });
   }
-  return rows.map((row) => row.e164);
+  return rows.map((row) => row.e164) as Exactly<string, N>;
 }

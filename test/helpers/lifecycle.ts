@@ -1,4 +1,5 @@
 import { graphql } from '../../src/generated/graphql/index.js';
+import type { Exactly } from './fixtures.js';
 import type { TestServer } from './server.js';
 
 export const OrderNumbers = graphql(`
@@ -27,7 +28,7 @@ export const OrderStatus = graphql(`
 `);
 
 /** Available numbers straight from stock, for tests to order. */
-export async function pickAvailable(server: TestServer, count: number, where: Record<string, unknown> = {}) {
+export async function pickAvailable<N extends number>(server: TestServer, count: N, where: Record<string, unknown> = {}) {
   const rows = await server.db.prisma.inventoryNumber.findMany({
     where: { state: 'AVAILABLE', countryCode: 'US', ...where },
     take: count,
@@ -35,7 +36,7 @@ export async function pickAvailable(server: TestServer, count: number, where: Re
     skip: Math.floor(Math.random() * 100),
   });
   if (rows.length < count) throw new Error('not enough stock for the test');
-  return rows;
+  return rows as Exactly<(typeof rows)[number], N>;
 }
 
 export async function balanceOf(server: TestServer, organizationId: string) {
@@ -51,6 +52,31 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
     if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Polls until `condition` holds: for a state the test can observe but is not told about. */
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not reached in ${timeoutMs} ms: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * Resolves once the server's feed holds at least `count` live subscriptions (all tenants): a subscription's
+ * listener is registered before anything is read, so every event committed from then on reaches it.
+ */
+export function feedListening(server: TestServer, count: number, timeoutMs = 10_000): Promise<void> {
+  return until(() => server.app.feed.listenerCount() >= count, `${count} live feed subscriptions (now ${server.app.feed.listenerCount()})`, timeoutMs);
+}
+
+/**
+ * Waits `ms` with no condition to wait for: an absence (no second alert, no event from elsewhere) can only be
+ * seen by watching for a while. Anything that should happen is awaited with `until`/`eventually` instead.
+ */
+export function quietFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Ledger and balance agree: every movement is recorded and nothing else moved money. */

@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
-import { newTenant, serverTest } from '../helpers/server-fixture.js';
+import { serverTest } from '../helpers/server-fixture.js';
 
 const CreateApiKey = graphql(`
   mutation CreateApiKey($input: CreateApiKeyInput!) {
@@ -24,7 +24,7 @@ const CreateConnection = graphql(`
 
 const WhoAmI = graphql(`query WhoAmI { viewer { role organization { id } } }`);
 
-const it = serverTest().extend('acme', { scope: 'file' }, newTenant).extend('globex', { scope: 'file' }, newTenant);
+const it = serverTest({}, { tenants: ['acme', 'globex'] });
 
 describe.skipIf(skipReason)('API keys and connections', () => {
   it('an admin creates a key whose secret works once shown, and is stored only hashed', async ({ server, acme }) => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
-import { eventually } from '../helpers/lifecycle.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { eventually, feedListening, quietFor } from '../helpers/lifecycle.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 const alertsSubscription = `subscription { inventoryAlertRaised { eventId alert { countryCode areaCodePrefix availableCount threshold } } }`;
@@ -11,25 +11,18 @@ const assign = `mutation A($input: ConfigurePhoneNumberInput!) { configurePhoneN
 const alertsQuery = `query { inventoryAlerts { threshold defaultThreshold alerts { countryCode areaCodePrefix availableCount threshold } } }`;
 const setThreshold = `mutation T($threshold: Int!) { setInventoryAlertThreshold(input: { threshold: $threshold }) { threshold errors { code field } } }`;
 
+const it = serverTest();
+
 describe.skipIf(skipReason)('low-stock inventory alerts', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('assigning numbers until a bucket drops below the threshold raises exactly one alert; the sweep raises the rest', async () => {
+  it('assigning numbers until a bucket drops below the threshold raises exactly one alert; the sweep raises the rest', async ({ server }) => {
     const tenant = await server.createTenant();
     const austin = await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 5, { areaCode: '737' });
     await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 4, { areaCode: '512' });
     const rows = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId, e164: { in: austin } } });
+    const listening = server.app.feed.listenerCount();
     const client = wsClient(server.url, tenant.keys.READ_ONLY);
     const alerts = subscribeWs(client, alertsSubscription);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await feedListening(server, listening + 1);
 
     // 5 → 4 → 3 → 2 (crosses below 3) → 1 → 0: one crossing, one alert.
     for (const row of rows) {
@@ -37,8 +30,8 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
       expect((response.data as { configurePhoneNumber: { errors: unknown[] } }).configurePhoneNumber.errors).toEqual([]);
     }
     const [first] = await alerts.waitFor(1);
-    expect(first.inventoryAlertRaised).toMatchObject({ alert: { countryCode: 'US', areaCodePrefix: '737', availableCount: 2, threshold: 3 } });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(first!.inventoryAlertRaised).toMatchObject({ alert: { countryCode: 'US', areaCodePrefix: '737', availableCount: 2, threshold: 3 } });
+    await quietFor(500);
     expect(alerts.received).toHaveLength(1);
     expect(await server.db.prisma.event.count({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' } })).toBe(1);
 
@@ -72,12 +65,12 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     await client.dispose();
   });
 
-  it('unassigning re-arms a bucket, so the next crossing alerts again', async () => {
+  it('unassigning re-arms a bucket, so the next crossing alerts again', async ({ server }) => {
     const tenant = await server.createTenant();
     await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 3, { areaCode: '415' });
     const rows = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId } });
     const setAssignee = (i: number, assignedTo: string | null) =>
-      server.graphql(tenant.keys.MEMBER, assign, { input: { id: encodeGlobalId('PhoneNumber', rows[i].id), assignedTo } });
+      server.graphql(tenant.keys.MEMBER, assign, { input: { id: encodeGlobalId('PhoneNumber', rows[i]!.id), assignedTo } });
     await setAssignee(0, 'u1'); // 3 → 2: alert
     await setAssignee(0, null); // 2 → 3: recovered
     await setAssignee(1, 'u2'); // 3 → 2: alert again
@@ -89,12 +82,12 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     expect(events.map((e) => (e.payload as { availableCount: number }).availableCount)).toEqual([2, 2]);
   });
 
-  it('lowering the threshold re-arms a bucket it makes healthy: the next drop below the new threshold alerts once', async () => {
+  it('lowering the threshold re-arms a bucket it makes healthy: the next drop below the new threshold alerts once', async ({ server }) => {
     const tenant = await server.createTenant();
     await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 5, { areaCode: '305' });
     const rows = await server.db.prisma.phoneNumber.findMany({ where: { organizationId: tenant.organizationId }, orderBy: { e164: 'asc' } });
     const assignNext = async (i: number) => {
-      const response = await server.graphql(tenant.keys.MEMBER, assign, { input: { id: encodeGlobalId('PhoneNumber', rows[i].id), assignedTo: `u${i}` } });
+      const response = await server.graphql(tenant.keys.MEMBER, assign, { input: { id: encodeGlobalId('PhoneNumber', rows[i]!.id), assignedTo: `u${i}` } });
       expect((response.data as { configurePhoneNumber: { errors: unknown[] } }).configurePhoneNumber.errors).toEqual([]);
     };
     const alerts = () => server.db.prisma.event.findMany({ where: { organizationId: tenant.organizationId, type: 'INVENTORY_LOW' }, orderBy: { id: 'asc' } });
@@ -113,10 +106,10 @@ describe.skipIf(skipReason)('low-stock inventory alerts', () => {
     ]);
   });
 
-  it('the threshold is an admin setting and must be sensible', async () => {
+  it('the threshold is an admin setting and must be sensible', async ({ server }) => {
     const tenant = await server.createTenant();
     const member = await server.graphql(tenant.keys.MEMBER, setThreshold, { threshold: 10 });
-    expect(member.errors?.[0].extensions?.code).toBe('FORBIDDEN');
+    expect(member.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const negative = await server.graphql(tenant.keys.ADMIN, setThreshold, { threshold: -1 });
     expect(negative.data).toEqual({ setInventoryAlertThreshold: { threshold: null, errors: [{ code: 'BAD_USER_INPUT', field: ['input', 'threshold'] }] } });
     expect((await server.db.prisma.organization.findUniqueOrThrow({ where: { id: tenant.organizationId } })).lowStockThreshold).toBe(3);

@@ -1,24 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, OrderStatus, pickAvailable, ReserveNumbers } from '../helpers/lifecycle.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
+
+const it = serverTest();
 
 describe.skipIf(skipReason)('reserving and ordering numbers', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer();
+  it.beforeAll(async ({ server }) => {
     await seedInventory(server.db.prisma, { count: 4000 });
   });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('reserve, then order from the reservation: charged exactly, activated, billed, reconciled', async () => {
+  it('reserve, then order from the reservation: charged exactly, activated, billed, reconciled', async ({ server }) => {
     const tenant = await server.createTenant({ balanceCents: 10_000 });
     const stock = await pickAvailable(server, 2);
     const e164s = stock.map((row) => row.e164);
@@ -65,12 +60,12 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     ]);
   });
 
-  it('20 concurrent orders for one number from two tenants: one wins, one debit', async () => {
+  it('20 concurrent orders for one number from two tenants: one wins, one debit', async ({ server }) => {
     const [target] = await pickAvailable(server, 1);
     const tenants = [await server.createTenant({ balanceCents: 5_000 }), await server.createTenant({ balanceCents: 5_000 })];
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        server.graphql(tenants[i % 2].keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: `race-${i}` } }),
+        server.graphql(tenants[i % 2]!.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [target.e164], idempotencyKey: `race-${i}` } }),
       ),
     );
     const won = responses.filter((r) => r.data?.orderPhoneNumbers.numberOrder);
@@ -88,16 +83,16 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
       where: { organizationId: { in: tenants.map((t) => t.organizationId) }, kind: 'ACTIVATION_CHARGE' },
     });
     expect(debits).toHaveLength(1);
-    expect(debits[0].amountCents).toBe(-target.activationPriceCents);
+    expect(debits[0]!.amountCents).toBe(-target.activationPriceCents);
     const owners = await server.db.prisma.phoneNumber.findMany({ where: { e164: target.e164 } });
     expect(owners).toHaveLength(1);
-    const loser = tenants.find((t) => t.organizationId !== owners[0].organizationId)!;
+    const loser = tenants.find((t) => t.organizationId !== owners[0]!.organizationId)!;
     expect(await balanceOf(server, loser.organizationId)).toBe(5_000);
     expect(await server.db.prisma.ledgerEntry.count({ where: { organizationId: loser.organizationId } })).toBe(0);
     for (const tenant of tenants) await expectLedgerReconciles(server, tenant.organizationId, 5_000);
   });
 
-  it('the same idempotency key sent 10 times at once: one order, one debit, ten identical answers', async () => {
+  it('the same idempotency key sent 10 times at once: one order, one debit, ten identical answers', async ({ server }) => {
     const tenant = await server.createTenant({ balanceCents: 5_000 });
     const stock = await pickAvailable(server, 2);
     const input = { phoneNumbers: stock.map((row) => row.e164), idempotencyKey: 'retry-storm-1' };
@@ -112,7 +107,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(1);
     expect(await server.db.prisma.ledgerEntry.count({ where: { organizationId: tenant.organizationId, kind: 'ACTIVATION_CHARGE' } })).toBe(1);
 
-    const reused = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { ...input, phoneNumbers: [input.phoneNumbers[0]] } });
+    const reused = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { ...input, phoneNumbers: [input.phoneNumbers[0]!] } });
     expect(reused.data?.orderPhoneNumbers).toMatchObject({
       numberOrder: null,
       errors: [{ code: 'IDEMPOTENCY_KEY_REUSED', field: ['input', 'idempotencyKey'] }],
@@ -120,7 +115,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(1);
   });
 
-  it('a reservation by A blocks B from reserving and ordering; after expiry B can order', async () => {
+  it('a reservation by A blocks B from reserving and ordering; after expiry B can order', async ({ server }) => {
     const a = await server.createTenant();
     const b = await server.createTenant();
     const [target] = await pickAvailable(server, 1);
@@ -154,7 +149,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(aLate.data?.orderPhoneNumbers.errors[0]).toMatchObject({ code: 'RESERVATION_NOT_ACTIVE' });
   });
 
-  it("another tenant's reservation id and a made-up one get the same typed refusal; nothing is written", async () => {
+  it("another tenant's reservation id and a made-up one get the same typed refusal; nothing is written", async ({ server }) => {
     const a = await server.createTenant();
     const b = await server.createTenant({ balanceCents: 5_000 });
     const [held, free] = await pickAvailable(server, 2);
@@ -166,7 +161,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
       ['x-1', theirs],
       ['x-2', madeUp],
     ]) {
-      const response = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [free.e164], idempotencyKey: key, reservationId } });
+      const response = await server.graphql(b.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [free.e164], idempotencyKey: key!, reservationId } });
       expect(response.errors, reservationId).toBeUndefined();
       answers.push(response.data?.orderPhoneNumbers);
     }
@@ -183,7 +178,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect((await server.db.prisma.reservation.findFirstOrThrow({ where: { organizationId: a.organizationId } })).status).toBe('ACTIVE');
   });
 
-  it('an empty reservationId is refused naming it, not taken for "no reservation": nothing charged', async () => {
+  it('an empty reservationId is refused naming it, not taken for "no reservation": nothing charged', async ({ server }) => {
     const tenant = await server.createTenant({ balanceCents: 5_000 });
     const [target] = await pickAvailable(server, 1, { activationPriceCents: { gt: 0 } });
     const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, {
@@ -196,10 +191,10 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: target.id } })).state).toBe('AVAILABLE');
   });
 
-  it('a balance that covers 2 of 3 numbers: nothing ordered, balance unchanged', async () => {
+  it('a balance that covers 2 of 3 numbers: nothing ordered, balance unchanged', async ({ server }) => {
     const stock = await pickAvailable(server, 3, { activationPriceCents: { gt: 0 } });
     const total = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
-    const tenant = await server.createTenant({ balanceCents: total - stock[2].activationPriceCents });
+    const tenant = await server.createTenant({ balanceCents: total - stock[2]!.activationPriceCents });
     const before = await balanceOf(server, tenant.organizationId);
     const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((r) => r.e164), idempotencyKey: 'too-much' } });
     expect(response.data?.orderPhoneNumbers).toMatchObject({ numberOrder: null, errors: [{ code: 'BALANCE_INSUFFICIENT' }] });
@@ -215,7 +210,7 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
     expect(retry.data?.orderPhoneNumbers.errors).toEqual([]);
   });
 
-  it('KYC gates ordering for tenants that are not verified', async () => {
+  it('KYC gates ordering for tenants that are not verified', async ({ server }) => {
     const [target] = await pickAvailable(server, 1);
     for (const [kycStatus, code] of [
       ['NOT_SUBMITTED', 'KYC_NOT_SUBMITTED'],
