@@ -14,6 +14,7 @@ import type { Logger } from './infra/logger.js';
 import { applyMigrations } from './infra/migrate.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
 import { MemoryCostBucket, RedisCostBucket } from './infra/rate-limit.js';
+import { tenantScope } from './infra/tenant-scope.js';
 import { jobHandlers, scheduleRecurringJobs } from './job-handlers.js';
 
 export type App = {
@@ -62,9 +63,18 @@ export async function startApp(options: {
   relay.start();
   const revocations = new KeyRevocations(db.prisma, logger, config.feed.keyRecheckMs);
   revocations.start(feed);
-  const jobs = new JobRunner(
+  // Every committed tenant transaction (requests and jobs alike) wakes the job runner and the outbox relay,
+  // so the jobs and events it wrote go out now rather than at the next poll. Nudges coalesce; they are cheap.
+  let jobs: JobRunner | undefined;
+  const tenants = tenantScope(db.prisma, {
+    afterCommit: () => {
+      jobs?.nudge();
+      relay.nudge();
+    },
+  });
+  jobs = new JobRunner(
     db.prisma,
-    jobHandlers(db.prisma, carrier, config),
+    jobHandlers(tenants, db.prisma, carrier, config),
     logger,
     { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, batchSize: 10, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 },
     () => relay.nudge(),
@@ -74,10 +84,6 @@ export async function startApp(options: {
     jobs.start();
   }
   const services = {
-    nudgeJobs: () => {
-      jobs.nudge();
-      relay.nudge();
-    },
     quarantineDays: config.quarantineDays,
     feed,
     revocations,
@@ -87,7 +93,7 @@ export async function startApp(options: {
   };
   const bucketLimits = { maximumAvailable: config.limits.bucketSize, restoreRate: config.limits.restoreRate };
   const costBucket = config.redisUrl ? new RedisCostBucket(config.redisUrl, bucketLimits, logger) : new MemoryCostBucket(bucketLimits);
-  const api = createApiServer({ config, db, logger, services, bus, costBucket, graphiqlHeaders });
+  const api = createApiServer({ config, db, logger, services, tenants, bus, costBucket, graphiqlHeaders });
   const url = await api.listen(config.port);
   logger.info({ url: `${url}/graphql`, database: db.kind }, 'Numbers API listening');
   return {

@@ -8,7 +8,7 @@ import { expireReservation } from './domain/reservations.js';
 import type { PrismaClient } from './generated/prisma/client.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { enqueueJob, type JobHandlers } from './infra/jobs.js';
-import { tenantClient } from './infra/tenant-scope.js';
+import type { TenantScope } from './infra/tenant-scope.js';
 
 // Wiring, next to app.ts: binds every job kind the domain declares (domain/job-kinds.ts) to the domain
 // function that does it, with the infrastructure (database, carrier, configuration) that function needs.
@@ -30,37 +30,31 @@ export async function scheduleRecurringJobs(prisma: PrismaClient, from = new Dat
 }
 
 /** Every kind of background job, bound to the domain function that does it. */
-export function jobHandlers(prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed' | 'porting'>): JobHandlers {
-  // Jobs act for one tenant each, through the same scoped client requests use.
-  const scoped = (payload: { organizationId: string }) => tenantClient(prisma, payload.organizationId);
+export function jobHandlers(tenants: TenantScope, prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed' | 'porting'>): JobHandlers {
+  // Jobs act for one tenant each, through the same scoped client (and after-commit hook) requests use. No API key started them: no mode.
+  const scoped = (payload: { organizationId: string }) => tenants({ organizationId: payload.organizationId, mode: null });
   return {
     'activate-number': {
       run: (payload) => activateNumber(scoped(payload), carrier, payload.phoneNumberId),
       onFailed: (payload, error) => failActivation(scoped(payload), payload.phoneNumberId, `Carrier did not activate the number: ${error}`),
     },
     'expire-reservation': {
-      run: (payload) => expireReservation(scoped(payload), payload.organizationId, payload.reservationId),
+      run: (payload) => expireReservation(scoped(payload), payload.reservationId),
     },
     'bill-number': {
-      run: (payload) => billNumber(scoped(payload), payload.organizationId, payload.phoneNumberId),
+      run: (payload) => billNumber(scoped(payload), payload.phoneNumberId),
     },
     'release-number': {
       run: (payload) => carrier.releaseNumber(payload.e164),
     },
     'port-progress': {
       run: (payload) =>
-        advancePort(
-          scoped(payload),
-          payload.organizationId,
-          carrier,
-          { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step },
-          config.porting.stepMs,
-        ),
+        advancePort(scoped(payload), carrier, { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step }, config.porting.stepMs),
     },
     'inventory-sweep': {
       run: async (payload) => {
         const only = payload.organizationId ? [payload.organizationId] : await tenantsHoldingNumbers(prisma);
-        for (const organizationId of only) await sweepTenant(tenantClient(prisma, organizationId), organizationId);
+        for (const organizationId of only) await sweepTenant(scoped({ organizationId }));
         if (!payload.organizationId) await scheduleRecurringJobs(prisma);
       },
     },

@@ -1,6 +1,6 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { lockRow, type TenantDb } from '../infra/tenant-scope.js';
 import { chargeMonth } from './billing.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
@@ -11,16 +11,16 @@ import { addMonth, inTransaction, type Tx } from './transactions.js';
  * Settles an order once none of its numbers is pending. The order row is locked
  * first, so two activations finishing together can't both miss the last one.
  */
-async function settleOrder(tx: Tx, organizationId: string, numberOrderId: string | null) {
+async function settleOrder(tx: Tx, numberOrderId: string | null) {
   if (!numberOrderId) return;
-  await tx.$queryRaw`SELECT id FROM "NumberOrder" WHERE id = ${numberOrderId}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
+  await lockRow(tx, 'NumberOrder', numberOrderId);
   const items = await tx.numberOrderItem.findMany({ where: { numberOrderId }, select: { status: true } });
   if (items.some((item) => item.status === 'PENDING')) return;
   const active = items.filter((item) => item.status === 'ACTIVE').length;
   const newStatus = active === items.length ? 'COMPLETED' : active === 0 ? 'FAILED' : 'PARTIALLY_FAILED';
   const settled = await tx.numberOrder.updateMany({ where: { id: numberOrderId, status: 'PENDING' }, data: { status: newStatus, completedAt: new Date() } });
   if (settled.count) {
-    await recordEvent(tx, organizationId, 'NUMBER_ORDER_UPDATED', numberOrderId, { numberOrderId, previousStatus: 'PENDING', newStatus });
+    await recordEvent(tx, 'NUMBER_ORDER_UPDATED', numberOrderId, { numberOrderId, previousStatus: 'PENDING', newStatus });
   }
 }
 
@@ -33,10 +33,10 @@ async function markActive(db: TenantDb, number: PhoneNumber) {
     if (!flipped.count) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId: number.id }, data: { status: 'ACTIVE' } });
     // Billed in advance: the first month now, then every nextBillingAt.
-    await chargeMonth(tx, number.organizationId, number, activatedAt);
-    await recordStatusChanges(tx, number.organizationId, [{ phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }]);
-    await settleOrder(tx, number.organizationId, number.numberOrderId);
-    await checkBucket(tx, number.organizationId, number.countryCode, number.areaCode);
+    await chargeMonth(tx, number, activatedAt);
+    await recordStatusChanges(tx, [{ phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }]);
+    await settleOrder(tx, number.numberOrderId);
+    await checkBucket(tx, number.countryCode, number.areaCode);
   });
 }
 
@@ -46,7 +46,7 @@ export async function failActivation(db: TenantDb, phoneNumberId: string, reason
     const [number] = await tx.phoneNumber.updateManyAndReturn({ where: { id: phoneNumberId, status: 'PENDING' }, data: { status: 'FAILED' } });
     if (!number) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId }, data: { status: 'FAILED', failureReason: reason.slice(0, 500) } });
-    await moveMoney(tx, number.organizationId, {
+    await moveMoney(tx, {
       amountCents: number.activationPriceCents,
       kind: 'ACTIVATION_REFUND',
       description: `Refund: activation of ${number.e164} failed`,
@@ -57,8 +57,8 @@ export async function failActivation(db: TenantDb, phoneNumberId: string, reason
     if (number.inventoryNumberId) {
       await tx.inventoryNumber.updateMany({ where: { id: number.inventoryNumberId, state: 'ASSIGNED' }, data: { state: 'AVAILABLE' } });
     }
-    await recordStatusChanges(tx, number.organizationId, [{ phoneNumberId, e164: number.e164, previousStatus: 'PENDING', newStatus: 'FAILED' }]);
-    await settleOrder(tx, number.organizationId, number.numberOrderId);
+    await recordStatusChanges(tx, [{ phoneNumberId, e164: number.e164, previousStatus: 'PENDING', newStatus: 'FAILED' }]);
+    await settleOrder(tx, number.numberOrderId);
   });
 }
 

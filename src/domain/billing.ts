@@ -7,9 +7,9 @@ import { addMonth, type Tx } from './transactions.js';
  * Bills one month in advance for the period starting at `period` and schedules
  * the next charge. At most once per number and period, whoever calls it how often.
  */
-export async function chargeMonth(tx: Tx, organizationId: string, number: { id: string; e164: string; monthlyPriceCents: number }, period: Date) {
+export async function chargeMonth(tx: Tx, number: { id: string; e164: string; monthlyPriceCents: number }, period: Date) {
   const next = addMonth(period);
-  await moveMoney(tx, organizationId, {
+  await moveMoney(tx, {
     amountCents: -number.monthlyPriceCents,
     kind: 'MONTHLY_CHARGE',
     description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
@@ -18,6 +18,11 @@ export async function chargeMonth(tx: Tx, organizationId: string, number: { id: 
     // Recurring charges may take the balance below zero; they are owed either way.
     allowNegative: true,
   });
-  await enqueueJob(tx, 'bill-number', { organizationId, phoneNumberId: number.id }, { runAt: next, uniqueKey: `bill:${number.id}:${next.toISOString()}` });
+  await enqueueJob(
+    tx,
+    'bill-number',
+    { organizationId: tx.tenant.organizationId, phoneNumberId: number.id },
+    { runAt: next, uniqueKey: `bill:${number.id}:${next.toISOString()}` },
+  );
   return next;
 }

@@ -11,10 +11,10 @@ function checkName(name: string, field: string[]) {
 }
 
 /** Creates a key and returns its secret, which is never stored and can't be shown again. */
-export async function createApiKey(db: TenantDb, organizationId: string, input: NewApiKeyInput) {
+export async function createApiKey(db: TenantDb, input: NewApiKeyInput) {
   const name = checkName(input.name, ['input', 'name']);
   const secret = generateApiKey(input.mode);
-  const apiKey = await db.apiKey.create({ data: apiKeyRecord(secret, { organizationId, name, role: input.role }) });
+  const apiKey = await db.apiKey.create({ data: apiKeyRecord(secret, { organizationId: db.tenant.organizationId, name, role: input.role }) });
   return { apiKey, secret };
 }
 
@@ -28,18 +28,17 @@ export async function revokeApiKey(db: TenantDb, apiKeyId: string) {
     if (!existing) throw notFound(['input', 'id'], 'API key');
     // Conditional, so two concurrent revocations record one event.
     const { count } = await tx.apiKey.updateMany({ where: { id: apiKeyId, revokedAt: null }, data: { revokedAt: new Date() } });
-    if (count === 1)
-      await recordEvent(tx, existing.organizationId, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
+    if (count === 1) await recordEvent(tx, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
     return tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
   });
 }
 
-export async function createConnection(db: TenantDb, organizationId: string, input: { name: string }) {
+export async function createConnection(db: TenantDb, input: { name: string }) {
   const name = checkName(input.name, ['input', 'name']);
   const taken = () => invalidInput(['input', 'name'], `A connection named "${name}" already exists`);
   if (await db.connection.findFirst({ where: { name }, select: { id: true } })) throw taken();
   try {
-    return await db.connection.create({ data: { organizationId, name } });
+    return await db.connection.create({ data: { organizationId: db.tenant.organizationId, name } });
   } catch (error) {
     // Two requests for the same name at once: the unique index decides, and the loser hears why.
     if ((error as { code?: string }).code === 'P2002') throw taken();

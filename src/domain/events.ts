@@ -4,16 +4,16 @@ import type { Tx } from './transactions.js';
 // The transactional outbox: events are rows written in the same transaction as
 // the change they describe; the feed publishes them after commit.
 
-export async function recordEvent(tx: Tx, organizationId: string, type: EventType, subjectId: string, payload: Record<string, unknown>) {
-  await tx.event.create({ data: { organizationId, type, subjectId, payload: payload as object } });
+export async function recordEvent(tx: Tx, type: EventType, subjectId: string, payload: Record<string, unknown>) {
+  await tx.event.create({ data: { organizationId: tx.tenant.organizationId, type, subjectId, payload: payload as object } });
 }
 
 export async function recordStatusChanges(
   tx: Tx,
-  organizationId: string,
   changes: Array<{ phoneNumberId: string; e164: string; previousStatus: PhoneNumberStatus | null; newStatus: PhoneNumberStatus }>,
 ) {
   if (!changes.length) return;
+  const { organizationId } = tx.tenant;
   await tx.event.createMany({
     data: changes.map((change) => ({ organizationId, type: 'NUMBER_STATUS_CHANGED' as const, subjectId: change.phoneNumberId, payload: change })),
   });

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { type TenantClient, type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { invalidInput } from './errors.js';
 import { recordEvent } from './events.js';
 import { inTransaction, type Tx } from './transactions.js';
@@ -17,44 +17,44 @@ export type Bucket = { countryCode: string; areaCodePrefix: string; availableCou
 
 type BucketRow = { countryCode: string; areaCode: string; available: bigint };
 
-async function bucketCounts(tx: Tx | TenantDb, organizationId: string, only?: { countryCode: string; areaCode: string }): Promise<BucketRow[]> {
-  // Raw SQL for COUNT … FILTER; the tenant is bound explicitly because raw queries bypass the scoped client.
+async function bucketCounts(client: TenantClient, only?: { countryCode: string; areaCode: string }): Promise<BucketRow[]> {
+  // Raw SQL for COUNT … FILTER, so through tenantSql, which binds the tenant.
   return only
-    ? tx.$queryRaw<BucketRow[]>`
+    ? tenantSql(client).query<BucketRow[]>`
         SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
         FROM "PhoneNumber"
-        WHERE "organizationId" = ${organizationId}::uuid AND "countryCode" = ${only.countryCode} AND "areaCode" = ${only.areaCode}
+        WHERE "organizationId" = ${tenantId} AND "countryCode" = ${only.countryCode} AND "areaCode" = ${only.areaCode}
           AND status::text = ANY(${[...heldStatuses]}::text[])
         GROUP BY 1, 2`
-    : tx.$queryRaw<BucketRow[]>`
+    : tenantSql(client).query<BucketRow[]>`
         SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
         FROM "PhoneNumber"
-        WHERE "organizationId" = ${organizationId}::uuid AND status::text = ANY(${[...heldStatuses]}::text[])
+        WHERE "organizationId" = ${tenantId} AND status::text = ANY(${[...heldStatuses]}::text[])
         GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
-async function thresholdOf(tx: Tx | TenantDb) {
-  return (await tx.organization.findFirstOrThrow({ select: { lowStockThreshold: true } })).lowStockThreshold;
+async function thresholdOf(client: TenantClient) {
+  return (await client.organization.findFirstOrThrow({ select: { lowStockThreshold: true } })).lowStockThreshold;
 }
 
-export async function listBuckets(db: TenantDb, organizationId: string): Promise<Bucket[]> {
-  const [rows, threshold] = await Promise.all([bucketCounts(db, organizationId), thresholdOf(db)]);
+export async function listBuckets(db: TenantClient): Promise<Bucket[]> {
+  const [rows, threshold] = await Promise.all([bucketCounts(db), thresholdOf(db)]);
   return rows.map((row) => ({ countryCode: row.countryCode, areaCodePrefix: row.areaCode, availableCount: Number(row.available), threshold }));
 }
 
 /** Sets the bucket's low/not-low state; returns true when this call turned it low (a crossing). */
-async function markBucket(tx: Tx, organizationId: string, bucket: Bucket, raiseIfLow: boolean) {
-  const key = { organizationId, countryCode: bucket.countryCode, areaCodePrefix: bucket.areaCodePrefix };
+async function markBucket(tx: Tx, bucket: Bucket, raiseIfLow: boolean) {
+  const key = { organizationId: tx.tenant.organizationId, countryCode: bucket.countryCode, areaCodePrefix: bucket.areaCodePrefix };
   // ON CONFLICT, not Prisma's upsert: with the tenant condition in its where, Prisma reads then
   // inserts, and two first changes to a new bucket at once collide on the unique key.
-  await tx.$executeRaw`
+  await tenantSql(tx).execute`
     INSERT INTO "InventoryAlertState" (id, "organizationId", "countryCode", "areaCodePrefix", "updatedAt")
-    VALUES (gen_random_uuid(), ${organizationId}::uuid, ${bucket.countryCode}, ${bucket.areaCodePrefix}, now())
+    VALUES (gen_random_uuid(), ${tenantId}, ${bucket.countryCode}, ${bucket.areaCodePrefix}, now())
     ON CONFLICT ("organizationId", "countryCode", "areaCodePrefix") DO NOTHING`;
   // Locked, so two changes to one bucket at once can't both see "not yet low" and both raise.
-  const [state] = await tx.$queryRaw<Array<{ isLow: boolean }>>`
+  const [state] = await tenantSql(tx).query<Array<{ isLow: boolean }>>`
     SELECT "isLow" FROM "InventoryAlertState"
-    WHERE "organizationId" = ${organizationId}::uuid AND "countryCode" = ${bucket.countryCode} AND "areaCodePrefix" = ${bucket.areaCodePrefix}
+    WHERE "organizationId" = ${tenantId} AND "countryCode" = ${bucket.countryCode} AND "areaCodePrefix" = ${bucket.areaCodePrefix}
     FOR UPDATE`;
   // The upsert above guarantees the row; a missing one reads as "not low".
   const wasLow = state?.isLow ?? false;
@@ -66,23 +66,23 @@ async function markBucket(tx: Tx, organizationId: string, bucket: Bucket, raiseI
       data: { isLow: low, ...(raise ? { lastRaisedAt: new Date() } : {}) },
     });
   }
-  if (raise) await recordEvent(tx, organizationId, 'INVENTORY_LOW', `${bucket.countryCode}:${bucket.areaCodePrefix}`, bucket);
+  if (raise) await recordEvent(tx, 'INVENTORY_LOW', `${bucket.countryCode}:${bucket.areaCodePrefix}`, bucket);
   return raise;
 }
 
 /** After a change to numbers in one bucket (activation, assignment, release): raise if it just crossed below. */
-export async function checkBucket(tx: Tx, organizationId: string, countryCode: string, areaCode: string) {
-  const [row] = await bucketCounts(tx, organizationId, { countryCode, areaCode });
+export async function checkBucket(tx: Tx, countryCode: string, areaCode: string) {
+  const [row] = await bucketCounts(tx, { countryCode, areaCode });
   const threshold = await thresholdOf(tx);
-  await markBucket(tx, organizationId, { countryCode, areaCodePrefix: areaCode, availableCount: row ? Number(row.available) : 0, threshold }, false);
+  await markBucket(tx, { countryCode, areaCodePrefix: areaCode, availableCount: row ? Number(row.available) : 0, threshold }, false);
 }
 
 /** The daily sweep for one tenant: an alert for every bucket that is low now. */
-export async function sweepTenant(db: TenantDb, organizationId: string): Promise<number> {
+export async function sweepTenant(db: TenantDb): Promise<number> {
   return inTransaction(db, async (tx) => {
-    const buckets = await listBuckets(tx as unknown as TenantDb, organizationId);
+    const buckets = await listBuckets(tx);
     let raised = 0;
-    for (const bucket of buckets) if (await markBucket(tx, organizationId, bucket, true)) raised += 1;
+    for (const bucket of buckets) if (await markBucket(tx, bucket, true)) raised += 1;
     return raised;
   });
 }
@@ -101,12 +101,12 @@ export async function tenantsHoldingNumbers(prisma: PrismaClient): Promise<strin
  * alerts again. Buckets it makes low are not alerted here: the next drop or the
  * daily sweep does, as for any bucket that is low without having crossed.
  */
-export async function setThreshold(db: TenantDb, organizationId: string, threshold: number) {
+export async function setThreshold(db: TenantDb, threshold: number) {
   if (!Number.isInteger(threshold) || threshold < 0 || threshold > 10_000)
     throw invalidInput(['input', 'threshold'], 'threshold must be an integer from 0 to 10000');
   return inTransaction(db, async (tx) => {
     const [organization] = await tx.organization.updateManyAndReturn({ data: { lowStockThreshold: threshold } });
-    const counts = new Map((await bucketCounts(tx, organizationId)).map((row) => [`${row.countryCode}:${row.areaCode}`, Number(row.available)]));
+    const counts = new Map((await bucketCounts(tx)).map((row) => [`${row.countryCode}:${row.areaCode}`, Number(row.available)]));
     const low = await tx.inventoryAlertState.findMany({ where: { isLow: true }, select: { id: true, countryCode: true, areaCodePrefix: true } });
     // A bucket with no numbers held any more counts 0, as checkBucket counts it.
     const healthy = low.filter((state) => (counts.get(`${state.countryCode}:${state.areaCodePrefix}`) ?? 0) >= threshold);

@@ -21,7 +21,7 @@ export type Movement = {
  * caller's transaction. The balance update is a single conditional UPDATE, so
  * concurrent debits can't overdraw it. Returns false when the dedupe key was used.
  */
-export async function moveMoney(tx: Tx, organizationId: string, movement: Movement): Promise<boolean> {
+export async function moveMoney(tx: Tx, movement: Movement): Promise<boolean> {
   if (!Number.isSafeInteger(movement.amountCents)) throw new Error('Money amounts are integer cents');
   if (movement.dedupeKey && (await tx.ledgerEntry.findUnique({ where: { dedupeKey: movement.dedupeKey }, select: { id: true } }))) {
     return false;
@@ -43,7 +43,7 @@ export async function moveMoney(tx: Tx, organizationId: string, movement: Moveme
   }
   await tx.ledgerEntry.create({
     data: {
-      organizationId,
+      organizationId: tx.tenant.organizationId,
       kind: movement.kind,
       amountCents: movement.amountCents,
       balanceAfterCents: organization.balanceCents,

@@ -74,7 +74,7 @@ function configurationUpdate(input: ConfigureInput): Prisma.PhoneNumberUnchecked
   return data;
 }
 
-export async function configureNumber(db: TenantDb, organizationId: string, phoneNumberId: string, input: ConfigureInput) {
+export async function configureNumber(db: TenantDb, phoneNumberId: string, input: ConfigureInput) {
   const data = configurationUpdate(input);
   return inTransaction(db, async (tx) => {
     const number = await tx.phoneNumber.findUnique({ where: { id: phoneNumberId } });
@@ -98,8 +98,8 @@ export async function configureNumber(db: TenantDb, organizationId: string, phon
       data: data as Prisma.PhoneNumberUncheckedUpdateManyInput,
     });
     if (!updated) throw new DomainError('INVALID_STATE', `${number.e164} changed while it was being configured; try again`, ['input', 'id']);
-    await recordEvent(tx, organizationId, 'NUMBER_CONFIGURED', phoneNumberId, { phoneNumberId, e164: number.e164, fields: Object.keys(input) });
-    if (input.assignedTo !== undefined) await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
+    await recordEvent(tx, 'NUMBER_CONFIGURED', phoneNumberId, { phoneNumberId, e164: number.e164, fields: Object.keys(input) });
+    if (input.assignedTo !== undefined) await checkBucket(tx, number.countryCode, number.areaCode);
     return updated;
   });
 }
@@ -108,7 +108,7 @@ export async function configureNumber(db: TenantDb, organizationId: string, phon
  * Soft release: the row stays for audit, billing ends with the period already
  * paid, the carrier is told by a job, and the number returns to stock after quarantine.
  */
-export async function releaseNumber(db: TenantDb, organizationId: string, phoneNumberId: string, quarantineDays: number) {
+export async function releaseNumber(db: TenantDb, phoneNumberId: string, quarantineDays: number) {
   return inTransaction(db, async (tx) => {
     const number = await tx.phoneNumber.findUnique({ where: { id: phoneNumberId } });
     if (!number) throw notFound(['input', 'id'], 'Phone number');
@@ -121,8 +121,8 @@ export async function releaseNumber(db: TenantDb, organizationId: string, phoneN
       const why = number.status === 'RELEASED' ? 'is already released' : `is ${number.status.toLowerCase()}; only active or suspended numbers can be released`;
       throw new DomainError('INVALID_STATE', `${number.e164} ${why}`, ['input', 'id']);
     }
-    await recordStatusChanges(tx, organizationId, [{ phoneNumberId, e164: number.e164, previousStatus: number.status, newStatus: 'RELEASED' }]);
-    await checkBucket(tx, organizationId, number.countryCode, number.areaCode);
+    await recordStatusChanges(tx, [{ phoneNumberId, e164: number.e164, previousStatus: number.status, newStatus: 'RELEASED' }]);
+    await checkBucket(tx, number.countryCode, number.areaCode);
     await enqueueJob(tx, 'release-number', { e164: number.e164 }, { uniqueKey: `release:${phoneNumberId}`, maxAttempts: 10 });
     if (number.inventoryNumberId) {
       const quarantinedUntil = new Date(releasedAt.getTime() + quarantineDays * 86_400_000);
@@ -139,7 +139,7 @@ export async function releaseNumber(db: TenantDb, organizationId: string, phoneN
 }
 
 /** Charges one month when it is due, advances the cycle, schedules the next. Stops once released. */
-export async function billNumber(db: TenantDb, organizationId: string, phoneNumberId: string) {
+export async function billNumber(db: TenantDb, phoneNumberId: string) {
   await inTransaction(db, async (tx) => {
     const number = await tx.phoneNumber.findUnique({ where: { id: phoneNumberId } });
     if (!number?.nextBillingAt || !['ACTIVE', 'SUSPENDED'].includes(number.status)) return;
@@ -147,6 +147,6 @@ export async function billNumber(db: TenantDb, organizationId: string, phoneNumb
     if (period > new Date()) throw new Error(`Billing for ${number.e164} is not due until ${period.toISOString()}`);
     const advanced = await tx.phoneNumber.updateMany({ where: { id: phoneNumberId, nextBillingAt: period }, data: { nextBillingAt: addMonth(period) } });
     if (!advanced.count) return;
-    await chargeMonth(tx, organizationId, number, period);
+    await chargeMonth(tx, number, period);
   });
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import type { KycStatus } from '../generated/prisma/enums.js';
 import { enqueueJob } from '../infra/jobs.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { advisoryLock, type TenantDb } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { moveMoney } from './ledger.js';
@@ -45,7 +45,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
  * created PENDING, ledger entry, events and activation jobs, all in one
  * transaction. The same idempotency key returns the same order and charges nothing more.
  */
-export async function placeOrder(db: TenantDb, organizationId: string, input: OrderInput): Promise<{ order: NumberOrder; replayed: boolean }> {
+export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ order: NumberOrder; replayed: boolean }> {
+  const { organizationId } = db.tenant;
   checkIdempotencyKey(input.idempotencyKey);
   const phoneNumbers = checkNumberList(input.phoneNumbers);
   const fingerprint = requestFingerprint(input);
@@ -57,7 +58,7 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
   try {
     return await inTransaction(db, async (tx) => {
       // Serialises requests with the same key without writing anything: the second waits here, then replays the first.
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`order:${organizationId}:${input.idempotencyKey}`}))::text`;
+      await advisoryLock(tx, `order:${organizationId}:${input.idempotencyKey}`);
       const placedMeanwhile = await tx.numberOrder.findUnique({ where });
       if (placedMeanwhile) return { order: replay(placedMeanwhile, fingerprint), replayed: true };
 
@@ -93,7 +94,7 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
       });
       const activationTotalCents = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
       const monthlyTotalCents = stock.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
-      await moveMoney(tx, organizationId, {
+      await moveMoney(tx, {
         amountCents: -activationTotalCents,
         kind: 'ACTIVATION_CHARGE',
         description: `Activation of ${stock.length} number${stock.length === 1 ? '' : 's'} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
@@ -139,10 +140,9 @@ export async function placeOrder(db: TenantDb, organizationId: string, input: Or
       }
       await recordStatusChanges(
         tx,
-        organizationId,
         created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const })),
       );
-      await recordEvent(tx, organizationId, 'NUMBER_ORDER_UPDATED', order.id, { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' });
+      await recordEvent(tx, 'NUMBER_ORDER_UPDATED', order.id, { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' });
       for (const number of created) {
         await enqueueJob(tx, 'activate-number', { organizationId, phoneNumberId: number.id }, { uniqueKey: `activate:${number.id}`, maxAttempts: 6 });
       }

@@ -4,7 +4,7 @@ import type { PortingDocumentKind, PortingOrderStatus } from '../generated/prism
 import type { CarrierGateway, PortableResult, PortSubmission } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { advisoryLock, lockRow, platformSql, type TenantClient, type TenantDb } from '../infra/tenant-scope.js';
 import { chargeMonth } from './billing.js';
 import { DomainError, DomainErrors, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
@@ -50,12 +50,15 @@ export function allowedFocWindows(allFastPortable: boolean, now = new Date(), co
 
 async function lockNumbers(tx: Tx, phoneNumbers: string[]) {
   // Serialises everyone porting the same numbers, across tenants, so two drafts can't both claim one.
-  for (const e164 of [...phoneNumbers].sort()) await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`port:${e164}`}))::text`;
+  for (const e164 of [...phoneNumbers].sort()) await advisoryLock(tx, `port:${e164}`);
 }
 
-/** Numbers already in service here (any tenant, or our stock) or in any open port-in. Only the numbers are disclosed. */
+/**
+ * Numbers already in service here (any tenant, or our stock) or in any open port-in. Only the numbers are disclosed.
+ * Platform-wide on purpose (a number can be in service once), so it is platform SQL, not tenant SQL.
+ */
 async function numbersInUse(tx: Tx, phoneNumbers: string[]): Promise<string[]> {
-  const rows = await tx.$queryRaw<Array<{ e164: string }>>`
+  const rows = await platformSql(tx).query<Array<{ e164: string }>>`
     SELECT e164 FROM "PhoneNumber" WHERE e164 = ANY(${phoneNumbers}::text[]) AND status::text NOT IN ('RELEASED', 'FAILED')
     UNION SELECT e164 FROM "InventoryNumber" WHERE e164 = ANY(${phoneNumbers}::text[])
     UNION SELECT n.e164 FROM "PortingOrderNumber" n JOIN "PortingOrder" o ON o.id = n."portingOrderId"
@@ -63,15 +66,11 @@ async function numbersInUse(tx: Tx, phoneNumbers: string[]): Promise<string[]> {
   return rows.map((row) => row.e164);
 }
 
-async function recordTransition(
-  tx: Tx,
-  organizationId: string,
-  order: { id: string; status: PortingOrderStatus | null },
-  to: PortingOrderStatus,
-  reason: string | null = null,
-) {
-  await tx.portingOrderTransition.create({ data: { organizationId, portingOrderId: order.id, fromStatus: order.status, toStatus: to, reason } });
-  await recordEvent(tx, organizationId, 'PORTING_ORDER_STATUS_CHANGED', order.id, {
+async function recordTransition(tx: Tx, order: { id: string; status: PortingOrderStatus | null }, to: PortingOrderStatus, reason: string | null = null) {
+  await tx.portingOrderTransition.create({
+    data: { organizationId: tx.tenant.organizationId, portingOrderId: order.id, fromStatus: order.status, toStatus: to, reason },
+  });
+  await recordEvent(tx, 'PORTING_ORDER_STATUS_CHANGED', order.id, {
     portingOrderId: order.id,
     previousStatus: order.status,
     newStatus: to,
@@ -86,29 +85,22 @@ async function recordTransition(
  */
 async function transition(
   tx: Tx,
-  organizationId: string,
   id: string,
   from: PortingOrderStatus[],
   to: PortingOrderStatus,
   data: Prisma.PortingOrderUncheckedUpdateManyInput = {},
   reason: string | null = null,
 ) {
-  // Raw, so the tenant is bound here as the scoped client would.
-  await tx.$queryRaw`SELECT id FROM "PortingOrder" WHERE id = ${id}::uuid AND "organizationId" = ${organizationId}::uuid FOR UPDATE`;
+  await lockRow(tx, 'PortingOrder', id);
   const before = await tx.portingOrder.findFirst({ where: { id, status: { in: from } } });
   if (!before) return null;
   const [after] = await tx.portingOrder.updateManyAndReturn({ where: { id, status: before.status }, data: { ...data, status: to } });
   if (!after) return null;
-  await recordTransition(tx, organizationId, before, to, reason);
+  await recordTransition(tx, before, to, reason);
   return after;
 }
 
-export async function createPortingOrders(
-  db: TenantDb,
-  organizationId: string,
-  carrier: CarrierGateway,
-  input: { phoneNumbers: string[]; customerReference?: string | null },
-) {
+export async function createPortingOrders(db: TenantDb, carrier: CarrierGateway, input: { phoneNumbers: string[]; customerReference?: string | null }) {
   const phoneNumbers = checkNumberList(input.phoneNumbers);
   const customerReference = text(input.customerReference, 'customerReference', 120) ?? null;
   const checks = await carrier.checkPortability(phoneNumbers);
@@ -119,6 +111,7 @@ export async function createPortingOrders(
       phoneNumbers: refused.map((r) => r.e164),
     });
   }
+  const { organizationId } = db.tenant;
   return inTransaction(db, async (tx) => {
     await lockNumbers(tx, phoneNumbers);
     const inUse = await numbersInUse(tx, phoneNumbers);
@@ -147,7 +140,7 @@ export async function createPortingOrders(
           fastPortable: check.fastPortable,
         })),
       });
-      await recordTransition(tx, organizationId, { id: order.id, status: null }, 'DRAFT');
+      await recordTransition(tx, { id: order.id, status: null }, 'DRAFT');
       orders.push(order);
     }
     return orders;
@@ -165,8 +158,8 @@ export type PortingDetails = {
 };
 
 /** `field` is where the caller named the order: `input.id`, or `input.portingOrderId` for uploads. */
-async function editableOrder(tx: Tx | TenantDb, id: string, field = ['input', 'id']) {
-  const order = await tx.portingOrder.findUnique({ where: { id }, include: { numbers: { select: { fastPortable: true, e164: true } } } });
+async function editableOrder(client: TenantClient, id: string, field = ['input', 'id']) {
+  const order = await client.portingOrder.findUnique({ where: { id }, include: { numbers: { select: { fastPortable: true, e164: true } } } });
   if (!order) throw notFound(field, 'Porting order');
   if (!editable.includes(order.status)) {
     throw new DomainError('INVALID_STATE', `The order is ${order.status.toLowerCase()}; it can be changed only as a draft or in exception`, field);
@@ -238,7 +231,6 @@ function sniff(bytes: Uint8Array) {
 
 export async function uploadPortingDocument(
   db: TenantDb,
-  organizationId: string,
   storage: DocumentStorage,
   input: { portingOrderId: string; kind: PortingDocumentKind; filename: string; contentType: string; size: number; read: () => Promise<Uint8Array> },
   maxBytes = documentRules.maxBytes,
@@ -259,6 +251,7 @@ export async function uploadPortingDocument(
   }
   const filename = input.filename.replace(/[^\w.\- ]+/g, '_').slice(0, 200) || 'document';
   const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { organizationId } = db.tenant;
   const storageKey = `${organizationId}/${sha256}`;
   await storage.put(storageKey, bytes);
   return db.portingDocument.create({
@@ -316,13 +309,14 @@ function submissionOf(order: PortingOrder, phoneNumbers: string[]): PortSubmissi
   return { portingOrderId: order.id, run: order.submissions, phoneNumbers, requestedFocDate, accountNumber, authorizedPerson };
 }
 
-export async function submitPortingOrder(db: TenantDb, organizationId: string, carrier: CarrierGateway, id: string, now = new Date()) {
+export async function submitPortingOrder(db: TenantDb, carrier: CarrierGateway, id: string, now = new Date()) {
+  const { organizationId } = db.tenant;
   const submitted = await inTransaction(db, async (tx) => {
     const order = await editableOrder(tx, id);
     const documents = await tx.portingDocument.findMany({ where: { portingOrderId: id }, select: { kind: true } });
     const missing = missingRequirements({ ...order, documents }, now);
     DomainErrors.throwIfAny(missing.map((error) => new DomainError(error.code, error.message, ['input', ...(error.field ?? [])])));
-    const moved = await transition(tx, organizationId, id, editable, 'SUBMITTED', { submissions: { increment: 1 }, submittedAt: now, exceptionReason: null });
+    const moved = await transition(tx, id, editable, 'SUBMITTED', { submissions: { increment: 1 }, submittedAt: now, exceptionReason: null });
     if (!moved) throw new DomainError('INVALID_STATE', 'The order changed while it was being submitted; try again', ['input', 'id']);
     // The numbers show in your inventory as PORTING from now on.
     const existing = await tx.phoneNumber.findMany({ where: { portingOrderId: id }, select: { e164: true } });
@@ -351,7 +345,6 @@ export async function submitPortingOrder(db: TenantDb, organizationId: string, c
     });
     await recordStatusChanges(
       tx,
-      organizationId,
       created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PORTING' as const })),
     );
     await enqueueJob(
@@ -367,11 +360,11 @@ export async function submitPortingOrder(db: TenantDb, organizationId: string, c
   return db.portingOrder.update({ where: { id }, data: { carrierReference } });
 }
 
-export async function cancelPortingOrder(db: TenantDb, organizationId: string, id: string) {
+export async function cancelPortingOrder(db: TenantDb, id: string) {
   return inTransaction(db, async (tx) => {
     const order = await tx.portingOrder.findUnique({ where: { id } });
     if (!order) throw notFound(['input', 'id'], 'Porting order');
-    const cancelled = await transition(tx, organizationId, id, cancellable, 'CANCELLED', { cancelledAt: new Date() });
+    const cancelled = await transition(tx, id, cancellable, 'CANCELLED', { cancelledAt: new Date() });
     if (!cancelled) {
       const current = await tx.portingOrder.findUniqueOrThrow({ where: { id: order.id }, select: { status: true } });
       throw new DomainError('INVALID_STATE', `The order is ${current.status.toLowerCase()}; it can be cancelled only until the FOC date is confirmed`, [
@@ -382,15 +375,14 @@ export async function cancelPortingOrder(db: TenantDb, organizationId: string, i
     const porting = await tx.phoneNumber.updateManyAndReturn({ where: { portingOrderId: id, status: 'PORTING' }, data: { status: 'FAILED' } });
     await recordStatusChanges(
       tx,
-      organizationId,
       porting.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'FAILED' as const })),
     );
     return cancelled;
   });
 }
 
-async function completePort(tx: Tx, organizationId: string, id: string) {
-  const ported = await transition(tx, organizationId, id, ['FOC_DATE_CONFIRMED'], 'PORTED', { portedAt: new Date() });
+async function completePort(tx: Tx, id: string) {
+  const ported = await transition(tx, id, ['FOC_DATE_CONFIRMED'], 'PORTED', { portedAt: new Date() });
   if (!ported) return;
   const activatedAt = new Date();
   const nextBillingAt = addMonth(activatedAt);
@@ -398,24 +390,18 @@ async function completePort(tx: Tx, organizationId: string, id: string) {
     where: { portingOrderId: id, status: 'PORTING' },
     data: { status: 'ACTIVE', activatedAt, nextBillingAt },
   });
-  for (const number of numbers) await chargeMonth(tx, organizationId, number, activatedAt);
+  for (const number of numbers) await chargeMonth(tx, number, activatedAt);
   await recordStatusChanges(
     tx,
-    organizationId,
     numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })),
   );
   const buckets = new Map(numbers.map((n) => [`${n.countryCode}:${n.areaCode}`, n]));
-  for (const { countryCode, areaCode } of buckets.values()) await checkBucket(tx, organizationId, countryCode, areaCode);
+  for (const { countryCode, areaCode } of buckets.values()) await checkBucket(tx, countryCode, areaCode);
 }
 
 /** The carrier-driven progress job: one step per run, the next scheduled after `stepMs`. Stale runs do nothing. */
-export async function advancePort(
-  db: TenantDb,
-  organizationId: string,
-  carrier: CarrierGateway,
-  input: { portingOrderId: string; run: number; step: number },
-  stepMs: number,
-) {
+export async function advancePort(db: TenantDb, carrier: CarrierGateway, input: { portingOrderId: string; run: number; step: number }, stepMs: number) {
+  const { organizationId } = db.tenant;
   const order = await db.portingOrder.findUnique({ where: { id: input.portingOrderId }, include: { numbers: { select: { e164: true } } } });
   if (!order || order.submissions !== input.run || !['SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED'].includes(order.status)) return;
   const progress = await carrier.portProgress(
@@ -438,9 +424,9 @@ export async function advancePort(
         },
       );
     if (progress.status === 'IN_PROCESS') {
-      if (await transition(tx, organizationId, order.id, ['SUBMITTED'], 'IN_PROCESS')) await next();
+      if (await transition(tx, order.id, ['SUBMITTED'], 'IN_PROCESS')) await next();
     } else if (progress.status === 'FOC_DATE_CONFIRMED') {
-      const moved = await transition(tx, organizationId, order.id, ['IN_PROCESS'], 'FOC_DATE_CONFIRMED', { confirmedFocDate: progress.focDate });
+      const moved = await transition(tx, order.id, ['IN_PROCESS'], 'FOC_DATE_CONFIRMED', { confirmedFocDate: progress.focDate });
       if (moved) {
         await tx.portingComment.create({
           data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `FOC date confirmed for ${progress.focDate.toISOString().slice(0, 10)}` },
@@ -448,21 +434,13 @@ export async function advancePort(
         await next();
       }
     } else if (progress.status === 'EXCEPTION') {
-      const moved = await transition(
-        tx,
-        organizationId,
-        order.id,
-        ['SUBMITTED', 'IN_PROCESS'],
-        'EXCEPTION',
-        { exceptionReason: progress.reason },
-        progress.reason,
-      );
+      const moved = await transition(tx, order.id, ['SUBMITTED', 'IN_PROCESS'], 'EXCEPTION', { exceptionReason: progress.reason }, progress.reason);
       if (moved)
         await tx.portingComment.create({
           data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `${progress.reason}. Correct the order and resubmit it.` },
         });
     } else {
-      await completePort(tx, organizationId, order.id);
+      await completePort(tx, order.id);
     }
   });
 }

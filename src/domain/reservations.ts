@@ -7,12 +7,13 @@ import { inTransaction, type Tx } from './transactions.js';
 
 export const reservationTtl = { defaultSeconds: 15 * 60, minSeconds: 60, maxSeconds: 24 * 60 * 60 };
 
-export async function reserveNumbers(db: TenantDb, organizationId: string, input: { phoneNumbers: string[]; ttlSeconds?: number | null }) {
+export async function reserveNumbers(db: TenantDb, input: { phoneNumbers: string[]; ttlSeconds?: number | null }) {
   const phoneNumbers = checkNumberList(input.phoneNumbers);
   const ttl = input.ttlSeconds ?? reservationTtl.defaultSeconds;
   if (!Number.isInteger(ttl) || ttl < reservationTtl.minSeconds || ttl > reservationTtl.maxSeconds) {
     throw invalidInput(['input', 'ttlSeconds'], `ttlSeconds must be between ${reservationTtl.minSeconds} and ${reservationTtl.maxSeconds}`);
   }
+  const { organizationId } = db.tenant;
   return inTransaction(db, async (tx) => {
     const now = new Date();
     const expiresAt = new Date(now.getTime() + ttl * 1000);
@@ -25,7 +26,7 @@ export async function reserveNumbers(db: TenantDb, organizationId: string, input
     await tx.reservationItem.createMany({
       data: held.map((row) => ({ organizationId, reservationId: reservation.id, inventoryNumberId: row.id, e164: row.e164 })),
     });
-    await recordEvent(tx, organizationId, 'RESERVATION_CREATED', reservation.id, { reservationId: reservation.id, phoneNumbers, expiresAt });
+    await recordEvent(tx, 'RESERVATION_CREATED', reservation.id, { reservationId: reservation.id, phoneNumbers, expiresAt });
     await enqueueJob(
       tx,
       'expire-reservation',
@@ -44,7 +45,7 @@ export async function releaseHeldStock(tx: Tx, reservationId: string) {
   });
 }
 
-export async function cancelReservation(db: TenantDb, organizationId: string, reservationId: string) {
+export async function cancelReservation(db: TenantDb, reservationId: string) {
   return inTransaction(db, async (tx) => {
     const [cancelled] = await tx.reservation.updateManyAndReturn({ where: { id: reservationId, status: 'ACTIVE' }, data: { status: 'CANCELLED' } });
     if (!cancelled) {
@@ -53,13 +54,13 @@ export async function cancelReservation(db: TenantDb, organizationId: string, re
       throw new DomainError('RESERVATION_NOT_ACTIVE', `Reservation is ${existing.status.toLowerCase()}, not active`, ['input', 'id']);
     }
     await releaseHeldStock(tx, reservationId);
-    await recordEvent(tx, organizationId, 'RESERVATION_CANCELLED', reservationId, { reservationId });
+    await recordEvent(tx, 'RESERVATION_CANCELLED', reservationId, { reservationId });
     return cancelled;
   });
 }
 
 /** The expiry job: idempotent, and a no-op for reservations already converted or cancelled. */
-export async function expireReservation(db: TenantDb, organizationId: string, reservationId: string) {
+export async function expireReservation(db: TenantDb, reservationId: string) {
   await inTransaction(db, async (tx) => {
     const [expired] = await tx.reservation.updateManyAndReturn({
       where: { id: reservationId, status: 'ACTIVE', expiresAt: { lte: new Date() } },
@@ -73,7 +74,7 @@ export async function expireReservation(db: TenantDb, organizationId: string, re
     }
     const items = await tx.reservationItem.findMany({ where: { reservationId }, select: { e164: true } });
     await releaseHeldStock(tx, reservationId);
-    await recordEvent(tx, organizationId, 'RESERVATION_EXPIRED', reservationId, {
+    await recordEvent(tx, 'RESERVATION_EXPIRED', reservationId, {
       reservationId,
       phoneNumbers: items.map((item) => item.e164),
       expiredAt: expired.expiresAt,

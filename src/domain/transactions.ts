@@ -1,15 +1,18 @@
-import type { Prisma } from '../generated/prisma/client.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { type TenantDb, type TenantTx, tenantTransaction } from '../infra/tenant-scope.js';
 
-export type Tx = Prisma.TransactionClient;
+/** The scoped transaction client domain code works with (branded: it carries its tenant). */
+export type Tx = TenantTx;
 
 // Generous waits: under a burst, transactions queue for row locks (PostgreSQL)
 // or for the single connection (PGlite) rather than failing.
 const transactionOptions = { maxWait: 20_000, timeout: 30_000 } as const;
 
-/** Runs `work` in one transaction on the tenant-scoped client: all of it commits, or none. */
+/**
+ * Runs `work` in one transaction on the tenant-scoped client: all of it commits, or none. After a commit
+ * the client's afterCommit hook wakes the job runner and outbox relay, so no caller has to remember to.
+ */
 export function inTransaction<T>(db: TenantDb, work: (tx: Tx) => Promise<T>): Promise<T> {
-  return db.$transaction(work, transactionOptions);
+  return tenantTransaction(db, work, transactionOptions);
 }
 
 /** Same day-of-month next month, clamped (Jan 31 → Feb 28/29), in UTC. */

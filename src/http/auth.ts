@@ -18,7 +18,7 @@ export async function authenticate(prisma: PrismaClient, key: string | null): Pr
   if (!key || !looksLikeApiKey(key)) return null;
   const record = await prisma.apiKey.findUnique({
     where: { secretHash: hashApiKey(key) },
-    select: { id: true, organizationId: true, role: true, revokedAt: true, lastUsedAt: true },
+    select: { id: true, organizationId: true, role: true, mode: true, revokedAt: true, lastUsedAt: true },
   });
   if (!record || record.revokedAt) return null;
   const now = Date.now();
@@ -26,5 +26,5 @@ export async function authenticate(prisma: PrismaClient, key: string | null): Pr
     // Throttled so a busy key costs one write a minute, not one per request.
     void prisma.apiKey.update({ where: { id: record.id }, data: { lastUsedAt: new Date(now) } }).catch(() => {});
   }
-  return { organizationId: record.organizationId, apiKeyId: record.id, role: record.role };
+  return { organizationId: record.organizationId, apiKeyId: record.id, role: record.role, mode: record.mode };
 }

@@ -7,7 +7,7 @@ import { csvRecord, exportColumns, exportRow, exportRowCap, parseExportQuery } f
 import { phoneNumberWhere } from '../domain/phone-numbers.js';
 import type { PhoneNumber, PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
-import { tenantClient } from '../infra/tenant-scope.js';
+import type { TenantScope } from '../infra/tenant-scope.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
 import { failureOf, logFailure } from './failures.js';
 import { currentRequestId } from './request-context.js';
@@ -31,8 +31,8 @@ function fail(res: ServerResponse, status: number, code: string, message: string
   res.end(JSON.stringify({ error: { code, message, ...(parameter ? { parameter } : {}) } }));
 }
 
-export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
-  const handle = streamExport(prisma, logger);
+export function exportPhoneNumbers(prisma: PrismaClient, tenants: TenantScope, logger: Logger) {
+  const handle = streamExport(prisma, tenants, logger);
   return async (req: IncomingMessage, res: ServerResponse) => {
     try {
       await handle(req, res);
@@ -47,7 +47,7 @@ export function exportPhoneNumbers(prisma: PrismaClient, logger: Logger) {
   };
 }
 
-function streamExport(prisma: PrismaClient, logger: Logger) {
+function streamExport(prisma: PrismaClient, tenants: TenantScope, logger: Logger) {
   return async (req: IncomingMessage, res: ServerResponse) => {
     if (req.method !== 'GET') return fail(res, 405, 'METHOD_NOT_ALLOWED', 'Use GET');
     const headers = new Headers(Object.entries(req.headers).flatMap(([k, v]) => (typeof v === 'string' ? [[k, v] as [string, string]] : [])));
@@ -61,7 +61,7 @@ function streamExport(prisma: PrismaClient, logger: Logger) {
       if (error instanceof DomainError) return fail(res, 400, error.code, error.message, error.field?.[0]);
       throw error;
     }
-    const db = tenantClient(prisma, caller.organizationId);
+    const db = tenants({ organizationId: caller.organizationId, mode: caller.mode });
     const where = phoneNumberWhere(request.filter);
     const total = await db.phoneNumber.count({ where });
     const rows = Math.min(total, exportRowCap);

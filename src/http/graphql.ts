@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { CostBucket } from '../infra/rate-limit.js';
-import { tenantClient } from '../infra/tenant-scope.js';
+import type { TenantScope } from '../infra/tenant-scope.js';
 import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
@@ -94,6 +94,8 @@ export function createGraphqlHandler(options: {
   logger: Logger;
   metrics: Metrics;
   services: Services;
+  /** Makes each request's scoped client; app.ts wires its after-commit hook. */
+  tenants: TenantScope;
   persisted: PersistedOperations;
   costBucket: CostBucket;
   graphiqlHeaders?: Record<string, string>;
@@ -164,7 +166,7 @@ export function createGraphqlHandler(options: {
         requestId: state.requestId,
         logger: logger.child({ requestId: state.requestId }),
         caller: state.caller,
-        db: tenantClient(prisma, state.caller.organizationId),
+        db: options.tenants({ organizationId: state.caller.organizationId, mode: state.caller.mode }),
         cursors,
         services: options.services,
       };

@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '../infra/database-errors.js';
 import type { EventBus } from '../infra/event-bus.js';
 import type { Logger } from '../infra/logger.js';
 import type { CostBucket } from '../infra/rate-limit.js';
+import type { TenantScope } from '../infra/tenant-scope.js';
 import type { Services } from '../schema/context.js';
 import { exportPhoneNumbers } from './export.js';
 import { failureBody, failureOf, logFailure, outageRetryAfterSeconds } from './failures.js';
@@ -45,6 +46,8 @@ export function createApiServer(options: {
   db: Database;
   logger: Logger;
   services: Services;
+  /** Makes the scoped client of each authenticated request (GraphQL and export). */
+  tenants: TenantScope;
   bus: EventBus;
   costBucket: CostBucket;
   graphiqlHeaders?: Record<string, string>;
@@ -61,6 +64,7 @@ export function createApiServer(options: {
     logger,
     metrics,
     services: options.services,
+    tenants: options.tenants,
     persisted,
     costBucket: options.costBucket,
     graphiqlHeaders: options.graphiqlHeaders,
@@ -84,7 +88,7 @@ export function createApiServer(options: {
         sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed }, { 'retry-after': String(outageRetryAfterSeconds) });
       }
     },
-    '/export/phone-numbers': exportPhoneNumbers(db.prisma, logger),
+    '/export/phone-numbers': exportPhoneNumbers(db.prisma, options.tenants, logger),
     '/metrics': async (req, res) => {
       if (!mayReadMetrics(req.headers.authorization, config.metricsToken)) {
         res.setHeader('www-authenticate', 'Bearer realm="metrics"');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isJobKind, type JobKind, type JobPayloads, MalformedJobPayload, parseJobPayload } from '../domain/job-kinds.js';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient } from '../generated/prisma/client.js';
 import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
+import { isTenantClient, platformSql, type TenantClient } from './tenant-scope.js';
 
 // Durable jobs in PostgreSQL. Claimed with FOR UPDATE SKIP LOCKED, so several
 // instances share the work and each job runs once at a time; a job whose
@@ -18,7 +19,7 @@ type JobDefinition<P> = {
 /** One handler for every job kind: a kind without a handler, or a handler for no kind, does not compile. */
 export type JobHandlers = { [K in JobKind]: JobDefinition<JobPayloads[K]> };
 
-type TransactionClient = Pick<PrismaClient, '$executeRaw'> | Prisma.TransactionClient;
+type TransactionClient = Pick<PrismaClient, '$executeRaw'> | TenantClient;
 
 export type EnqueueOptions = { runAt?: Date; uniqueKey?: string; maxAttempts?: number };
 
@@ -28,7 +29,9 @@ export type EnqueueOptions = { runAt?: Date; uniqueKey?: string; maxAttempts?: n
  */
 export async function enqueueJob<K extends JobKind>(tx: TransactionClient, kind: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
   const runAt = options.runAt ?? new Date();
-  await (tx as PrismaClient).$executeRaw`
+  // A tenant-scoped client refuses raw SQL; the queue is platform data, so its insert goes through platformSql.
+  const execute = isTenantClient(tx) ? platformSql(tx).execute : tx.$executeRaw.bind(tx);
+  await execute`
     INSERT INTO "Job" (id, kind, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
     VALUES (${randomUUID()}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${runAt}, 0, ${options.maxAttempts ?? 5},
             ${options.uniqueKey ?? null}, now(), now())

@@ -1,13 +1,16 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
+import type { ApiKeyMode } from '../generated/prisma/enums.js';
 
-// The one place tenant scope is enforced. Every request gets a client from
+// The one place tenant scope is enforced. Every request and job gets a client from
 // `tenantClient`; every model is classified below, and a model that is not
 // classified can't be touched through it, so a new table or resolver can't
-// silently read across tenants.
+// silently read across tenants. Raw SQL can't be checked that way, so the scoped
+// client refuses it; the helpers at the end of this file are the ways through.
 
 /** Tables whose rows belong to exactly one organization (column organizationId). */
-const tenantOwned = new Set<string>([
+const tenantOwnedModels = [
   'ApiKey',
   'PhoneNumber',
   'Connection',
@@ -23,7 +26,9 @@ const tenantOwned = new Set<string>([
   'LedgerEntry',
   'Event',
   'InventoryAlertState',
-]);
+] as const satisfies readonly Prisma.ModelName[];
+type TenantOwnedModel = (typeof tenantOwnedModels)[number];
+const tenantOwned = new Set<string>(tenantOwnedModels);
 
 /** The platform's purchasable stock: no owner, visible to every tenant. */
 const sharedCatalog = new Set<string>(['InventoryNumber']);
@@ -143,6 +148,12 @@ function keyedByOrganization(model: string, relation: RelationField): boolean {
   return Boolean(opposite?.relationFromFields?.includes('organizationId'));
 }
 
+function relationsOf(model: string): Map<string, RelationField> {
+  const relations = relationsByModel.get(model);
+  if (!relations) throw new TenantScopeViolation(`${model} is not a model of this schema`);
+  return relations;
+}
+
 type Selection = Record<string, unknown>;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
@@ -152,7 +163,7 @@ function withOwner(args: unknown, organizationId: string): Selection {
 }
 
 function scopeCount(model: string, count: unknown, organizationId: string): unknown {
-  const relations = relationsByModel.get(model)!;
+  const relations = relationsOf(model);
   let select: Selection;
   // `_count: true` counts every to-many relation; spell them out so each can be scoped.
   if (count === true) select = Object.fromEntries([...relations.values()].filter((field) => field.isList).map((field) => [field.name, true]));
@@ -167,7 +178,7 @@ function scopeCount(model: string, count: unknown, organizationId: string): unkn
 }
 
 function scopeSelection(model: string, selection: Selection, organizationId: string): Selection {
-  const relations = relationsByModel.get(model)!;
+  const relations = relationsOf(model);
   const scoped: Selection = {};
   for (const [name, value] of Object.entries(selection)) {
     const relation = relations.get(name);
@@ -203,19 +214,152 @@ export function scopeArgs(model: string, operation: string, args: Args, organiza
   return scopeRelations(model, scopeRows(model, operation, args, organizationId), organizationId);
 }
 
+/** Who a scoped client acts for. */
+export type Tenant = {
+  readonly organizationId: string;
+  /** The calling API key's mode; null for work no key started (jobs). Nothing depends on it yet. */
+  readonly mode: ApiKeyMode | null;
+};
+
+export type TenantHooks = {
+  /**
+   * Runs after every transaction through `tenantTransaction` commits, never before and never on a rollback:
+   * the app wakes its job runner and outbox relay, so what the transaction enqueued or recorded goes out now.
+   * Must not throw (the transaction has committed by then).
+   */
+  afterCommit: () => void;
+};
+
+// Type-only brand: nothing at runtime carries it, so only the casts in this file make a TenantDb or TenantTx,
+// and a plain PrismaClient (or an unscoped transaction client) can't be passed where one is expected.
+declare const tenantBrand: unique symbol;
+type RawMethod = '$queryRaw' | '$executeRaw' | '$queryRawUnsafe' | '$executeRawUnsafe';
+type Scoped<Client, Kind extends string> = Omit<Client, RawMethod> & { readonly tenant: Tenant; readonly [tenantBrand]: Kind };
+
+/** A client that can only see and write one organization's rows. Transactions go through `tenantTransaction`. */
+export type TenantDb = Scoped<Omit<PrismaClient, '$transaction'>, 'client'>;
+/** The same, inside one of its transactions. */
+export type TenantTx = Scoped<Prisma.TransactionClient, 'transaction'>;
+export type TenantClient = TenantDb | TenantTx;
+
+const hooksByTenant = new WeakMap<Tenant, TenantHooks>();
+
+/** Set only while one of the helpers below runs its statement; the scoped client refuses raw SQL otherwise. */
+const rawPermit = new AsyncLocalStorage<true>();
+
+function refuseRaw(method: RawMethod) {
+  return ({ args, query }: { args: unknown; query: (args: never) => Promise<unknown> }) => {
+    if (!rawPermit.getStore()) {
+      throw new TenantScopeViolation(`${method} is not available through a tenant-scoped client; use tenantSql, lockRow, advisoryLock or platformSql`);
+    }
+    return query(args as never);
+  };
+}
+
 /** A Prisma client that can only see and write the given organization's rows. */
-export function tenantClient(prisma: PrismaClient, organizationId: string) {
+export function tenantClient(prisma: PrismaClient, tenant: Tenant, hooks: TenantHooks): TenantDb {
+  const owner: Tenant = Object.freeze({ organizationId: tenant.organizationId, mode: tenant.mode });
+  hooksByTenant.set(owner, hooks);
   return prisma.$extends({
     name: 'tenant-scope',
+    // Carried into the client's transactions too, so domain code reads the organization from the client it holds.
+    client: { tenant: owner },
     query: {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
-          return query(scopeArgs(model, operation, args as Args, organizationId) as typeof args);
+          return query(scopeArgs(model, operation, args as Args, owner.organizationId) as typeof args);
         },
       },
+      $queryRaw: refuseRaw('$queryRaw'),
+      $executeRaw: refuseRaw('$executeRaw'),
+      $queryRawUnsafe: refuseRaw('$queryRawUnsafe'),
+      $executeRawUnsafe: refuseRaw('$executeRawUnsafe'),
     },
-  }) as unknown as PrismaClient;
+  }) as unknown as TenantDb;
 }
 
-export type TenantDb = PrismaClient;
+/** One client factory for the whole app, so every scoped client gets the same hooks. */
+export type TenantScope = (tenant: Tenant) => TenantDb;
+
+export function tenantScope(prisma: PrismaClient, hooks: TenantHooks): TenantScope {
+  return (tenant) => tenantClient(prisma, tenant, hooks);
+}
+
+export function isTenantClient(client: object): client is TenantClient {
+  const { tenant } = client as { tenant?: unknown };
+  return typeof tenant === 'object' && tenant !== null && hooksByTenant.has(tenant as Tenant);
+}
+
+/**
+ * Runs `work` in one transaction on the scoped client, handing it the scoped transaction client;
+ * once it has committed, the client's `afterCommit` hook runs. A rollback (anything `work` throws) skips it.
+ */
+export async function tenantTransaction<T>(db: TenantDb, work: (tx: TenantTx) => Promise<T>, options: { maxWait: number; timeout: number }): Promise<T> {
+  const hooks = hooksByTenant.get(db.tenant);
+  if (!hooks) throw new TenantScopeViolation('Not a tenant-scoped client');
+  const result = await (db as unknown as PrismaClient).$transaction((tx) => work(tx as unknown as TenantTx), options);
+  hooks.afterCommit();
+  return result;
+}
+
+// Raw SQL through a scoped client. Each helper runs its one statement with the permit set,
+// on the client it is given, so inside a transaction it runs in that transaction.
+
+type Raw = Pick<PrismaClient, '$queryRaw' | '$executeRaw'>;
+const unscoped = (client: TenantClient) => client as unknown as Raw;
+
+function permitted<T>(statement: () => PromiseLike<T>): Promise<T> {
+  // Awaited inside `run`, because Prisma sends a statement only when it is awaited.
+  return rawPermit.run(true, async () => await statement());
+}
+
+/** Stands for the client's organization id in a `tenantSql` statement; bound as a uuid parameter. */
+export const tenantId: unique symbol = Symbol('tenantId');
+
+function bindTenant(tenant: Tenant, strings: TemplateStringsArray, values: unknown[]): Prisma.Sql {
+  let bound = 0;
+  const resolved = values.map((value) => {
+    if (value !== tenantId) return value;
+    bound += 1;
+    return Prisma.sql`${tenant.organizationId}::uuid`;
+  });
+  if (!bound) throw new TenantScopeViolation('Raw tenant SQL must bind its tenant: interpolate tenantId where the statement names the organization');
+  return Prisma.sql(strings, ...resolved);
+}
+
+/**
+ * Raw SQL on tenant data, as a tagged template that must contain `${tenantId}` (for example
+ * `"organizationId" = ${tenantId}`): the statement is refused without it, and it is bound to the client's organization.
+ */
+export function tenantSql(client: TenantClient) {
+  return {
+    query: <T>(strings: TemplateStringsArray, ...values: unknown[]) =>
+      permitted(() => unscoped(client).$queryRaw<T>(bindTenant(client.tenant, strings, values))),
+    execute: (strings: TemplateStringsArray, ...values: unknown[]) => permitted(() => unscoped(client).$executeRaw(bindTenant(client.tenant, strings, values))),
+  };
+}
+
+/** Locks one of the tenant's rows until the transaction ends (SELECT … FOR UPDATE); a row of another tenant is not touched. */
+export async function lockRow(tx: TenantTx, table: TenantOwnedModel, id: string): Promise<void> {
+  if (!tenantOwned.has(table)) throw new TenantScopeViolation(`${table} is not a tenant-owned table`);
+  await tenantSql(tx).query`SELECT id FROM ${Prisma.raw(`"${table}"`)} WHERE id = ${id}::uuid AND "organizationId" = ${tenantId} FOR UPDATE`;
+}
+
+/** A transaction-scoped advisory lock (pg_advisory_xact_lock) on `key`; not tenant data, so the caller says in the key what it serialises. */
+export async function advisoryLock(tx: TenantTx, key: string): Promise<void> {
+  await permitted(() => unscoped(tx).$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${key}))::text`);
+}
+
+/**
+ * Raw SQL that is deliberately not scoped to the tenant, on the scoped client's connection (inside its
+ * transaction): platform tables (the job queue) and platform-wide checks that disclose nothing of another
+ * tenant (which numbers are in service anywhere). Each use says why; tenant data goes through `tenantSql`.
+ */
+export function platformSql(client: TenantClient) {
+  return {
+    query: <T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => permitted(() => unscoped(client).$queryRaw<T>(query, ...values)),
+    execute: (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => permitted(() => unscoped(client).$executeRaw(query, ...values)),
+  };
+}
+
 export { Prisma };

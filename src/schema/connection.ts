@@ -59,6 +59,6 @@ builder.mutationField('createConnection', (t) =>
     type: CreateConnectionPayload,
     authScopes: { member: true },
     args: { input: t.arg({ type: CreateConnectionInput, required: true }) },
-    resolve: (_root, { input }, ctx) => asPayload(async () => ({ connection: await createConnection(ctx.db, ctx.caller.organizationId, input) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ connection: await createConnection(ctx.db, input) })),
   }),
 );

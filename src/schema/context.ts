@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ApiKeyRole } from '../generated/prisma/enums.js';
+import type { ApiKeyMode, ApiKeyRole } from '../generated/prisma/enums.js';
 import type { KeyRevocations } from '../http/key-revocations.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
@@ -11,12 +11,11 @@ export type Caller = {
   organizationId: string;
   apiKeyId: string;
   role: ApiKeyRole;
+  mode: ApiKeyMode;
 };
 
 /** What mutations need beyond the database. */
 export type Services = {
-  /** Work (jobs, events) was just committed: wake this instance's job runner and outbox relay. */
-  nudgeJobs: () => void;
   quarantineDays: number;
   feed: FeedHub;
   /** Ends a revoked key's open connections and streams on this instance. */
@@ -30,7 +29,10 @@ export type Context = {
   requestId: string;
   logger: Logger;
   caller: Caller;
-  /** Tenant-scoped database client: the only one resolvers get. */
+  /**
+   * Tenant-scoped database client, the only one resolvers get: it carries the caller's organization
+   * (`db.tenant`), and its transactions (domain `inTransaction`) wake the job runner and outbox relay once committed.
+   */
   db: TenantDb;
   cursors: CursorCodec;
   services: Services;

@@ -5,13 +5,13 @@ import { ErrorInterface } from './errors.js';
 import { InventoryAlertType } from './events.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
-const InventoryAlerts = builder.objectRef<{ organizationId: string; includeHealthy: boolean }>('InventoryAlerts').implement({
+const InventoryAlerts = builder.objectRef<{ includeHealthy: boolean }>('InventoryAlerts').implement({
   fields: (t) => ({
     alerts: t.field({
       type: [InventoryAlertType],
       description: 'Buckets below the threshold (all buckets with includeHealthy).',
-      resolve: async ({ organizationId, includeHealthy }, _args, ctx) => {
-        const buckets = await listBuckets(ctx.db, organizationId);
+      resolve: async ({ includeHealthy }, _args, ctx) => {
+        const buckets = await listBuckets(ctx.db);
         return includeHealthy ? buckets : buckets.filter((bucket) => bucket.availableCount < bucket.threshold);
       },
     }),
@@ -27,7 +27,7 @@ builder.queryField('inventoryAlerts', (t) =>
     type: InventoryAlerts,
     description: 'Low-stock buckets: per (country, area code) where you hold numbers, the active numbers not yet assigned.',
     args: { includeHealthy: t.arg.boolean({ defaultValue: false }) },
-    resolve: (_root, args, ctx) => ({ organizationId: ctx.caller.organizationId, includeHealthy: args.includeHealthy ?? false }),
+    resolve: (_root, args) => ({ includeHealthy: args.includeHealthy ?? false }),
   }),
 );
 
@@ -45,6 +45,6 @@ builder.mutationField('setInventoryAlertThreshold', (t) =>
     type: SetThresholdPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: SetThresholdInput, required: true }) },
-    resolve: (_root, { input }, ctx) => asPayload(async () => ({ organization: await setThreshold(ctx.db, ctx.caller.organizationId, input.threshold) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ organization: await setThreshold(ctx.db, input.threshold) })),
   }),
 );

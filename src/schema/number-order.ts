@@ -86,8 +86,7 @@ builder.mutationField('orderPhoneNumbers', (t) =>
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
         const reservationId = input.reservationId != null ? inputId(input.reservationId, 'Reservation', ['input', 'reservationId']) : null;
-        const { order, replayed } = await placeOrder(ctx.db, ctx.caller.organizationId, { ...input, reservationId });
-        ctx.services.nudgeJobs();
+        const { order, replayed } = await placeOrder(ctx.db, { ...input, reservationId });
         return { numberOrder: order, replayed };
       }),
   }),

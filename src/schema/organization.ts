@@ -113,8 +113,7 @@ builder.mutationFields((t) => ({
     type: CreateApiKeyPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      asPayload(() => createApiKey(ctx.db, ctx.caller.organizationId, { name: input.name, role: input.role, mode: input.mode ?? 'LIVE' })),
+    resolve: (_root, { input }, ctx) => asPayload(() => createApiKey(ctx.db, { name: input.name, role: input.role, mode: input.mode ?? 'LIVE' })),
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeyPayload,
@@ -125,8 +124,6 @@ builder.mutationFields((t) => ({
         const id = idOfType(input.id, 'ApiKey', ['input', 'id']);
         if (!id) throw notFound(['input', 'id'], 'API key');
         const apiKey = await revokeApiKey(ctx.db, id);
-        // Publishes the revocation event now: every instance ends the key's open connections when it reads it.
-        ctx.services.nudgeJobs();
         return { apiKey };
       }),
   }),

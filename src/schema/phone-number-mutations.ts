@@ -51,7 +51,7 @@ builder.mutationFields((t) => ({
         const phoneNumberId = inputId(id, 'PhoneNumber', ['input', 'id']);
         const connection =
           connectionId === undefined ? {} : { connectionId: connectionId === null ? null : inputId(connectionId, 'Connection', ['input', 'connectionId']) };
-        return { phoneNumber: await configureNumber(ctx.db, ctx.caller.organizationId, phoneNumberId, { ...fields, ...connection }) };
+        return { phoneNumber: await configureNumber(ctx.db, phoneNumberId, { ...fields, ...connection }) };
       }),
   }),
   releasePhoneNumber: t.field({
@@ -59,13 +59,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReleasePhoneNumberInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const phoneNumber = await releaseNumber(
-          ctx.db,
-          ctx.caller.organizationId,
-          inputId(input.id, 'PhoneNumber', ['input', 'id']),
-          ctx.services.quarantineDays,
-        );
-        ctx.services.nudgeJobs();
+        const phoneNumber = await releaseNumber(ctx.db, inputId(input.id, 'PhoneNumber', ['input', 'id']), ctx.services.quarantineDays);
         return { phoneNumber };
       }),
   }),

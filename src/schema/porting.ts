@@ -232,8 +232,7 @@ builder.mutationFields((t) => ({
         required: true,
       }),
     },
-    resolve: (_root, { input }, ctx) =>
-      asPayload(async () => ({ portingOrders: await createPortingOrders(ctx.db, ctx.caller.organizationId, ctx.services.carrier, input) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ portingOrders: await createPortingOrders(ctx.db, ctx.services.carrier, input) })),
   }),
   updatePortingOrder: t.field({
     type: PortingOrderPayload,
@@ -288,7 +287,7 @@ builder.mutationFields((t) => ({
           size: file.size,
           read: async () => new Uint8Array(await file.arrayBuffer()),
         };
-        return { document: await uploadPortingDocument(ctx.db, ctx.caller.organizationId, ctx.services.documents, upload, ctx.services.maxDocumentBytes) };
+        return { document: await uploadPortingDocument(ctx.db, ctx.services.documents, upload, ctx.services.maxDocumentBytes) };
       }),
   }),
   submitPortingOrder: t.field({
@@ -297,13 +296,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SubmitInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const portingOrder = await submitPortingOrder(
-          ctx.db,
-          ctx.caller.organizationId,
-          ctx.services.carrier,
-          inputId(input.id, 'PortingOrder', ['input', 'id']),
-        );
-        ctx.services.nudgeJobs();
+        const portingOrder = await submitPortingOrder(ctx.db, ctx.services.carrier, inputId(input.id, 'PortingOrder', ['input', 'id']));
         return { portingOrder };
       }),
   }),
@@ -313,8 +306,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const portingOrder = await cancelPortingOrder(ctx.db, ctx.caller.organizationId, inputId(input.id, 'PortingOrder', ['input', 'id']));
-        ctx.services.nudgeJobs();
+        const portingOrder = await cancelPortingOrder(ctx.db, inputId(input.id, 'PortingOrder', ['input', 'id']));
         return { portingOrder };
       }),
   }),

@@ -65,8 +65,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ReservePhoneNumbersInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const reservation = await reserveNumbers(ctx.db, ctx.caller.organizationId, input);
-        ctx.services.nudgeJobs();
+        const reservation = await reserveNumbers(ctx.db, input);
         return { reservation };
       }),
   }),
@@ -75,7 +74,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: CancelReservationInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => ({
-        reservation: await cancelReservation(ctx.db, ctx.caller.organizationId, inputId(input.id, 'Reservation', ['input', 'id'])),
+        reservation: await cancelReservation(ctx.db, inputId(input.id, 'Reservation', ['input', 'id'])),
       })),
   }),
 }));
