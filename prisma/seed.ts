@@ -78,8 +78,15 @@ function randomInt(rand: () => number, maxExclusive: number): number {
   return Math.floor(rand() * maxExclusive);
 }
 
+/** `items[index]` where the caller's arithmetic keeps the index in range; a slip fails loudly instead of seeding undefined. */
+function at<T>(items: readonly T[], index: number): T {
+  const item = items[index];
+  if (item === undefined) throw new Error(`Index ${index} is outside a list of ${items.length}`);
+  return item;
+}
+
 function pick<T>(rand: () => number, items: readonly T[]): T {
-  return items[randomInt(rand, items.length)];
+  return at(items, randomInt(rand, items.length));
 }
 
 function pickWeighted<T extends { weight?: number }>(rand: () => number, items: readonly T[], totalWeight: number): T {
@@ -88,7 +95,7 @@ function pickWeighted<T extends { weight?: number }>(rand: () => number, items: 
     r -= item.weight ?? 1;
     if (r < 0) return item;
   }
-  return items[items.length - 1];
+  return at(items, items.length - 1);
 }
 
 /** Splits `total` into integers proportional to `weights` (largest remainder). */
@@ -100,7 +107,7 @@ function apportion(total: number, weights: readonly number[]): number[] {
   const order = exact.map((x, i) => ({ i, rem: x - Math.floor(x) })).sort((a, b) => b.rem - a.rem || a.i - b.i);
   for (const { i } of order) {
     if (left <= 0) break;
-    counts[i] += 1;
+    counts[i] = at(counts, i) + 1;
     left -= 1;
   }
   return counts;
@@ -151,15 +158,17 @@ export function generateInventory(options: { count?: number; seed?: number } = {
   );
 
   countryPlans.forEach((plan, countryIndex) => {
-    const types = typeOrder.filter((type) => plan.types[type]);
+    const types = typeOrder.flatMap((numberType) => {
+      const typePlan = plan.types[numberType];
+      return typePlan ? [{ numberType, typePlan }] : [];
+    });
     const perType = apportion(
-      perCountry[countryIndex],
-      types.map((type) => plan.types[type]!.share),
+      at(perCountry, countryIndex),
+      types.map(({ typePlan }) => typePlan.share),
     );
 
-    types.forEach((numberType, typeIndex) => {
-      const typePlan = plan.types[numberType]!;
-      const wanted = perType[typeIndex];
+    types.forEach(({ numberType, typePlan }, typeIndex) => {
+      const wanted = at(perType, typeIndex);
       const rand = mulberry32(hashSeed(seed, plan.countryCode, numberType));
       const totalWeight = typePlan.ranges.reduce((sum, range) => sum + (range.weight ?? 1), 0);
       let made = 0;
