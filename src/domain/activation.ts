@@ -1,11 +1,11 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
 import { lockRow, type TenantDb } from '../infra/tenant-scope.js';
-import { chargeMonth } from './billing.js';
+import { addMonth, chargeMonth } from './billing.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
-import { addMonth, inTransaction, type Tx } from './transactions.js';
+import { inTransaction, type Tx } from './transactions.js';
 
 /**
  * Settles an order once none of its numbers is pending. The order row is locked

@@ -1,7 +1,21 @@
 import { enqueueJob } from '../infra/jobs.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
-import { addMonth, type Tx } from './transactions.js';
+import type { Tx } from './transactions.js';
+
+// A number is billed monthly, in advance, from its activation: each period starts one addMonth after the
+// previous one, at the same time of day (so a day clamped to a short month stays clamped: 31 → 28 → 28).
+
+/** Same day-of-month next month, clamped (Jan 31 → Feb 28/29), in UTC. */
+export function addMonth(date: Date): Date {
+  const next = new Date(date);
+  const day = next.getUTCDate();
+  next.setUTCDate(1);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
+  next.setUTCDate(Math.min(day, lastDay));
+  return next;
+}
 
 /**
  * Bills one month in advance for the period starting at `period` and schedules

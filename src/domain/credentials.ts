@@ -1,14 +1,9 @@
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { apiKeyRecord, generateApiKey, type NewApiKeyInput } from './api-keys.js';
-import { invalidInput, notFound } from './errors.js';
+import { notFound } from './errors.js';
 import { recordEvent } from './events.js';
+import { checkName } from './input-rules.js';
 import { inTransaction } from './transactions.js';
-
-function checkName(name: string, field: string[]) {
-  const trimmed = name.trim();
-  if (trimmed.length < 1 || trimmed.length > 100) throw invalidInput(field, 'Name must be 1 to 100 characters');
-  return trimmed;
-}
 
 /** Creates a key and returns its secret, which is never stored and can't be shown again. */
 export async function createApiKey(db: TenantDb, input: NewApiKeyInput) {
@@ -31,17 +26,4 @@ export async function revokeApiKey(db: TenantDb, apiKeyId: string) {
     if (count === 1) await recordEvent(tx, 'API_KEY_REVOKED', apiKeyId, { name: existing.name, displayPrefix: existing.displayPrefix });
     return tx.apiKey.findUniqueOrThrow({ where: { id: apiKeyId } });
   });
-}
-
-export async function createConnection(db: TenantDb, input: { name: string }) {
-  const name = checkName(input.name, ['input', 'name']);
-  const taken = () => invalidInput(['input', 'name'], `A connection named "${name}" already exists`);
-  if (await db.connection.findFirst({ where: { name }, select: { id: true } })) throw taken();
-  try {
-    return await db.connection.create({ data: { organizationId: db.tenant.organizationId, name } });
-  } catch (error) {
-    // Two requests for the same name at once: the unique index decides, and the loser hears why.
-    if ((error as { code?: string }).code === 'P2002') throw taken();
-    throw error;
-  }
 }

@@ -50,3 +50,10 @@ export function checkText(value: string, field: string[], maxLength?: number): s
 export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
+
+/** A name (of an API key, a connection): trimmed, 1 to 100 characters. */
+export function checkName(name: string, field: string[]) {
+  const trimmed = name.trim();
+  if (trimmed.length < 1 || trimmed.length > 100) throw invalidInput(field, 'Name must be 1 to 100 characters');
+  return trimmed;
+}

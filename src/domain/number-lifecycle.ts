@@ -2,13 +2,13 @@ import type { Prisma } from '../generated/prisma/client.js';
 import type { InboundCallScreening, TollFreeVerificationStatus } from '../generated/prisma/enums.js';
 import { enqueueJob } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
-import { chargeMonth } from './billing.js';
+import { addMonth, chargeMonth } from './billing.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { tagSeparator } from './export.js';
 import { checkBucket } from './inventory-alerts.js';
 import { maxTagLength } from './phone-numbers.js';
-import { addMonth, inTransaction } from './transactions.js';
+import { inTransaction } from './transactions.js';
 
 /** Absent (undefined) fields are left alone; null clears a nullable field. */
 export type ConfigureInput = {

@@ -5,13 +5,13 @@ import type { CarrierGateway, PortableResult, PortSubmission } from '../infra/ca
 import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
 import { advisoryLock, lockRow, platformSql, type TenantClient, type TenantDb } from '../infra/tenant-scope.js';
-import { chargeMonth } from './billing.js';
+import { addMonth, chargeMonth } from './billing.js';
 import { DomainError, DomainErrors, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { checkNumberList } from './number-selection.js';
 import { classifyNumber } from './numbering-plan.js';
-import { addMonth, inTransaction, type Tx } from './transactions.js';
+import { inTransaction, type Tx } from './transactions.js';
 
 // Port-ins, modelled on how carriers run them (Telnyx porting v2): check,
 // draft orders split by country and number type, LOA details and documents,

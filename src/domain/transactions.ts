@@ -14,14 +14,3 @@ const transactionOptions = { maxWait: 20_000, timeout: 30_000 } as const;
 export function inTransaction<T>(db: TenantDb, work: (tx: Tx) => Promise<T>): Promise<T> {
   return tenantTransaction(db, work, transactionOptions);
 }
-
-/** Same day-of-month next month, clamped (Jan 31 → Feb 28/29), in UTC. */
-export function addMonth(date: Date): Date {
-  const next = new Date(date);
-  const day = next.getUTCDate();
-  next.setUTCDate(1);
-  next.setUTCMonth(next.getUTCMonth() + 1);
-  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
-  next.setUTCDate(Math.min(day, lastDay));
-  return next;
-}

@@ -1,5 +1,5 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import { createConnection } from '../domain/credentials.js';
+import { createConnection } from '../domain/connections.js';
 import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { namedConnection, newestFirstConnection } from './connections.js';

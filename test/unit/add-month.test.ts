@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { addMonth } from '../../src/domain/transactions.js';
+import { addMonth } from '../../src/domain/billing.js';
 
 const next = (iso: string) => addMonth(new Date(iso)).toISOString();
 
