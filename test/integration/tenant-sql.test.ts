@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { skipReason } from '../helpers/database.js';
-import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import type { Tenant, TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 
 // Tenant scope is proven on the SQL the API actually sends: every statement a tenant's
 // request runs against a tenant-owned table must carry that tenant's organizationId,
@@ -18,7 +19,7 @@ type Statement = { sql: string; params: string };
 
 function tablesOf(sql: string): string[] {
   const tables = new Set<string>();
-  for (const match of sql.matchAll(/\b(?:FROM|JOIN|UPDATE|INTO)\s+(?:"public"\.)?"(\w+)"/gi)) tables.add(match[1]);
+  for (const match of sql.matchAll(/\b(?:FROM|JOIN|UPDATE|INTO)\s+(?:"public"\.)?"(\w+)"/gi)) tables.add(match[1]!);
   return [...tables];
 }
 
@@ -125,13 +126,13 @@ async function populate(server: TestServer, tenant: Tenant, label: string): Prom
         organizationId,
         numberOrderId: order.id,
         phoneNumberId: phoneId,
-        e164: e164s[i],
+        e164: e164s[i]!,
         activationPriceCents: 100,
         monthlyPriceCents: 150,
         status: 'ACTIVE',
       },
     });
-    await prisma.reservationItem.create({ data: { organizationId, reservationId: reservation.id, inventoryNumberId: randomUUID(), e164: e164s[i] } });
+    await prisma.reservationItem.create({ data: { organizationId, reservationId: reservation.id, inventoryNumberId: randomUUID(), e164: e164s[i]! } });
   }
   const porting = await prisma.portingOrder.create({ data: { organizationId, countryCode: 'US', numberType: 'LOCAL', status: 'SUBMITTED' } });
   await prisma.portingOrderNumber.create({
@@ -201,8 +202,8 @@ function readQueries(
     ... on PortingOrder { documents { filename } comments { body } }
     ... on LedgerEntry { phoneNumber { e164 } }`;
   const ownIds = [
-    globalId('PhoneNumber', a.phoneIds[0]),
-    globalId('Connection', a.connectionIds[0]),
+    globalId('PhoneNumber', a.phoneIds[0]!),
+    globalId('Connection', a.connectionIds[0]!),
     globalId('NumberOrder', a.orderId),
     globalId('Reservation', a.reservationId),
     globalId('PortingOrder', a.portingOrderId),
@@ -211,8 +212,8 @@ function readQueries(
     globalId('Organization', organizationId),
   ];
   const foreignIds = [
-    globalId('PhoneNumber', b.phoneIds[0]),
-    globalId('Connection', b.connectionIds[0]),
+    globalId('PhoneNumber', b.phoneIds[0]!),
+    globalId('Connection', b.connectionIds[0]!),
     globalId('NumberOrder', b.orderId),
     globalId('Reservation', b.reservationId),
     globalId('PortingOrder', b.portingOrderId),
@@ -223,7 +224,7 @@ function readQueries(
     {
       name: 'phoneNumbers by connection',
       query: `query($c: ID!) { phoneNumbers(first: 10, filter: { connectionId: $c }) { totalCount edges { node { ${phoneFields} } } } }`,
-      variables: { c: globalId('Connection', a.connectionIds[1]) },
+      variables: { c: globalId('Connection', a.connectionIds[1]!) },
     },
     { name: 'phoneNumber(e164)', query: `query($e: E164!) { phoneNumber(e164: $e) { ${phoneFields} } }`, variables: { e: a.e164s[0] } },
     { name: 'connections', query: `{ connections(first: 50) { totalCount edges { node { id name phoneNumberCount } } } }` },
@@ -250,43 +251,38 @@ function readQueries(
   ];
 }
 
+// Background pollers off: the statements captured are the requests' own.
+const it = serverTest(
+  { RUN_JOBS: 'false', OUTBOX_POLL_MS: '60000', FEED_CATCH_UP_MS: '60000' },
+  { tenants: { tenantA: { name: 'Tenant A' }, tenantB: { name: 'Tenant B' } } },
+);
+
+async function capture<T>(server: TestServer, run: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
+  const statements: Statement[] = [];
+  const stop = server.db.onStatement((statement) => statements.push(statement));
+  try {
+    return { result: await run(), statements };
+  } finally {
+    stop();
+  }
+}
+
 describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
-  let server: TestServer;
-  let tenantA: Tenant;
-  let tenantB: Tenant;
   let a: Fixture;
   let b: Fixture;
 
-  beforeAll(async () => {
-    // Background pollers off: the statements captured are the requests' own.
-    server = await startTestServer({ RUN_JOBS: 'false', OUTBOX_POLL_MS: '60000', FEED_CATCH_UP_MS: '60000' });
-    tenantA = await server.createTenant({ name: 'Tenant A' });
-    tenantB = await server.createTenant({ name: 'Tenant B' });
+  it.beforeAll(async ({ server, tenantA, tenantB }) => {
     a = await populate(server, tenantA, 'alpha');
     b = await populate(server, tenantB, 'bravo');
   }, 120_000);
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  async function capture<T>(run: () => Promise<T>): Promise<{ result: T; statements: Statement[] }> {
-    const statements: Statement[] = [];
-    const stop = server.db.onStatement((statement) => statements.push(statement));
-    try {
-      return { result: await run(), statements };
-    } finally {
-      stop();
-    }
-  }
-
-  it("every statement of every read carries the caller's organizationId on each tenant-owned table, nested loads included", async () => {
+  it("every statement of every read carries the caller's organizationId on each tenant-owned table, nested loads included", async ({ server, tenantA }) => {
     const apiKeyId = (await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: tenantA.organizationId, role: 'READ_ONLY' } })).id;
     const problems: string[] = [];
     let checked = 0;
     const touched = new Set<string>();
     for (const { name, query, variables } of readQueries(a, apiKeyId, tenantA.organizationId, b)) {
-      const { result, statements } = await capture(() => server.graphql(tenantA.keys.READ_ONLY, query, variables));
+      const { result, statements } = await capture(server, () => server.graphql(tenantA.keys.READ_ONLY, query, variables));
       expect(result.errors, `${name}: ${JSON.stringify(result.errors)}`).toBeUndefined();
       // Nothing of tenant B's comes back, whatever the path.
       const body = JSON.stringify(result.data);
@@ -322,22 +318,22 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     expect(checked).toBeGreaterThan(50);
   });
 
-  it('mutations that write and re-read nested rows carry the condition too', async () => {
+  it('mutations that write and re-read nested rows carry the condition too', async ({ server, tenantA }) => {
     const mutations = [
       { query: `mutation { createConnection(input: { name: "alpha-new" }) { connection { id name phoneNumberCount } errors { code } } }` },
       {
         query: `mutation($id: ID!, $c: ID!) { configurePhoneNumber(input: { id: $id, connectionId: $c, label: "x" }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
-        variables: { id: globalId('PhoneNumber', a.phoneIds[3]), c: globalId('Connection', a.connectionIds[0]) },
+        variables: { id: globalId('PhoneNumber', a.phoneIds[3]!), c: globalId('Connection', a.connectionIds[0]!) },
       },
       {
         query: `mutation($id: ID!, $c: ID!) { configurePhoneNumber(input: { id: $id, connectionId: $c }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
-        variables: { id: globalId('PhoneNumber', a.phoneIds[2]), c: globalId('Connection', b.connectionIds[0]) },
+        variables: { id: globalId('PhoneNumber', a.phoneIds[2]!), c: globalId('Connection', b.connectionIds[0]!) },
       },
       { query: `mutation { createApiKey(input: { name: "alpha-extra", role: READ_ONLY }) { apiKey { id name } errors { code } } }` },
     ];
     const problems: string[] = [];
     for (const { query, variables } of mutations) {
-      const { result, statements } = await capture(() => server.graphql(tenantA.keys.ADMIN, query, variables));
+      const { result, statements } = await capture(server, () => server.graphql(tenantA.keys.ADMIN, query, variables));
       expect(result.errors, JSON.stringify(result.errors)).toBeUndefined();
       expect(JSON.stringify(result.data)).not.toContain('bravo');
       for (const statement of statements) {
@@ -348,7 +344,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     expect(problems, problems.join('\n\n')).toEqual([]);
   });
 
-  it("the database refuses a link from one tenant's row to another tenant's row", async () => {
+  it("the database refuses a link from one tenant's row to another tenant's row", async ({ server }) => {
     const prisma = server.db.prisma;
     const links = [
       () => prisma.$executeRaw`UPDATE "PhoneNumber" SET "connectionId" = ${b.connectionIds[0]}::uuid WHERE id = ${a.phoneIds[1]}::uuid`,
@@ -360,7 +356,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     for (const link of links) await expect(link()).rejects.toThrow(/foreign key/i);
   });
 
-  it('a cross-tenant link planted past the constraints still reads as nothing through nested fields', async () => {
+  it('a cross-tenant link planted past the constraints still reads as nothing through nested fields', async ({ server, tenantA, tenantB }) => {
     const prisma = server.db.prisma;
     // Constraints off for this one transaction (as a bad migration or manual fix could leave data).
     await prisma.$transaction([
@@ -379,7 +375,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
           order: node(id: $o) { ... on NumberOrder { reservation { id phoneNumbers } items { e164 phoneNumber { id e164 } } } }
           entry: node(id: $l) { ... on LedgerEntry { phoneNumber { id e164 } } }
         }`,
-        { p: globalId('PhoneNumber', a.phoneIds[1]), o: globalId('NumberOrder', a.orderId), l: globalId('LedgerEntry', a.ledgerId) },
+        { p: globalId('PhoneNumber', a.phoneIds[1]!), o: globalId('NumberOrder', a.orderId), l: globalId('LedgerEntry', a.ledgerId) },
       );
       expect(planted.errors).toBeUndefined();
       const body = JSON.stringify(planted.data);
@@ -390,7 +386,7 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
       expect(data.entry.phoneNumber).toBeNull();
       // B's connection counts only B's numbers.
       const counted = await server.graphql(tenantB.keys.READ_ONLY, `query($id: ID!) { node(id: $id) { ... on Connection { phoneNumberCount } } }`, {
-        id: globalId('Connection', b.connectionIds[0]),
+        id: globalId('Connection', b.connectionIds[0]!),
       });
       expect(counted.data).toEqual({ node: { phoneNumberCount: 2 } });
     } finally {
