@@ -36,7 +36,7 @@ export async function portableNumbers(server: TestServer, count: number): Promis
     if (tries > 100 * count + 1000) throw new Error('no portable numbers found');
     const e164 = `+1512${String(3_000_000 + Math.floor(Math.random() * 6_000_000))}`;
     const [result] = await carrier.checkPortability([e164]);
-    if (!result.portable || found.includes(e164)) continue;
+    if (!result?.portable || found.includes(e164)) continue;
     if (await server.db.prisma.inventoryNumber.findUnique({ where: { e164 } })) continue;
     found.push(e164);
   }
@@ -79,6 +79,8 @@ export async function createOwnedObjects(
   const owned = (page.edges as Data[])
     .map((edge) => edge.node as { id: string; e164: string })
     .sort((a, b) => numbers.order.indexOf(a.e164) - numbers.order.indexOf(b.e164));
+  const [first] = owned;
+  if (!first) throw new Error(`${tenant.slug} owns no numbers after ordering ${numbers.order.length}`);
 
   const connection = await call(
     server,
@@ -87,7 +89,7 @@ export async function createOwnedObjects(
     { i: { name: `main ${tenant.slug}` } },
   );
   await call(server, key, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code field message } } }`, {
-    i: { id: owned[0].id, connectionId: connection.connection.id, label: 'owned', tags: ['owned'], customerReference: 'cust-1' },
+    i: { id: first.id, connectionId: connection.connection.id, label: 'owned', tags: ['owned'], customerReference: 'cust-1' },
   });
   const reservation = await call(
     server,
@@ -136,7 +138,7 @@ export async function createOwnedObjects(
     ...objects,
     nodes: {
       Organization: objects.organizationId,
-      PhoneNumber: owned[0].id,
+      PhoneNumber: first.id,
       Connection: objects.connectionId,
       Reservation: objects.reservationId,
       NumberOrder: objects.numberOrderId,

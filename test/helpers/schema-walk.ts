@@ -114,7 +114,7 @@ function buildValue(
     }
     return object;
   }
-  if (isEnumType(nullable)) return nullable.getValues()[0].value;
+  if (isEnumType(nullable)) return nullable.getValues()[0]?.value;
   switch (nullable.name) {
     case 'String':
       return 'probe';

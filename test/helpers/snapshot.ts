@@ -25,8 +25,9 @@ async function tables(prisma: PrismaClient, column?: string): Promise<string[]> 
 export async function snapshotDatabase(prisma: PrismaClient): Promise<DatabaseSnapshot> {
   const rows: Record<string, number> = {};
   for (const table of await tables(prisma)) {
-    const [{ count }] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM ${quoted(table)}`);
-    rows[table] = count;
+    const [row] = await prisma.$queryRawUnsafe<Array<{ count: number }>>(`SELECT count(*)::int AS count FROM ${quoted(table)}`);
+    if (!row) throw new Error(`count(*) of ${table} returned no row`);
+    rows[table] = row.count;
   }
   const balances: Record<string, number> = {};
   for (const org of await prisma.$queryRawUnsafe<Array<{ id: string; balance: number }>>(

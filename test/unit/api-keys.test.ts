@@ -20,20 +20,20 @@ describe('generateApiKey', () => {
 
 describe('looksLikeApiKey', () => {
   it.each([
-    'pn_prod_' + 'a'.repeat(40),
-    'pn_live_' + 'a'.repeat(31),
-    'pn_live_' + 'a'.repeat(65),
-    'pn_live_' + 'a'.repeat(39) + '-',
-    ' pn_live_' + 'a'.repeat(40),
-    'PN_LIVE_' + 'a'.repeat(40),
+    `pn_prod_${'a'.repeat(40)}`,
+    `pn_live_${'a'.repeat(31)}`,
+    `pn_live_${'a'.repeat(65)}`,
+    `pn_live_${'a'.repeat(39)}-`,
+    ` pn_live_${'a'.repeat(40)}`,
+    `PN_LIVE_${'a'.repeat(40)}`,
     '',
   ])('rejects %o', (key) => {
     expect(looksLikeApiKey(key)).toBe(false);
   });
 
   it('accepts the length bounds', () => {
-    expect(looksLikeApiKey('pn_test_' + 'a'.repeat(32))).toBe(true);
-    expect(looksLikeApiKey('pn_test_' + 'a'.repeat(64))).toBe(true);
+    expect(looksLikeApiKey(`pn_test_${'a'.repeat(32)}`)).toBe(true);
+    expect(looksLikeApiKey(`pn_test_${'a'.repeat(64)}`)).toBe(true);
   });
 });
 

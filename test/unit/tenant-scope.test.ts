@@ -167,7 +167,7 @@ describe('model classification', () => {
 
   function classify(model: string): string {
     const args = {};
-    let scoped;
+    let scoped: ReturnType<typeof scopeArgs>;
     try {
       scoped = scopeArgs(model, 'findMany', args, org);
     } catch (error) {
@@ -341,19 +341,19 @@ describe('schema rule: relations between tenant-owned models are keyed by (organ
     const offenders: string[] = [];
     let checked = 0;
     for (const block of schema.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)) {
-      const [, model, body] = block;
+      const [, model = '', body = ''] = block;
       for (const line of body.matchAll(/^\s+(\w+)\s+(\w+)\??\s+@relation\(([^)]*)\)/gm)) {
-        const [, field, target, options] = line;
+        const [, field, target = '', options = ''] = line;
         if (!tenantModels.has(model) || !tenantModels.has(target)) continue;
         const fields =
           /fields:\s*\[([^\]]*)\]/
             .exec(options)?.[1]
-            .split(',')
+            ?.split(',')
             .map((name) => name.trim()) ?? [];
         const references =
           /references:\s*\[([^\]]*)\]/
             .exec(options)?.[1]
-            .split(',')
+            ?.split(',')
             .map((name) => name.trim()) ?? [];
         checked += 1;
         const at = fields.indexOf('organizationId');
