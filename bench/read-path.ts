@@ -24,12 +24,14 @@
 //  2. Creates a fresh database numbers_bench_read_<random>, migrated by the API's own
 //     `src/cli/db.ts migrate`; seeds a tenant with 10,000 numbers and a second with
 //     200,000 (one generate_series INSERT each, typical columns as in bench/export.ts),
-//     one READ_ONLY API key each; ANALYZE. Dropped WITH (FORCE) at the end.
+//     one READ_ONLY API key each; VACUUM (ANALYZE); max_parallel_workers_per_gather = 0 for
+//     this database (so a query's CPU is all in the backend measured). Dropped WITH (FORCE) at the end.
 //  3. Starts three servers as child processes on 127.0.0.1, each with a pool of 10:
 //     (a) the API (`node --import tsx src/main.ts` in --api-dir, NODE_ENV=production,
 //         RUN_JOBS=false, LOG_LEVEL=warn, the cost bucket raised out of the way);
 //     (b) PostGraphile 5 (amber preset, grafserv on node:http, NODE_ENV=production) on
-//         Node 22, queried with `allPhoneNumbers(condition: { organizationId })`;
+//         Node 22, queried with `allPhoneNumbers(condition: { organizationId })`; its
+//         sessions plan every statement for its parameters (see where it starts);
 //     (c) the floor (bench/read-path-floor.ts).
 //  4. Fetches each case's pages once per contender and checks them: the API's and the
 //     floor's bodies must be byte-identical (same signed cursors); PostGraphile's pages
@@ -297,9 +299,10 @@ async function main() {
   const dbName = `numbers_bench_read_${randomBytes(4).toString('hex')}`;
   const dbUrl = new URL(adminUrl);
   dbUrl.pathname = `/${dbName}`;
-  const withApplication = (name: string) => {
+  const withApplication = (name: string, options?: string) => {
     const url = new URL(dbUrl);
     url.searchParams.set('application_name', name);
+    if (options) url.searchParams.set('options', options);
     return url.toString();
   };
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'numbers-bench-read-'));
@@ -374,7 +377,12 @@ async function main() {
     await db.connect();
     const small = await seed(db, 10_000, 0);
     const big = await seed(db, 200_000, 5_000_000);
-    await db.query('ANALYZE');
+    // VACUUM too, not only ANALYZE: the table is then as autovacuum leaves it (all-visible, so counts are index-only scans), and
+    // autovacuum, due after 210,000 inserts, does not change the plans halfway through the run.
+    await db.query('VACUUM (ANALYZE)');
+    // No parallel workers: their CPU could not be told apart per contender (they come and go within a query), so all of a
+    // query's work stays in the pool's own backend, which the bench measures. The same for every contender.
+    await db.query(`ALTER DATABASE ${dbName} SET max_parallel_workers_per_gather = 0`);
     log(`database ${dbName} migrated (${migrate.stdout.trim().split('\n').at(-1)?.slice(0, 80)}) and filled in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
     // The three servers.
@@ -401,7 +409,11 @@ async function main() {
         nodeBinary(),
         ['postgraphile-server.mjs'],
         contendersDir,
-        { NODE_ENV: 'production', DATABASE_URL: withApplication('bench_postgraphile') },
+        // PostGraphile runs its queries as prepared statements, which PostgreSQL switches to a generic plan after five runs;
+        // one plan for "organizationId = $1" over a 10,000- and a 200,000-number tenant is a parallel seq scan of both
+        // (~100 ms for the small tenant's count instead of ~2). The API and the floor plan every query for its
+        // parameters; so that PostGraphile does too, its sessions get plan_cache_mode=force_custom_plan.
+        { NODE_ENV: 'production', DATABASE_URL: withApplication('bench_postgraphile', '-c plan_cache_mode=force_custom_plan') },
         graphqlReady,
       ),
       floor: await startServer(
