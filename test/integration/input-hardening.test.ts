@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
-import { type GraphqlResponse, startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { eventually, until } from '../helpers/lifecycle.js';
+import type { GraphqlResponse, Tenant, TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // Issue 9, items 9, 10, 12, 22 and 23: bad text never reaches the database, user
@@ -26,12 +28,12 @@ function refusalOf(response: GraphqlResponse<unknown>): Refusal | undefined {
   return first && { code: first.code, field: first.field };
 }
 
+const it = serverTest({}, { tenants: ['tenant'] });
+
 describe.skipIf(skipReason)('input hardening', () => {
-  let server: TestServer;
-  let tenant: Tenant;
   let numberId: string;
   let numberRow: string;
-  const counts = async () => {
+  const counts = async (server: TestServer, tenant: Tenant) => {
     const p = server.db.prisma;
     const where = { organizationId: tenant.organizationId };
     return {
@@ -47,20 +49,14 @@ describe.skipIf(skipReason)('input hardening', () => {
     };
   };
 
-  beforeAll(async () => {
-    server = await startTestServer();
+  it.beforeAll(async ({ server, tenant }) => {
     await seedInventory(server.db.prisma, { count: 3000 });
-    tenant = await server.createTenant();
     await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 1, { label: 'plain', tags: ['keep'] });
     numberRow = (await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { organizationId: tenant.organizationId } })).id;
     numberId = encodeGlobalId('PhoneNumber', numberRow);
   });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('refuses NUL and other control characters in every kind of text input, naming the field, writing nothing', async () => {
+  it('refuses NUL and other control characters in every kind of text input, naming the field, writing nothing', async ({ server, tenant }) => {
     const nul = 'a\u0000b';
     const somePortingOrder = encodeGlobalId('PortingOrder', randomUUID());
     const cases: Array<[string, string, Record<string, unknown>, string[], string?]> = [
@@ -103,17 +99,17 @@ describe.skipIf(skipReason)('input hardening', () => {
       ['connection id', configure, { input: { id: numberId, connectionId: nul } }, ['input', 'connectionId']],
       ['number id', configure, { input: { id: `${numberId}\u0000` } }, ['input', 'id']],
     ];
-    const before = await counts();
+    const before = await counts(server, tenant);
     for (const [name, query, variables, field, role] of cases) {
       const response = await server.graphql(tenant.keys[(role ?? 'MEMBER') as 'MEMBER'], query, variables);
       expect(refusalOf(response), name).toEqual({ code: 'BAD_USER_INPUT', field });
       expect(JSON.stringify(response), name).not.toContain('INTERNAL_SERVER_ERROR');
       expect(response.status, name).toBe(400);
     }
-    expect(await counts()).toEqual(before);
+    expect(await counts(server, tenant)).toEqual(before);
   });
 
-  it('checks inline literals as well as variables, in fragments too', async () => {
+  it('checks inline literals as well as variables, in fragments too', async ({ server, tenant }) => {
     const inline = await server.graphql(tenant.keys.MEMBER, `{ phoneNumbers(first: 5, filter: { search: "x\\u0000" }) { totalCount } }`);
     expect(refusalOf(inline)).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'search'] });
     const fragment = await server.graphql(
@@ -126,11 +122,11 @@ describe.skipIf(skipReason)('input hardening', () => {
       `mutation { configurePhoneNumber(input: { id: "${numberId}", label: "\\u0000" }) { errors { code field } } }`,
     );
     expect(refusalOf(mutation)).toEqual({ code: 'BAD_USER_INPUT', field: ['input', 'label'] });
-    expect((await counts()).number.label).toBe('plain');
+    expect((await counts(server, tenant)).number.label).toBe('plain');
   });
 
-  it('caps every string and list argument; tab, newline and unicode are fine', async () => {
-    const before = await counts();
+  it('caps every string and list argument; tab, newline and unicode are fine', async ({ server, tenant }) => {
+    const before = await counts(server, tenant);
     const huge = 'x'.repeat(1_000_000);
     const oversized: Array<[string, Record<string, unknown>, string[]]> = [
       [search, { filter: { tags: [huge] } }, ['filter', 'tags']],
@@ -151,7 +147,7 @@ describe.skipIf(skipReason)('input hardening', () => {
       const response = await server.graphql(tenant.keys.MEMBER, query, variables);
       expect(refusalOf(response), field.join('.')).toEqual({ code: 'BAD_USER_INPUT', field });
     }
-    expect(await counts()).toEqual(before);
+    expect(await counts(server, tenant)).toEqual(before);
 
     const fine = await server.graphql(tenant.keys.MEMBER, configure, { input: { id: numberId, label: 'Zürich\tline 1\r\n☎️ 東京' } });
     expect(fine.errors).toBeUndefined();
@@ -159,8 +155,8 @@ describe.skipIf(skipReason)('input hardening', () => {
     await server.graphql(tenant.keys.MEMBER, configure, { input: { id: numberId, label: 'plain' } });
   });
 
-  it('a variable of the wrong type or missing is refused with the argument path it stands for', async () => {
-    const before = await counts();
+  it('a variable of the wrong type or missing is refused with the argument path it stands for', async ({ server, tenant }) => {
+    const before = await counts(server, tenant);
     const cases: Array<[string, Record<string, unknown>, string[]]> = [
       [configure, { input: { id: numberId, label: 5 } }, ['input', 'label']],
       [configure, { input: { id: numberId, tags: [1] } }, ['input', 'tags']],
@@ -179,15 +175,15 @@ describe.skipIf(skipReason)('input hardening', () => {
       expect(response.status, JSON.stringify(variables)).toBe(400);
       expect(refusalOf(response), JSON.stringify(variables)).toEqual({ code: 'BAD_USER_INPUT', field });
     }
-    expect(await counts()).toEqual(before);
+    expect(await counts(server, tenant)).toEqual(before);
   });
 
-  it('an empty ID is refused naming the field, never taken for "absent"', async () => {
+  it('an empty ID is refused naming the field, never taken for "absent"', async ({ server, tenant }) => {
     const connection = await server.graphql(tenant.keys.MEMBER, `mutation { createConnection(input: { name: "main" }) { connection { id } } }`);
     const connectionId = (connection.data as { createConnection: { connection: { id: string } } }).createConnection.connection.id;
     const attached = await server.graphql(tenant.keys.MEMBER, configure, { input: { id: numberId, connectionId } });
     expect((attached.data as { configurePhoneNumber: { errors: unknown[] } }).configurePhoneNumber.errors).toEqual([]);
-    const before = await counts();
+    const before = await counts(server, tenant);
 
     const detach = await server.graphql(tenant.keys.MEMBER, configure, { input: { id: numberId, connectionId: '' } });
     expect(refusalOf(detach)).toEqual({ code: 'BAD_USER_INPUT', field: ['input', 'connectionId'] });
@@ -195,11 +191,11 @@ describe.skipIf(skipReason)('input hardening', () => {
     expect(refusalOf(filtered)).toEqual({ code: 'BAD_USER_INPUT', field: ['filter', 'connectionId'] });
     const cursor = await server.graphql(tenant.keys.MEMBER, `{ phoneNumbers(first: 1, after: "") { totalCount } }`);
     expect(refusalOf(cursor)).toEqual({ code: 'INVALID_CURSOR', field: ['after'] });
-    expect(await counts()).toEqual(before);
+    expect(await counts(server, tenant)).toEqual(before);
     expect(before.number.connectionId).not.toBeNull();
   });
 
-  it('search text matches literally: % _ and \\ are not wildcards or escapes', async () => {
+  it('search text matches literally: % _ and \\ are not wildcards or escapes', async ({ server }) => {
     const owner = await server.createTenant();
     const labels = ['alpha', 'beta', '100% real', 'a_b', 'back\\slash', 'axb'];
     for (const label of labels) await insertOwnedNumbers(server.db.prisma, owner.organizationId, 1, { label });
@@ -216,7 +212,7 @@ describe.skipIf(skipReason)('input hardening', () => {
     expect(await labelsFound('ALPHA')).toEqual(['alpha']);
   });
 
-  it('locality and region match exactly (ignoring case), wildcards included literally', async () => {
+  it('locality and region match exactly (ignoring case), wildcards included literally', async ({ server, tenant }) => {
     const total = async (filter: Record<string, unknown>) => {
       const response = await server.graphql(tenant.keys.READ_ONLY, available, { filter: { countryCode: 'US', ...filter } });
       expect(response.errors, JSON.stringify(filter)).toBeUndefined();
@@ -230,14 +226,14 @@ describe.skipIf(skipReason)('input hardening', () => {
     expect(await total({ region: '%' })).toBe(0);
   });
 
-  it('refuses ";" in tags (the export separator), naming input.tags', async () => {
-    const before = await counts();
+  it('refuses ";" in tags (the export separator), naming input.tags', async ({ server, tenant }) => {
+    const before = await counts(server, tenant);
     const response = await server.graphql(tenant.keys.MEMBER, configure, { input: { id: numberId, tags: ['a;b', 'c'] } });
     expect(refusalOf(response)).toEqual({ code: 'BAD_USER_INPUT', field: ['input', 'tags'] });
-    expect(await counts()).toEqual(before);
+    expect(await counts(server, tenant)).toEqual(before);
   });
 
-  it('events: an empty page still says where to resume; an eventId beyond int64 is an INVALID_CURSOR', async () => {
+  it('events: an empty page still says where to resume; an eventId beyond int64 is an INVALID_CURSOR', async ({ server }) => {
     const quiet = await server.createTenant();
     const page = async (variables: Record<string, unknown>) => {
       const response = await server.graphql(quiet.keys.READ_ONLY, events, variables);
@@ -250,16 +246,14 @@ describe.skipIf(skipReason)('input hardening', () => {
 
     const [stock] = await server.db.prisma.inventoryNumber.findMany({ where: { state: 'AVAILABLE' }, take: 1 });
     await server.graphql(quiet.keys.MEMBER, `mutation($n: [E164!]!) { reservePhoneNumbers(input: { phoneNumbers: $n }) { errors { code } } }`, {
-      n: [stock.e164],
+      n: [stock!.e164],
     });
-    const first = await (async () => {
-      for (let i = 0; i < 100; i += 1) {
-        const p = await page({});
-        if (p.edges.length) return p;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error('the reservation event never reached the feed');
-    })();
+    // The reservation's event reaches the feed once the outbox relay has numbered it.
+    const first = await eventually(
+      () => page({}),
+      (p) => p.edges.length > 0,
+      5_000,
+    );
     const last = first.edges.at(-1)!.cursor;
     expect(first.endCursor).toBe(last);
     // Caught up: resume from where you are, not from null.
@@ -274,11 +268,11 @@ describe.skipIf(skipReason)('input hardening', () => {
     expect((await page({ after: '9223372036854775807' })).endCursor).toBe('9223372036854775807');
   });
 
-  it('over WebSocket: a subscription with bad text gets its own error, the socket and its other subscriptions live on', async () => {
+  it('over WebSocket: a subscription with bad text gets its own error, the socket and its other subscriptions live on', async ({ server, tenant }) => {
     const client = wsClient(server.url, tenant.keys.READ_ONLY);
     const good = subscribeWs(client, `subscription { events(after: "0") { eventId } }`);
     const bad = subscribeWs(client, `subscription($after: String) { events(after: $after) { eventId } }`, { after: 'x\u0000' });
-    for (let i = 0; i < 100 && !bad.errors.length; i += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => bad.errors.length > 0, 'the subscription with bad text is refused', 2_000);
     expect(JSON.stringify(bad.errors)).toContain('BAD_USER_INPUT');
     expect(JSON.stringify(bad.errors)).toContain('"field":["after"]');
     expect(bad.received).toEqual([]);
