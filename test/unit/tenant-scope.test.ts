@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { Prisma } from '../../src/generated/prisma/client.js';
-import { scopeArgs, TenantScopeViolation } from '../../src/infra/tenant-scope.js';
+import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.js';
+import { lockRow, scopeArgs, type TenantDb, TenantScopeViolation, type TenantTx, tenantId, tenantSql } from '../../src/infra/tenant-scope.js';
 
 const org = 'org-a';
 const other = 'org-b';
@@ -362,5 +362,72 @@ describe('schema rule: relations between tenant-owned models are keyed by (organ
     }
     expect(offenders).toEqual([]);
     expect(checked).toBeGreaterThanOrEqual(13);
+  });
+});
+
+describe('scoped client types', () => {
+  it('a plain or unscoped client is not a scoped one, the brand cannot be forged, and a scoped client has no raw SQL', () => {
+    // Checked by the type checker (npm run typecheck): each @ts-expect-error fails the build if its line compiles.
+    const checks = (plain: PrismaClient, unscopedTx: Prisma.TransactionClient, db: TenantDb, tx: TenantTx) => {
+      // @ts-expect-error a PrismaClient carries no tenant
+      const client: TenantDb = plain;
+      // @ts-expect-error nor does a transaction client of an unscoped client
+      const transaction: TenantTx = unscopedTx;
+      // @ts-expect-error adding a tenant property does not make one: only tenant-scope.ts brands clients
+      const forged: TenantDb = Object.assign(plain, { tenant: { organizationId: org, mode: null } });
+      // @ts-expect-error a transaction is not the client (it can't open another transaction)
+      const nested: TenantDb = tx;
+      // @ts-expect-error raw SQL is not available on the scoped client…
+      void db.$queryRaw;
+      // @ts-expect-error …nor in its transactions
+      void tx.$executeRawUnsafe;
+      return [client, transaction, forged, nested, db.tenant.organizationId, tx.tenant.mode];
+    };
+    expect(checks).toBeTypeOf('function');
+  });
+});
+
+describe('tenantSql', () => {
+  function recordingClient() {
+    const sent: Prisma.Sql[] = [];
+    const client = {
+      tenant: { organizationId: org, mode: null },
+      $queryRaw: async (sql: Prisma.Sql) => {
+        sent.push(sql);
+        return [];
+      },
+      $executeRaw: async (sql: Prisma.Sql) => {
+        sent.push(sql);
+        return 0;
+      },
+    };
+    return { sent, tx: client as unknown as TenantTx };
+  }
+
+  it("binds the client's organization wherever the statement names it", async () => {
+    const { sent, tx } = recordingClient();
+    await tenantSql(tx).query`SELECT id FROM "PhoneNumber" WHERE "organizationId" = ${tenantId} AND e164 = ${'+15125550100'}`;
+    await tenantSql(tx).execute`INSERT INTO "InventoryAlertState" (id, "organizationId") VALUES (gen_random_uuid(), ${tenantId})`;
+    expect(sent.map((sql) => [sql.text, sql.values])).toEqual([
+      ['SELECT id FROM "PhoneNumber" WHERE "organizationId" = $1::uuid AND e164 = $2', [org, '+15125550100']],
+      ['INSERT INTO "InventoryAlertState" (id, "organizationId") VALUES (gen_random_uuid(), $1::uuid)', [org]],
+    ]);
+  });
+
+  it('refuses a statement that does not name the tenant, before sending anything', async () => {
+    const { sent, tx } = recordingClient();
+    await expect(tenantSql(tx).query`SELECT id FROM "PhoneNumber" WHERE "organizationId" = ${other}::uuid`).rejects.toBeInstanceOf(TenantScopeViolation);
+    await expect(tenantSql(tx).execute`DELETE FROM "PhoneNumber"`).rejects.toBeInstanceOf(TenantScopeViolation);
+    expect(sent).toEqual([]);
+  });
+
+  it("lockRow locks the tenant's row by id and organization, and only on tenant-owned tables", async () => {
+    const { sent, tx } = recordingClient();
+    await lockRow(tx, 'PortingOrder', 'po-1');
+    expect(sent.map((sql) => [sql.text, sql.values])).toEqual([
+      ['SELECT id FROM "PortingOrder" WHERE id = $1::uuid AND "organizationId" = $2::uuid FOR UPDATE', ['po-1', org]],
+    ]);
+    await expect(lockRow(tx, 'InventoryNumber' as never, 'inv-1')).rejects.toBeInstanceOf(TenantScopeViolation);
+    expect(sent).toHaveLength(1);
   });
 });
