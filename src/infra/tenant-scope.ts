@@ -361,5 +361,3 @@ export function platformSql(client: TenantClient) {
     execute: (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => permitted(() => unscoped(client).$executeRaw(query, ...values)),
   };
 }
-
-export { Prisma };
