@@ -19,6 +19,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { inputLimits } from '../domain/input-rules.js';
+import { defaultPageSize, maxPageSize } from '../schema/pagination.js';
 
 // Shopify-style cost, computed from the document before anything runs:
 // - every object costs 1, scalars 0;
@@ -35,8 +36,6 @@ import { inputLimits } from '../domain/input-rules.js';
 // refuses them afterwards, naming the argument.
 
 const mutationBaseCost = 10;
-const maxPageSize = 100;
-const defaultPageSize = 20;
 const assumedListLength = 10;
 
 export type QueryCost = {

@@ -8,7 +8,7 @@ import { asPayload, type Payload } from './mutation-payload.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
 // not the Relay pattern; its list type is therefore ConnectionConnection.
-export const ConnectionRef = builder.prismaNode('Connection', {
+const ConnectionRef = builder.prismaNode('Connection', {
   id: { field: 'id' },
   description: 'A named group of numbers for one sub-customer.',
   fields: (t) => ({

@@ -28,7 +28,7 @@ export function namedConnection(nodeName: string) {
   ] as const;
 }
 
-export const newestFirst: OrderKey[] = [
+const newestFirst: OrderKey[] = [
   { field: 'createdAt', kind: 'date', direction: 'desc' },
   { field: 'id', kind: 'string', direction: 'desc' },
 ];

@@ -6,6 +6,7 @@ import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { NumberOrderStatusEnum, PhoneNumberStatusEnum, PortingOrderStatusEnum } from './enums.js';
 import { encodeGlobalId, idOfType } from './global-id.js';
+import { defaultEventPageSize, maxPageSize } from './pagination.js';
 
 // The live feed. Every subscription is the caller's organization's stream
 // (FeedHub keys listeners by organization), resumable with `after`.
@@ -17,7 +18,7 @@ const payloadOf = (event: FeedEvent) => event.payload as Payload;
 
 const maxEventId = 2n ** 63n - 1n; // sequence is a PostgreSQL bigint
 
-export function parseEventCursor(after: string | null | undefined, field = 'after'): bigint | null {
+function parseEventCursor(after: string | null | undefined, field = 'after'): bigint | null {
   if (after === null || after === undefined) return null;
   if (!/^\d{1,19}$/.test(after) || BigInt(after) > maxEventId) {
     throw new GraphQLError(`"${field}" must be an eventId from this feed`, { extensions: { code: 'INVALID_CURSOR', field: [field] } });
@@ -141,7 +142,7 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
         if (result.done || wanted(result.value)) return result;
       }
     },
-    return: (value?: unknown) => source.return!(value) as Promise<IteratorResult<FeedEvent>>,
+    return: async (value?: unknown): Promise<IteratorResult<FeedEvent>> => (await source.return?.(value)) ?? { done: true, value },
     [Symbol.asyncIterator]() {
       return this;
     },
@@ -244,11 +245,14 @@ async function feedPosition(ctx: Context): Promise<string> {
 builder.queryField('events', (t) =>
   t.field({
     type: EventPage,
-    args: { after: t.arg.string(), first: t.arg.int({ defaultValue: 50 }), types: t.arg({ type: [EventTypeEnum] }) },
+    args: { after: t.arg.string(), first: t.arg.int({ defaultValue: defaultEventPageSize }), types: t.arg({ type: [EventTypeEnum] }) },
     resolve: async (_root, args, ctx) => {
-      const first = args.first ?? 50;
-      if (first < 0 || first > 100)
-        throw new GraphQLError(`Argument "first" must be between 0 and 100, got ${first}`, { extensions: { code: 'BAD_USER_INPUT', field: ['first'] } });
+      const first = args.first ?? defaultEventPageSize;
+      if (first < 0 || first > maxPageSize) {
+        throw new GraphQLError(`Argument "first" must be between 0 and ${maxPageSize}, got ${first}`, {
+          extensions: { code: 'BAD_USER_INPUT', field: ['first'] },
+        });
+      }
       const given = parseEventCursor(args.after);
       const after = given ?? 0n;
       const rows = await ctx.db.event.findMany({

@@ -6,7 +6,7 @@ import { CapabilityEnum, NumberTypeEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
 
-export const AvailablePhoneNumberRef = builder.prismaObject('InventoryNumber', {
+const AvailablePhoneNumberRef = builder.prismaObject('InventoryNumber', {
   name: 'AvailablePhoneNumber',
   description: "A number in the platform's stock that can be reserved or ordered now.",
   fields: (t) => ({

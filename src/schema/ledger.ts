@@ -4,7 +4,7 @@ import { namedConnection, newestFirstConnection } from './connections.js';
 import { LedgerEntryKindEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
 
-export const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
+const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
   id: { field: 'id' },
   description: "One movement of money on the organization's balance. Debits are negative.",
   fields: (t) => ({

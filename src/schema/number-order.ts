@@ -30,7 +30,7 @@ builder.prismaObject('NumberOrderItem', {
   }),
 });
 
-export const NumberOrderRef = builder.prismaNode('NumberOrder', {
+const NumberOrderRef = builder.prismaNode('NumberOrder', {
   id: { field: 'id' },
   description: 'An order for one or more numbers. The activation total is charged when it is placed; numbers that fail to activate are refunded.',
   fields: (t) => ({

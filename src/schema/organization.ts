@@ -8,7 +8,7 @@ import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, type Payload } from './mutation-payload.js';
 
-export const OrganizationRef = builder.prismaNode('Organization', {
+builder.prismaNode('Organization', {
   id: { field: 'id' },
   fields: (t) => ({
     name: t.exposeString('name'),
@@ -20,7 +20,7 @@ export const OrganizationRef = builder.prismaNode('Organization', {
   }),
 });
 
-export const ApiKeyRef = builder.prismaNode('ApiKey', {
+builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   description: 'An API key. The secret is shown once, when the key is created.',
   fields: (t) => ({

@@ -6,8 +6,13 @@ import { GraphQLError } from 'graphql';
 // tenant it belongs to, so a forged cursor or one from another tenant or list
 // is refused instead of silently re-positioning the page.
 
+// Page sizes, for every list and for the query cost that charges for them (http/query-cost.ts).
+/** Most items `first` or `last` may ask for. */
 export const maxPageSize = 100;
+/** Items a list returns when neither `first` nor `last` is given. */
 export const defaultPageSize = 20;
+/** The `events` query's default `first`: the stored feed is read in larger pages to catch up. */
+export const defaultEventPageSize = 50;
 
 export type ConnectionArgs = {
   first?: number | null;
@@ -95,7 +100,7 @@ function seekCondition(keys: OrderKey[], values: unknown[], towardsEnd: boolean)
   return only && !more.length ? only : { OR: branches };
 }
 
-export type Edge<Row> = { cursor: string; node: Row };
+type Edge<Row> = { cursor: string; node: Row };
 export type KeysetConnection<Row> = {
   edges: Edge<Row>[];
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };

@@ -7,7 +7,7 @@ import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
 
-export const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
+const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
   id: { field: 'id' },
   description: "A phone number owned by the caller's organization (including released ones, kept for audit).",
   fields: (t) => ({

@@ -50,13 +50,21 @@ const FocWindow = builder.objectRef<{ startsAt: Date; endsAt: Date }>('FocWindow
   fields: (t) => ({ startsAt: t.expose('startsAt', { type: 'DateTime' }), endsAt: t.expose('endsAt', { type: 'DateTime' }) }),
 });
 
-const ServiceAddress = builder.objectRef<PortingOrder>('ServiceAddress').implement({
+type ServiceAddressShape = { street: string; locality: string; region: string | null; postalCode: string; countryCode: string };
+
+/** The order's service address; updatePortingOrder stores its required parts together, so one missing part means none was given. */
+function serviceAddressOf(order: PortingOrder): ServiceAddressShape | null {
+  const { serviceStreet: street, serviceLocality: locality, serviceRegion: region, servicePostalCode: postalCode, serviceCountryCode: countryCode } = order;
+  return street && locality && postalCode && countryCode ? { street, locality, region, postalCode, countryCode } : null;
+}
+
+const ServiceAddress = builder.objectRef<ServiceAddressShape>('ServiceAddress').implement({
   fields: (t) => ({
-    street: t.string({ resolve: (o) => o.serviceStreet! }),
-    locality: t.string({ resolve: (o) => o.serviceLocality! }),
-    region: t.string({ nullable: true, resolve: (o) => o.serviceRegion }),
-    postalCode: t.string({ resolve: (o) => o.servicePostalCode! }),
-    countryCode: t.field({ type: 'CountryCode', resolve: (o) => o.serviceCountryCode! }),
+    street: t.exposeString('street'),
+    locality: t.exposeString('locality'),
+    region: t.exposeString('region', { nullable: true }),
+    postalCode: t.exposeString('postalCode'),
+    countryCode: t.expose('countryCode', { type: 'CountryCode' }),
   }),
 });
 
@@ -97,7 +105,7 @@ builder.prismaObject('PortingComment', {
   }),
 });
 
-export const PortingOrderRef = builder.prismaNode('PortingOrder', {
+const PortingOrderRef = builder.prismaNode('PortingOrder', {
   id: { field: 'id' },
   description: 'Bringing numbers in from another carrier: one country and number type per order.',
   fields: (t) => ({
@@ -109,7 +117,7 @@ export const PortingOrderRef = builder.prismaNode('PortingOrder', {
     businessName: t.exposeString('businessName', { nullable: true }),
     accountNumber: t.exposeString('accountNumber', { nullable: true }),
     accountPinProvided: t.boolean({ description: 'The PIN itself is never returned.', resolve: (o) => Boolean(o.accountPin) }),
-    serviceAddress: t.field({ type: ServiceAddress, nullable: true, resolve: (o) => (o.serviceStreet ? o : null) }),
+    serviceAddress: t.field({ type: ServiceAddress, nullable: true, resolve: serviceAddressOf }),
     requestedFocDate: t.expose('requestedFocDate', { type: 'DateTime', nullable: true }),
     confirmedFocDate: t.expose('confirmedFocDate', {
       type: 'DateTime',

@@ -9,7 +9,7 @@ import { asPayload, type Payload } from './mutation-payload.js';
 
 const ReservationStatusEnum = builder.enumType(ReservationStatus, { name: 'ReservationStatus' });
 
-export const ReservationRef = builder.prismaNode('Reservation', {
+const ReservationRef = builder.prismaNode('Reservation', {
   id: { field: 'id' },
   description: 'Numbers held for your organization until expiresAt; nobody else can reserve or order them meanwhile.',
   fields: (t) => ({
