@@ -3,8 +3,7 @@ import { createConnection } from '../domain/connections.js';
 import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { namedConnection, newestFirstConnection } from './connections.js';
-import { ErrorInterface } from './errors.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
 // not the Relay pattern; its list type is therefore ConnectionConnection.
@@ -43,16 +42,7 @@ const CreateConnectionInput = builder.inputType('CreateConnectionInput', {
   fields: (t) => ({ name: t.string({ required: true, description: '1 to 100 characters, unique among your connections.' }) }),
 });
 
-const CreateConnectionPayload = builder.objectRef<Payload<{ connection: Connection }>>('CreateConnectionPayload').implement({
-  fields: (t) => ({
-    connection: t.prismaField({
-      type: 'Connection',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.connection && ctx.db.connection.findUnique({ ...query, where: { id: payload.connection.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-  }),
-});
+const CreateConnectionPayload = mutationPayload<{ connection: Connection }>('CreateConnectionPayload', { rows: { connection: 'Connection' } });
 
 builder.mutationField('createConnection', (t) =>
   t.field({

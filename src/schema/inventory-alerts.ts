@@ -1,9 +1,8 @@
 import { defaultThreshold, listBuckets, setThreshold } from '../domain/inventory-alerts.js';
 import type { Organization } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
-import { ErrorInterface } from './errors.js';
 import { InventoryAlertType } from './events.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 const InventoryAlerts = builder.objectRef<{ includeHealthy: boolean }>('InventoryAlerts').implement({
   fields: (t) => ({
@@ -33,11 +32,8 @@ builder.queryField('inventoryAlerts', (t) =>
 
 const SetThresholdInput = builder.inputType('SetInventoryAlertThresholdInput', { fields: (t) => ({ threshold: t.int({ required: true }) }) });
 
-const SetThresholdPayload = builder.objectRef<Payload<{ organization: Organization }>>('SetInventoryAlertThresholdPayload').implement({
-  fields: (t) => ({
-    threshold: t.int({ nullable: true, resolve: (payload) => payload.organization?.lowStockThreshold ?? null }),
-    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
-  }),
+const SetThresholdPayload = mutationPayload<{ organization: Organization }>('SetInventoryAlertThresholdPayload', {
+  fields: (t) => ({ threshold: t.int({ nullable: true, resolve: (payload) => payload.organization?.lowStockThreshold ?? null }) }),
 });
 
 builder.mutationField('setInventoryAlertThreshold', (t) =>

@@ -4,10 +4,9 @@ import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
 import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberOrderStatusEnum } from './enums.js';
-import { ErrorInterface } from './errors.js';
 import { inputId } from './global-id.js';
 import { MoneyType, money } from './money.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 const NumberOrderItemStatusEnum = builder.enumType(NumberOrderItemStatus, { name: 'NumberOrderItemStatus' });
 
@@ -67,15 +66,10 @@ const OrderPhoneNumbersInput = builder.inputType('OrderPhoneNumbersInput', {
   }),
 });
 
-const OrderPhoneNumbersPayload = builder.objectRef<Payload<{ numberOrder: NumberOrder; replayed: boolean }>>('OrderPhoneNumbersPayload').implement({
+const OrderPhoneNumbersPayload = mutationPayload<{ numberOrder: NumberOrder; replayed: boolean }>('OrderPhoneNumbersPayload', {
+  rows: { numberOrder: 'NumberOrder' },
   fields: (t) => ({
-    numberOrder: t.prismaField({
-      type: 'NumberOrder',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.numberOrder && ctx.db.numberOrder.findUnique({ ...query, where: { id: payload.numberOrder.id } }),
-    }),
     replayed: t.boolean({ description: 'True when this key had already placed the order: nothing new was charged.', resolve: (p) => p.replayed ?? false }),
-    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
   }),
 });
 

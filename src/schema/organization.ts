@@ -3,10 +3,9 @@ import { notFound } from '../domain/errors.js';
 import type { ApiKey, Organization } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum } from './enums.js';
-import { ErrorInterface } from './errors.js';
 import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
@@ -81,32 +80,16 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   }),
 });
 
-const CreateApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey; secret: string }>>('CreateApiKeyPayload').implement({
+const CreateApiKeyPayload = mutationPayload<{ apiKey: ApiKey; secret: string }>('CreateApiKeyPayload', {
+  rows: { apiKey: 'ApiKey' },
   fields: (t) => ({
-    apiKey: t.prismaField({
-      type: 'ApiKey',
-      nullable: true,
-      // Re-read with the selection the client asked for; the mutation's row may lack it.
-      resolve: (query, payload, _args, ctx) => payload.apiKey && ctx.db.apiKey.findUnique({ ...query, where: { id: payload.apiKey.id } }),
-    }),
     secret: t.string({ nullable: true, description: 'The key itself. Shown only in this response.', resolve: (p) => p.secret ?? null }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
 });
 
 const RevokeApiKeyInput = builder.inputType('RevokeApiKeyInput', { fields: (t) => ({ id: t.id({ required: true }) }) });
 
-const RevokeApiKeyPayload = builder.objectRef<Payload<{ apiKey: ApiKey }>>('RevokeApiKeyPayload').implement({
-  fields: (t) => ({
-    apiKey: t.prismaField({
-      type: 'ApiKey',
-      nullable: true,
-      // Re-read with the selection the client asked for; the mutation's row may lack it.
-      resolve: (query, payload, _args, ctx) => payload.apiKey && ctx.db.apiKey.findUnique({ ...query, where: { id: payload.apiKey.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-  }),
-});
+const RevokeApiKeyPayload = mutationPayload<{ apiKey: ApiKey }>('RevokeApiKeyPayload', { rows: { apiKey: 'ApiKey' } });
 
 builder.mutationFields((t) => ({
   createApiKey: t.field({

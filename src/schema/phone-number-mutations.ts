@@ -2,20 +2,10 @@ import { configureNumber, releaseNumber } from '../domain/number-lifecycle.js';
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { InboundCallScreeningEnum, TollFreeVerificationStatusEnum } from './enums.js';
-import { ErrorInterface } from './errors.js';
 import { inputId } from './global-id.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
-const PhoneNumberPayload = builder.objectRef<Payload<{ phoneNumber: PhoneNumber }>>('PhoneNumberPayload').implement({
-  fields: (t) => ({
-    phoneNumber: t.prismaField({
-      type: 'PhoneNumber',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.phoneNumber && ctx.db.phoneNumber.findUnique({ ...query, where: { id: payload.phoneNumber.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
-  }),
-});
+const PhoneNumberPayload = mutationPayload<{ phoneNumber: PhoneNumber }>('PhoneNumberPayload', { rows: { phoneNumber: 'PhoneNumber' } });
 
 const ConfigurePhoneNumberInput = builder.inputType('ConfigurePhoneNumberInput', {
   description: 'Only the fields you give change; null clears an optional field.',

@@ -13,9 +13,8 @@ import type { PortabilityResult } from '../infra/carrier/gateway.js';
 import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
-import { ErrorInterface } from './errors.js';
 import { inputId } from './global-id.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 const PortingDocumentKindEnum = builder.enumType(PortingDocumentKind, { name: 'PortingDocumentKind' });
 
@@ -159,25 +158,13 @@ builder.queryFields((t) => ({
   ),
 }));
 
-const PortingOrderPayload = builder.objectRef<Payload<{ portingOrder: PortingOrder }>>('PortingOrderPayload').implement({
-  fields: (t) => ({
-    portingOrder: t.prismaField({
-      type: 'PortingOrder',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.portingOrder && ctx.db.portingOrder.findUnique({ ...query, where: { id: payload.portingOrder.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
-  }),
+const PortingOrderPayload = mutationPayload<{ portingOrder: PortingOrder }>('PortingOrderPayload', { rows: { portingOrder: 'PortingOrder' } });
+
+const CheckPortabilityPayload = mutationPayload<{ results: PortabilityResult[] }>('CheckPortabilityPayload', {
+  fields: (t) => ({ results: t.field({ type: [PortabilityResultType], resolve: (p) => p.results ?? [] }) }),
 });
 
-const CheckPortabilityPayload = builder.objectRef<Payload<{ results: PortabilityResult[] }>>('CheckPortabilityPayload').implement({
-  fields: (t) => ({
-    results: t.field({ type: [PortabilityResultType], resolve: (p) => p.results ?? [] }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-  }),
-});
-
-const CreatePortingOrderPayload = builder.objectRef<Payload<{ portingOrders: PortingOrder[] }>>('CreatePortingOrderPayload').implement({
+const CreatePortingOrderPayload = mutationPayload<{ portingOrders: PortingOrder[] }>('CreatePortingOrderPayload', {
   fields: (t) => ({
     portingOrders: t.prismaField({
       type: ['PortingOrder'],
@@ -187,20 +174,10 @@ const CreatePortingOrderPayload = builder.objectRef<Payload<{ portingOrders: Por
           ? ctx.db.portingOrder.findMany({ ...query, where: { id: { in: payload.portingOrders.map((o) => o.id) } }, orderBy: { createdAt: 'asc' } })
           : [],
     }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
   }),
 });
 
-const UploadPayload = builder.objectRef<Payload<{ document: PortingDocument }>>('UploadPortingDocumentPayload').implement({
-  fields: (t) => ({
-    document: t.prismaField({
-      type: 'PortingDocument',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.document && ctx.db.portingDocument.findUnique({ ...query, where: { id: payload.document.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (p) => p.errors }),
-  }),
-});
+const UploadPayload = mutationPayload<{ document: PortingDocument }>('UploadPortingDocumentPayload', { rows: { document: 'PortingDocument' } });
 
 const ServiceAddressInput = builder.inputType('ServiceAddressInput', {
   fields: (t) => ({

@@ -3,9 +3,8 @@ import type { Reservation } from '../generated/prisma/client.js';
 import { ReservationStatus } from '../generated/prisma/enums.js';
 import { builder } from './builder.js';
 import { byStatusNewestFirst, namedConnection } from './connections.js';
-import { ErrorInterface } from './errors.js';
 import { inputId } from './global-id.js';
-import { asPayload, type Payload } from './mutation-payload.js';
+import { asPayload, mutationPayload } from './mutation-payload.js';
 
 const ReservationStatusEnum = builder.enumType(ReservationStatus, { name: 'ReservationStatus' });
 
@@ -36,16 +35,7 @@ builder.queryField('reservations', (t) =>
   ),
 );
 
-const ReservationPayload = builder.objectRef<Payload<{ reservation: Reservation }>>('ReservationPayload').implement({
-  fields: (t) => ({
-    reservation: t.prismaField({
-      type: 'Reservation',
-      nullable: true,
-      resolve: (query, payload, _args, ctx) => payload.reservation && ctx.db.reservation.findUnique({ ...query, where: { id: payload.reservation.id } }),
-    }),
-    errors: t.field({ type: [ErrorInterface], resolve: (payload) => payload.errors }),
-  }),
-});
+const ReservationPayload = mutationPayload<{ reservation: Reservation }>('ReservationPayload', { rows: { reservation: 'Reservation' } });
 
 const ReservePhoneNumbersInput = builder.inputType('ReservePhoneNumbersInput', {
   fields: (t) => ({

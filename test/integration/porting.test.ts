@@ -10,7 +10,8 @@ import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 const orderFields = `id status countryCode numberType exceptionReason requestedFocDate confirmedFocDate accountPinProvided
   phoneNumbers { e164 fastPortable losingCarrier } documents { kind filename contentType sizeBytes sha256 }
   history { fromStatus toStatus reason at } comments { author body } allowedFocWindows { startsAt endsAt }`;
-const create = `mutation C($input: CreatePortingOrderInput!) { createPortingOrder(input: $input) { portingOrders { ${orderFields} } errors { code message field ... on NumberNotAvailableError { phoneNumbers } } } }`;
+const create = `mutation C($input: CreatePortingOrderInput!) { createPortingOrder(input: $input) {
+  portingOrders { ${orderFields} } errors { code message field ... on NotPortableError { phoneNumbers } } } }`;
 const update = `mutation U($input: UpdatePortingOrderInput!) { updatePortingOrder(input: $input) { portingOrder { ${orderFields} } errors { code message field } } }`;
 const submit = `mutation S($id: ID!) { submitPortingOrder(input: { id: $id }) { portingOrder { ${orderFields} } errors { code message field } } }`;
 const cancel = `mutation X($id: ID!) { cancelPortingOrder(input: { id: $id }) { portingOrder { id status } errors { code message field } } }`;
