@@ -50,7 +50,7 @@ const mb = (bytes: number) => bytes / 1_048_576;
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
 
 /** VmRSS and VmHWM of a process, in bytes (null once it is gone). */
@@ -144,10 +144,12 @@ const insertNumbers = `
                     WHEN 1 THEN 'Support line ' || (g % 250)
                     WHEN 2 THEN 'Marketing campaign Q' || (1 + g % 4) || ' 2026 - landing page tracking'
                     WHEN 3 THEN 'Reception ' || a.locality END,
-         CASE g % 6 WHEN 0 THEN ARRAY['sales','emea','priority'] WHEN 1 THEN ARRAY['support','tier-2'] WHEN 2 THEN ARRAY['marketing','campaign-2026-q' || (1 + g % 4)]
+         CASE g % 6 WHEN 0 THEN ARRAY['sales','emea','priority'] WHEN 1 THEN ARRAY['support','tier-2']
+                    WHEN 2 THEN ARRAY['marketing','campaign-2026-q' || (1 + g % 4)]
                     WHEN 3 THEN ARRAY['billing'] WHEN 4 THEN ARRAY['ops','pager','after-hours','escalation'] ELSE ARRAY[]::text[] END,
          CASE WHEN g % 3 = 1 THEN '+1415555' || lpad((g % 10000)::text, 4, '0') END,
-         CASE WHEN g % 5 <> 4 THEN (ARRAY['alex.morgan','sam.lee','jordan.kim','casey.nguyen','taylor.brooks'])[1 + g % 5] || '.' || (g % 300) || '@acme-logistics.example' END,
+         CASE WHEN g % 5 <> 4 THEN (ARRAY['alex.morgan','sam.lee','jordan.kim','casey.nguyen','taylor.brooks'])[1 + g % 5]
+                                   || '.' || (g % 300) || '@acme-logistics.example' END,
          CASE WHEN g % 2 = 0 THEN 'cp_' || substr(md5(g::text), 1, 16) END,
          (CASE WHEN a.area = '800' THEN (ARRAY['VERIFIED','PENDING','VERIFIED','REJECTED'])[1 + g % 4] END)::"TollFreeVerificationStatus",
          t.created, t.created + interval '40 seconds',
@@ -159,10 +161,14 @@ const insertNumbers = `
   CROSS JOIN LATERAL (SELECT (ARRAY['212','415','650','312','800'])[1 + g % 5] AS area,
                              (ARRAY['NY','CA','CA','IL','US'])[1 + g % 5] AS region,
                              (ARRAY['New York','San Francisco','Palo Alto','Chicago','Toll-free'])[1 + g % 5] AS locality) AS a
-  CROSS JOIN LATERAL (SELECT CASE WHEN g % 20 = 0 THEN 'SUSPENDED' WHEN g % 20 = 1 THEN 'RELEASED' WHEN g % 50 = 2 THEN 'PORTING' ELSE 'ACTIVE' END AS status) AS s
+  CROSS JOIN LATERAL (SELECT CASE WHEN g % 20 = 0 THEN 'SUSPENDED' WHEN g % 20 = 1 THEN 'RELEASED'
+                                  WHEN g % 50 = 2 THEN 'PORTING' ELSE 'ACTIVE' END AS status) AS s
   CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + g * interval '7 minutes 13.457 seconds' AS created) AS t`;
 
-/** The export's SELECT in SQL: same columns, same formatting, same order (NULL, not '', where the API writes an empty field, so CSV output can match byte for byte). */
+/**
+ * The export's SELECT in SQL: same columns, same formatting, same order (NULL, not '', where the API writes
+ * an empty field, so CSV output can match byte for byte).
+ */
 function copyQuery(organizationId: string) {
   const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   return [
@@ -457,7 +463,7 @@ async function main() {
   try {
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
-    const pgVersion = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version.split(' ')[0];
+    const pgVersion = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version.split(' ')[0];
     await admin.query(`CREATE DATABASE ${dbName}`);
     created = true;
     await admin.end();
@@ -471,7 +477,8 @@ async function main() {
     );
     console.log(`node:     ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1; ${psqlVersion}`);
     console.log(
-      `method:   ${runs} measured runs per case (median) after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
+      `method:   ${runs} measured runs per case (median) after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
+        `psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
     );
 
     // Schema, tenants and rows.
@@ -505,7 +512,7 @@ async function main() {
     const table: Row[] = [];
     const csvHashes = new Map<number, string>();
     // Warm-up: one unmeasured export per format on the small tenant (JIT, pool, plan cache).
-    for (const format of formats) await exportOnce(port, serverPid, tenants[0].key, format);
+    for (const format of formats) await exportOnce(port, serverPid, tenants[0]!.key, format);
     const afterWarmup = procMemory(serverPid)!;
     console.error(`after warm-up: RSS ${mb(afterWarmup.rss).toFixed(1)} MB, VmHWM ${mb(afterWarmup.hwm).toFixed(1)} MB`);
 
@@ -518,29 +525,32 @@ async function main() {
             throw new Error(`${format} export of ${tenant.rows} rows returned ${r.records} records (X-Row-Count ${r.rowCountHeader})`);
           }
         }
-        if (format === 'csv') csvHashes.set(tenant.rows, results[0].sha);
+        if (format === 'csv') csvHashes.set(tenant.rows, results[0]!.sha);
         console.error(
-          `API ${format} ${tenant.rows}: ${results.map((r) => `${r.ms.toFixed(0)} ms, RSS ${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} MB (${r.samples} samples)`).join('; ')}`,
+          `API ${format} ${tenant.rows}: ${results
+            .map((r) => `${r.ms.toFixed(0)} ms, RSS ${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} MB (${r.samples} samples)`)
+            .join('; ')}`,
         );
         table.push({
           rows: tenant.rows,
           format,
           tool: 'API',
           medianMs: median(results.map((r) => r.ms)),
-          bytes: results[0].bytes,
-          records: results[0].records,
-          rowCountHeader: results[0].rowCountHeader ?? '—',
+          bytes: results[0]!.bytes,
+          records: results[0]!.records,
+          rowCountHeader: results[0]!.rowCountHeader ?? '—',
           peakRss: Math.max(...results.map((r) => r.peakRss)),
-          rssBefore: results[0].rssBefore,
+          rssBefore: results[0]!.rssBefore,
         });
       }
       const query = copyQuery(tenant.organizationId);
       const results: PsqlRun[] = [];
       for (let i = 0; i < runs; i += 1) results.push(await psqlOnce(dbUrl.toString(), query, gnuTime));
       for (const r of results) if (r.records !== tenant.rows) throw new Error(`psql \\copy of ${tenant.rows} rows returned ${r.records} records`);
-      const identical = results[0].sha === csvHashes.get(tenant.rows);
+      const identical = results[0]!.sha === csvHashes.get(tenant.rows);
       console.error(
-        `psql ${tenant.rows}: ${results.map((r) => `${r.ms.toFixed(0)} ms, ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} MB`).join('; ')}; output ${identical ? 'identical to' : 'DIFFERS from'} the API CSV`,
+        `psql ${tenant.rows}: ${results.map((r) => `${r.ms.toFixed(0)} ms, ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} MB`).join('; ')}; ` +
+          `output ${identical ? 'identical to' : 'DIFFERS from'} the API CSV`,
       );
       const peaks = results.map((r) => r.peakRss).filter((v): v is number => v !== null);
       table.push({
@@ -548,8 +558,8 @@ async function main() {
         format: 'csv',
         tool: 'psql \\copy',
         medianMs: median(results.map((r) => r.ms)),
-        bytes: results[0].bytes,
-        records: results[0].records,
+        bytes: results[0]!.bytes,
+        records: results[0]!.records,
         rowCountHeader: '—',
         peakRss: peaks.length ? Math.max(...peaks) : null,
         note: identical ? 'byte-identical to API CSV' : 'output differs from API CSV',
@@ -567,12 +577,15 @@ async function main() {
           : `${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} (+${mb(r.peakRss - r.rssBefore).toFixed(1)})`;
       const note = r.note ?? `X-Row-Count ${r.rowCountHeader}`;
       console.log(
-        `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ${Math.round(r.records / (r.medianMs / 1000)).toLocaleString('en-US')} | ${mb(r.bytes).toFixed(2)} | ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${note} |`,
+        `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ` +
+          `${Math.round(r.records / (r.medianMs / 1000)).toLocaleString('en-US')} | ${mb(r.bytes).toFixed(2)} | ` +
+          `${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${note} |`,
       );
     }
     console.log('');
     console.log(
-      `server: idle RSS after /readyz ${mb(idle.rss).toFixed(1)} MB; after warm-up ${mb(afterWarmup.rss).toFixed(1)} MB; at the end RSS ${mb(end.rss).toFixed(1)} MB, VmHWM (lifetime peak) ${mb(end.hwm).toFixed(1)} MB`,
+      `server: idle RSS after /readyz ${mb(idle.rss).toFixed(1)} MB; after warm-up ${mb(afterWarmup.rss).toFixed(1)} MB; ` +
+        `at the end RSS ${mb(end.rss).toFixed(1)} MB, VmHWM (lifetime peak) ${mb(end.hwm).toFixed(1)} MB`,
     );
 
     // Diagnostic pass (not timed): is it streaming? A second server, started with
@@ -594,10 +607,10 @@ async function main() {
           resolve(heap);
         });
       });
-    for (const format of formats) await exportOnce(diag.port, diag.child.pid!, tenants[0].key, format); // warm-up
+    for (const format of formats) await exportOnce(diag.port, diag.child.pid!, tenants[0]!.key, format); // warm-up
     const diagnostics: Diagnostic[] = [];
     for (const tenant of tenants) for (const format of formats) diagnostics.push(await liveHeapDuringExport(diag, nextHeap, tenant.key, tenant.rows, format));
-    const paused = await pausedExport(diag.port, diag.child.pid!, tenants[1].key, 'json');
+    const paused = await pausedExport(diag.port, diag.child.pid!, tenants[1]!.key, 'json');
     console.log('');
     console.log('Live V8 heap in the server after a forced full GC (diagnostic server, --expose-gc):');
     console.log('');
@@ -608,8 +621,10 @@ async function main() {
     }
     console.log('');
     console.log(
-      `slow reader (50,000 rows, json): stopped reading after its first chunk (${paused.bytesBeforePause} bytes of ${mb(paused.bytesTotal).toFixed(2)} MB), waited 1 s for socket buffers to fill; ` +
-        `server CPU over the next 2 s ${paused.cpuDuringPauseMs.toFixed(0)} ms (RSS ${mb(paused.rssDuringPause).toFixed(1)} MB); CPU from resuming to the last byte ${paused.cpuResumedMs.toFixed(0)} ms`,
+      `slow reader (50,000 rows, json): stopped reading after its first chunk ` +
+        `(${paused.bytesBeforePause} bytes of ${mb(paused.bytesTotal).toFixed(2)} MB), waited 1 s for socket buffers to fill; ` +
+        `server CPU over the next 2 s ${paused.cpuDuringPauseMs.toFixed(0)} ms (RSS ${mb(paused.rssDuringPause).toFixed(1)} MB); ` +
+        `CPU from resuming to the last byte ${paused.cpuResumedMs.toFixed(0)} ms`,
     );
   } finally {
     clearTimeout(deadline);

@@ -73,7 +73,7 @@ const log = (message: string) => console.error(`[${(nowMs() / 1000).toFixed(1).p
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: Float64Array | number[], p: number) {
   if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 async function freePort(): Promise<number> {
@@ -102,8 +102,8 @@ function processCpuMs(pid: number | undefined): number {
 /** CPU time all processes on the machine spent busy, in ms, from /proc/stat (Linux); NaN elsewhere. */
 function machineBusyMs(): number {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const [user, nice, system, , , irq, softirq, steal] = fields;
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+    const [user = NaN, nice = NaN, system = NaN, , , irq = NaN, softirq = NaN, steal = NaN] = fields;
     return (user + nice + system + irq + softirq + steal) * 10;
   } catch {
     return NaN;
@@ -150,13 +150,13 @@ type Prepared = {
 
 async function prepareDatabase(): Promise<Prepared> {
   let env: Record<string, string>;
-  let db;
+  let db: Awaited<ReturnType<typeof openDatabase>>;
   let kind: string;
   if (postgresUrl) {
     const name = `numbers_bench_fanout_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: postgresUrl });
     await admin.connect();
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
     await admin.query(`CREATE DATABASE ${name}`);
     await admin.end();
     onCleanup(`drop database ${name}`, async () => {
@@ -327,7 +327,7 @@ async function commitsIn(url: string | undefined): Promise<number> {
   await client.connect();
   try {
     const { rows } = await client.query<{ commits: string }>('SELECT xact_commit::text AS commits FROM pg_stat_database WHERE datname = current_database()');
-    return Number(rows[0].commits);
+    return Number(rows[0]!.commits);
   } finally {
     await client.end();
   }
@@ -433,10 +433,10 @@ function figures(label: string, recorder: Recorder, committedAt: Float64Array, f
   let lastReceive = -Infinity;
   for (let s = 0; s < recorder.subscribers; s += 1) {
     for (let f = 0; f < flips; f += 1) {
-      const at = recorder.received[s * flips + f];
+      const at = recorder.received[s * flips + f]!;
       if (Number.isNaN(at)) continue;
       if (at > lastReceive) lastReceive = at;
-      let latency = at - committedAt[f];
+      let latency = at - committedAt[f]!;
       if (latency < 0) {
         negative += 1;
         latency = 0;
@@ -485,8 +485,8 @@ function describeMissing(recorder: Recorder, e164s: string[]) {
   for (let s = 0; s < recorder.subscribers; s += 1) {
     for (let f = 0; f < flips; f += 1) {
       if (Number.isNaN(recorder.received[s * flips + f])) {
-        perFlip[f] += 1;
-        perSubscriber[s] += 1;
+        perFlip[f] = perFlip[f]! + 1;
+        perSubscriber[s] = perSubscriber[s]! + 1;
       }
     }
   }
@@ -611,7 +611,8 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     if (!warmed) {
       const dead = [...recorder.warmedUp.keys()].filter((s) => !recorder.warmedUp[s]);
       throw new Error(
-        `only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip; ${noted} errors/closes reported; not live: ${dead.length} subscribers, first ${dead.slice(0, 10).join(', ')}, last ${dead.slice(-5).join(', ')}`,
+        `only ${recorder.warmedUpCount()} of ${subscriberCount} subscribers received a warm-up flip; ${noted} errors/closes reported; ` +
+          `not live: ${dead.length} subscribers, first ${dead.slice(0, 10).join(', ')}, last ${dead.slice(-5).join(', ')}`,
       );
     }
     if (recorder.delivered || recorder.unknown) throw new Error('unexpected deliveries before the burst');
@@ -638,18 +639,19 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
         while (nextFlip < measured.length) {
           const flip = nextFlip++;
           sentAt[flip] = nowMs();
-          const error = await release(server.url, prepared.memberKey, measured[flip].id).catch(
-            (e: Error) => `request failed after ${(nowMs() - sentAt[flip]).toFixed(0)} ms: ${e.message}`,
+          const error = await release(server.url, prepared.memberKey, measured[flip]!.id).catch(
+            (e: Error) => `request failed after ${(nowMs() - sentAt[flip]!).toFixed(0)} ms: ${e.message}`,
           );
           respondedAt[flip] = nowMs();
           answered += 1;
-          if (error) mutationErrors.push(`${measured[flip].e164}: ${error}`);
+          if (error) mutationErrors.push(`${measured[flip]!.e164}: ${error}`);
         }
       }),
     ).finally(() => clearInterval(progress));
     const lastResponseAt = nowMs();
     log(
-      `burst: all mutations answered after ${((lastResponseAt - firstSentAt) / 1000).toFixed(2)} s; ${recorder.delivered}/${subscriberCount * measured.length} deliveries so far`,
+      `burst: all mutations answered after ${((lastResponseAt - firstSentAt) / 1000).toFixed(2)} s; ` +
+        `${recorder.delivered}/${subscriberCount * measured.length} deliveries so far`,
     );
     if (mutationErrors.length) throw new Error(`${mutationErrors.length} release mutations failed, e.g. ${mutationErrors.slice(0, 3).join(' | ')}`);
     await waitForDeliveries(recorder, subscriberCount * measured.length, () => lastResponseAt);
@@ -674,7 +676,7 @@ async function runGraphql(prepared: Prepared, server: Server): Promise<GraphqlRu
     if (recorder.delivered < subscriberCount * measured.length) log(`MISSING deliveries: ${describeMissing(recorder, e164s)}`);
     if (closedEarly) log(`${closedEarly} subscriber sockets closed during the run`);
 
-    const mutationLatencies = Array.from(respondedAt, (at, i) => at - sentAt[i]).sort((a, b) => a - b);
+    const mutationLatencies = Array.from(respondedAt, (at, i) => at - sentAt[i]!).sort((a, b) => a - b);
     const result = figures(`GraphQL subscription (${prepared.kind})`, recorder, respondedAt, firstSentAt, cpu, 'latency from the mutation response');
     return {
       figures: result,
@@ -743,7 +745,8 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
   const childNow = fromHrtime(listening.now);
   if (!(childNow >= spawnedAt && childNow <= nowMs()))
     log(
-      `WARNING: the floor child's hrtime (${childNow.toFixed(1)} ms) is outside [${spawnedAt.toFixed(1)}, ${nowMs().toFixed(1)}]: clocks are not shared, floor latencies are wrong`,
+      `WARNING: the floor child's hrtime (${childNow.toFixed(1)} ms) is outside [${spawnedAt.toFixed(1)}, ${nowMs().toFixed(1)}]: ` +
+        'clocks are not shared, floor latencies are wrong',
     );
 
   const warmupE164 = '+19990000000';
@@ -791,10 +794,12 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const serverCpuBefore = processCpuMs(child.pid);
     const machineBefore = machineBusyMs();
     const startedAt = nowMs();
-    child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }, position) => ({ payload: payloadFor(e164s[flip], 100 + position), offsetMs })) });
+    child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }, position) => ({ payload: payloadFor(e164s[flip]!, 100 + position), offsetMs })) });
     const sent = await expect('sent', 120_000);
     const sentAt = new Float64Array(e164s.length).fill(NaN);
-    sent.times.forEach((time, i) => (sentAt[order[i].flip] = fromHrtime(time)));
+    sent.times.forEach((time, i) => {
+      sentAt[order[i]!.flip] = fromHrtime(time);
+    });
     const lastSentAt = Math.max(...sentAt);
     await waitForDeliveries(recorder, subscriberCount * e164s.length, () => Math.max(lastSentAt, startedAt));
     const used = process.cpuUsage(clientCpuBefore);
@@ -828,7 +833,7 @@ function categoryOf(frame: { functionName: string; url: string }): string {
   if (url.startsWith('wasm://')) return 'wasm (PGlite or Prisma query compiler)';
   if (url.startsWith('node:')) return 'node: internals (net, streams, http, timers…)';
   const packageMatch = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
-  if (packageMatch) return packageMatch[1];
+  if (packageMatch) return packageMatch[1]!;
   const srcMatch = /\/src\/([^/]+)\//.exec(url);
   if (srcMatch) return `src/${srcMatch[1]}`;
   return 'other';
@@ -838,7 +843,7 @@ function categoryOf(frame: { functionName: string; url: string }): string {
 function profileBreakdown(dir: string, window: [number, number]): string[] {
   const files = readdirSync(dir).filter((name) => name.endsWith('.cpuprofile'));
   if (!files.length) return ['(no .cpuprofile written: did the server exit cleanly?)'];
-  const data = JSON.parse(readFileSync(path.join(dir, files[0]), 'utf8')) as CpuProfile;
+  const data = JSON.parse(readFileSync(path.join(dir, files[0]!), 'utf8')) as CpuProfile;
   const categoryById = new Map(data.nodes.map((node) => [node.id, categoryOf(node.callFrame)]));
   // V8 timestamps are µs on the same monotonic clock as process.hrtime (checked: the profile must start before the burst).
   const toMs = (micros: number) => (micros * 1000 - Number(base)) / 1e6;
@@ -849,12 +854,12 @@ function profileBreakdown(dir: string, window: [number, number]): string[] {
   const frameById = new Map(data.nodes.map((node) => [node.id, node.callFrame]));
   let sum = 0;
   for (let i = 0; i < data.samples.length; i += 1) {
-    at += data.timeDeltas[i] / 1000;
+    at += data.timeDeltas[i]! / 1000;
     if (aligned && (at < window[0] || at > window[1])) continue;
     const next = data.timeDeltas[i + 1] ?? 0;
-    const category = categoryById.get(data.samples[i]) ?? 'other';
+    const category = categoryById.get(data.samples[i]!) ?? 'other';
     totals.set(category, (totals.get(category) ?? 0) + next / 1000);
-    const frame = frameById.get(data.samples[i]);
+    const frame = frameById.get(data.samples[i]!);
     const name = `${frame?.functionName || '(anonymous)'} [${category}${frame?.url ? ` ${frame.url.split('/').slice(-1)[0]}` : ''}]`;
     byFunction.set(name, (byFunction.get(name) ?? 0) + next / 1000);
     sum += next / 1000;
@@ -891,7 +896,8 @@ async function main() {
   );
   console.log(`database: ${postgresUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'PGlite in a temp dir'}`);
   console.log(
-    `load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`,
+    `load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; ` +
+      `burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`,
   );
 
   const prepared = await prepareDatabase();
@@ -920,22 +926,27 @@ async function main() {
   const pct = (value: number) => (Number.isFinite(value) ? `${value.toFixed(0)} %` : 'n/a');
   console.log('');
   console.log(
-    `release mutations: p50 ${ms(graphqlRun.mutationP50)} ms, p99 ${ms(graphqlRun.mutationP99)} ms (HTTP round trip); a delivered message is ~${graphqlRun.wireBytes} bytes`,
+    `release mutations: p50 ${ms(graphqlRun.mutationP50)} ms, p99 ${ms(graphqlRun.mutationP99)} ms (HTTP round trip); ` +
+      `a delivered message is ~${graphqlRun.wireBytes} bytes`,
   );
   if (Number.isFinite(graphqlRun.commits)) {
     const deliveries = graphqlRun.figures.delivered;
     console.log(
-      `PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} (≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`,
+      `PostgreSQL commits in the bench database over the burst: ${graphqlRun.commits} ` +
+        `(≈ ${(graphqlRun.commits / Math.max(1, deliveries)).toFixed(2)} per delivery; includes the mutations, the relay and the job runner)`,
     );
   }
   console.log('');
   console.log(
-    '| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | Server CPU | DB CPU | Client CPU | Other CPU on the machine |',
+    '| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | ' +
+      'Server CPU | DB CPU | Client CPU | Other CPU on the machine |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
-      `| ${r.label} | ${r.delivered} / ${r.expected} | ${r.missing} | ${r.duplicates} | ${r.outOfOrder} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ${pct(r.serverCpuPercent)} | ${pct(r.databaseCpuPercent)} | ${pct(r.clientCpuPercent)} | ${pct(r.otherCpuPercent)} |`,
+      `| ${r.label} | ${r.delivered} / ${r.expected} | ${r.missing} | ${r.duplicates} | ${r.outOfOrder} | ` +
+        `${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ` +
+        `${pct(r.serverCpuPercent)} | ${pct(r.databaseCpuPercent)} | ${pct(r.clientCpuPercent)} | ${pct(r.otherCpuPercent)} |`,
     );
   }
   console.log('');
@@ -961,7 +972,8 @@ async function main() {
     'Latency = receive instant − the instant the flip was committed (GraphQL: its mutation response arrived; floor: the broadcaster started sending it).',
   );
   console.log(
-    `Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span (the machine has ${os.cpus().length}): server (with PGlite inside it), PostgreSQL backends, this client process, and everything else running meanwhile.`,
+    `Deliveries/s = deliveries ÷ (last receive − first send). CPU = share of one core over the measured span (the machine has ${os.cpus().length}): ` +
+      'server (with PGlite inside it), PostgreSQL backends, this client process, and everything else running meanwhile.',
   );
   console.log(
     `load avg: ${os

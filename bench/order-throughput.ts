@@ -90,7 +90,7 @@ function hostCpuTimes() {
 /** Nearest-rank percentile of sorted values. */
 function percentile(sorted: number[], p: number) {
   if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 async function placeOrder(url: string, key: string, e164: string, idempotencyKey: string): Promise<string | null> {
@@ -159,7 +159,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
 
     // Warm-up (not measured): one round per client, so JIT, pools and caches are warm.
     const warmupErrors = (
-      await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, keys[(i % clients) % tenants], e164, `warmup-${i}`)))
+      await Promise.all(e164s.slice(0, warmup).map((e164, i) => placeOrder(app.url, keys[(i % clients) % tenants]!, e164, `warmup-${i}`)))
     ).filter(Boolean);
     if (warmupErrors.length) throw new Error(`warm-up orders failed: ${warmupErrors.slice(0, 3).join(' | ')}`);
 
@@ -175,7 +175,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       Array.from({ length: clients }, async (_, client) => {
         for (let i = client; i < measured.length; i += clients) {
           const t0 = performance.now();
-          const error = await placeOrder(app.url, keys[client % tenants], measured[i], `bench-${client}-${i}`);
+          const error = await placeOrder(app.url, keys[client % tenants]!, measured[i]!, `bench-${client}-${i}`);
           latencies.push(performance.now() - t0);
           if (error) failures.push(error);
         }
@@ -208,7 +208,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     ]);
     if (active !== expected || monthly !== expected || failedJobs || stuckJobs) {
       console.error(
-        `[${label}] WARNING after drain: ${active} active numbers, ${monthly} monthly charges for ${expected} orders; ${failedJobs} failed and ${stuckJobs} unfinished activation jobs`,
+        `[${label}] WARNING after drain: ${active} active numbers, ${monthly} monthly charges for ${expected} orders; ` +
+          `${failedJobs} failed and ${stuckJobs} unfinished activation jobs`,
       );
     } else {
       console.error(`[${label}] after drain: ${active} numbers active, ${monthly} monthly charges, no failed or unfinished activation jobs`);
@@ -224,7 +225,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
       p99: percentile(latencies, 99),
-      max: latencies[latencies.length - 1],
+      max: latencies[latencies.length - 1] ?? NaN,
       statementsPerOrder: statements / latencies.length,
       nodeCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
       activationBacklog,
@@ -249,7 +250,7 @@ async function withPostgres(url: string): Promise<Result> {
   const name = `numbers_bench_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
-  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0].server_version;
+  const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   const target = new URL(url);
@@ -277,7 +278,8 @@ async function main() {
   );
   console.log(`node:    ${process.version}`);
   console.log(
-    `load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), carrier latency 0, failure rates 0, jobs running`,
+    `load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), ` +
+      'carrier latency 0, failure rates 0, jobs running',
   );
   if (!postgresUrl) console.log('(BENCH_DATABASE_URL not set: PostgreSQL skipped)');
 
@@ -287,12 +289,15 @@ async function main() {
   const ms = (value: number) => value.toFixed(1);
   console.log('');
   console.log(
-    '| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |',
+    '| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | ' +
+      'Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |',
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
-      `| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
+      `| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ` +
+        `${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ` +
+        `${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
     );
   }
 }
