@@ -1,10 +1,10 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { availableNumberWhere } from '../domain/phone-numbers.js';
 import { builder } from './builder.js';
-import { namedConnection } from './connections.js';
 import { CapabilityEnum, NumberTypeEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
+import { namedConnection } from './relay-lists.js';
 
 const AvailablePhoneNumberRef = builder.prismaObject('InventoryNumber', {
   name: 'AvailablePhoneNumber',

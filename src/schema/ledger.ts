@@ -1,8 +1,8 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from './builder.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
 import { LedgerEntryKindEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
+import { namedConnection, newestFirstConnection } from './relay-lists.js';
 
 const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
   id: { field: 'id' },

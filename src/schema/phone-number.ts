@@ -1,11 +1,11 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { maxFilterTags, maxSearchLength, maxTagLength, phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
 import { builder } from './builder.js';
-import { namedConnection } from './connections.js';
 import { CapabilityEnum, InboundCallScreeningEnum, NumberTypeEnum, PhoneNumberStatusEnum, SortDirectionEnum, TollFreeVerificationStatusEnum } from './enums.js';
 import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { keysetConnection } from './pagination.js';
+import { namedConnection } from './relay-lists.js';
 
 const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
   id: { field: 'id' },

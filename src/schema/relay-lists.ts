@@ -4,6 +4,9 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.js';
 import { type ConnectionArgs, type KeysetConnection, keysetConnection, type OrderKey } from './pagination.js';
 
+// Relay lists: the PhoneNumberConnection / PhoneNumberEdge types and the keyset-paged resolvers behind them.
+// (connection.ts is the domain's Connection, a group of numbers; this file is about Relay's pattern.)
+
 type CountFieldBuilder = {
   int: (options: { description: string; nullable: false; resolve: (connection: unknown) => Promise<number> }) => GenericFieldRef<number | null | undefined>;
 };
