@@ -2,8 +2,8 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import { createConnection } from '../domain/connections.js';
 import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
-import { namedConnection, newestFirstConnection } from './connections.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { namedConnection, newestFirstConnection } from './relay-lists.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
 // not the Relay pattern; its list type is therefore ConnectionConnection.

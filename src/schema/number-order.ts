@@ -2,11 +2,11 @@ import { placeOrder } from '../domain/orders.js';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import { NumberOrderItemStatus } from '../generated/prisma/enums.js';
 import { builder } from './builder.js';
-import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberOrderStatusEnum } from './enums.js';
 import { inputId } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { byStatusNewestFirst, namedConnection } from './relay-lists.js';
 
 const NumberOrderItemStatusEnum = builder.enumType(NumberOrderItemStatus, { name: 'NumberOrderItemStatus' });
 

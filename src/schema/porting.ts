@@ -11,10 +11,10 @@ import type { PortingDocument, PortingOrder } from '../generated/prisma/client.j
 import { PortingDocumentKind } from '../generated/prisma/enums.js';
 import type { PortabilityResult } from '../infra/carrier/gateway.js';
 import { builder } from './builder.js';
-import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
 import { inputId } from './global-id.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { byStatusNewestFirst, namedConnection } from './relay-lists.js';
 
 const PortingDocumentKindEnum = builder.enumType(PortingDocumentKind, { name: 'PortingDocumentKind' });
 

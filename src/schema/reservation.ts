@@ -2,9 +2,9 @@ import { cancelReservation, reservationTtl, reserveNumbers } from '../domain/res
 import type { Reservation } from '../generated/prisma/client.js';
 import { ReservationStatus } from '../generated/prisma/enums.js';
 import { builder } from './builder.js';
-import { byStatusNewestFirst, namedConnection } from './connections.js';
 import { inputId } from './global-id.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { byStatusNewestFirst, namedConnection } from './relay-lists.js';
 
 const ReservationStatusEnum = builder.enumType(ReservationStatus, { name: 'ReservationStatus' });
 
