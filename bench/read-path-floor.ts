@@ -79,7 +79,9 @@ type Row = {
 
 const columns = 'id, e164, "countryCode", "areaCode", region, "numberType", status, label, "assignedTo", "createdAt"';
 const firstPage = `SELECT ${columns} FROM "PhoneNumber" WHERE "organizationId" = $1 ORDER BY "createdAt" DESC, id DESC LIMIT $2`;
-const nextPage = `SELECT ${columns} FROM "PhoneNumber" WHERE "organizationId" = $1 AND ("createdAt", id) < ($3::timestamptz, $4::uuid) ORDER BY "createdAt" DESC, id DESC LIMIT $2`;
+const nextPage =
+  `SELECT ${columns} FROM "PhoneNumber" WHERE "organizationId" = $1 AND ("createdAt", id) < ($3::timestamptz, $4::uuid) ` +
+  'ORDER BY "createdAt" DESC, id DESC LIMIT $2';
 const count = 'SELECT count(*)::int AS n FROM "PhoneNumber" WHERE "organizationId" = $1';
 // Unnamed statements, planned for their parameters on every execution, as the API's queries are. Named (prepared)
 // ones switch to a generic plan after five runs, and one plan for "organizationId = $1" over a 10,000- and a

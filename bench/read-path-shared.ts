@@ -18,7 +18,8 @@ export const apiDocument =
 /** The same page from PostGraphile 5 (amber preset) over the same table, same order, the tenant as a condition. */
 export const postgraphileDocument =
   `query Page($org: UUID!, $after: Cursor) { allPhoneNumbers(first: ${pageSize}, after: $after, condition: { organizationId: $org }, ` +
-  `orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { ${nodeFields} } } } }`;
+  'orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } ' +
+  `edges { cursor node { ${nodeFields} } } } }`;
 
 /** The API's cursor scope for phoneNumbers in its default order (CREATED_AT, DESC). */
 export const cursorScope = (organizationId: string) => `${organizationId}:phoneNumbers:CREATED_AT:desc`;

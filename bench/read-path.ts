@@ -224,10 +224,12 @@ const insertNumbers = `
                     WHEN 1 THEN 'Support line ' || (g % 250)
                     WHEN 2 THEN 'Marketing campaign Q' || (1 + g % 4) || ' 2026 - landing page tracking'
                     WHEN 3 THEN 'Reception ' || a.locality END,
-         CASE g % 6 WHEN 0 THEN ARRAY['sales','emea','priority'] WHEN 1 THEN ARRAY['support','tier-2'] WHEN 2 THEN ARRAY['marketing','campaign-2026-q' || (1 + g % 4)]
+         CASE g % 6 WHEN 0 THEN ARRAY['sales','emea','priority'] WHEN 1 THEN ARRAY['support','tier-2']
+                    WHEN 2 THEN ARRAY['marketing','campaign-2026-q' || (1 + g % 4)]
                     WHEN 3 THEN ARRAY['billing'] WHEN 4 THEN ARRAY['ops','pager','after-hours','escalation'] ELSE ARRAY[]::text[] END,
          CASE WHEN g % 3 = 1 THEN '+1415555' || lpad((g % 10000)::text, 4, '0') END,
-         CASE WHEN g % 5 <> 4 THEN (ARRAY['alex.morgan','sam.lee','jordan.kim','casey.nguyen','taylor.brooks'])[1 + g % 5] || '.' || (g % 300) || '@acme-logistics.example' END,
+         CASE WHEN g % 5 <> 4 THEN (ARRAY['alex.morgan','sam.lee','jordan.kim','casey.nguyen','taylor.brooks'])[1 + g % 5]
+                                   || '.' || (g % 300) || '@acme-logistics.example' END,
          CASE WHEN g % 2 = 0 THEN 'cp_' || substr(md5(g::text), 1, 16) END,
          (CASE WHEN a.area = '800' THEN (ARRAY['VERIFIED','PENDING','VERIFIED','REJECTED'])[1 + g % 4] END)::"TollFreeVerificationStatus",
          t.created, t.created + interval '40 seconds',
@@ -239,7 +241,8 @@ const insertNumbers = `
   CROSS JOIN LATERAL (SELECT (ARRAY['212','415','650','312','800'])[1 + g % 5] AS area,
                              (ARRAY['NY','CA','CA','IL','US'])[1 + g % 5] AS region,
                              (ARRAY['New York','San Francisco','Palo Alto','Chicago','Toll-free'])[1 + g % 5] AS locality) AS a
-  CROSS JOIN LATERAL (SELECT CASE WHEN g % 20 = 0 THEN 'SUSPENDED' WHEN g % 20 = 1 THEN 'RELEASED' WHEN g % 50 = 2 THEN 'PORTING' ELSE 'ACTIVE' END AS status) AS s
+  CROSS JOIN LATERAL (SELECT CASE WHEN g % 20 = 0 THEN 'SUSPENDED' WHEN g % 20 = 1 THEN 'RELEASED'
+                                  WHEN g % 50 = 2 THEN 'PORTING' ELSE 'ACTIVE' END AS status) AS s
   CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + g * interval '7 minutes 13.457 seconds' AS created) AS t`;
 
 /** A key in the API's format (src/domain/api-keys.ts): pn_test_ + 40 alphanumerics; stored as its SHA-256. */
@@ -256,7 +259,8 @@ type Tenant = { rows: number; organizationId: string; key: string };
 async function seed(db: pg.Client, rows: number, offset: number): Promise<Tenant> {
   const slug = `bench-read-${rows}-${randomBytes(3).toString('hex')}`;
   const organization = await db.query<{ id: string }>(
-    `INSERT INTO "Organization" (id, name, slug, "kycStatus", "balanceCents", "updatedAt") VALUES (gen_random_uuid(), $1, $2, 'VERIFIED', 1000000, now()) RETURNING id`,
+    'INSERT INTO "Organization" (id, name, slug, "kycStatus", "balanceCents", "updatedAt") ' +
+      "VALUES (gen_random_uuid(), $1, $2, 'VERIFIED', 1000000, now()) RETURNING id",
     [`Read bench ${rows}`, slug],
   );
   const organizationId = organization.rows[0]!.id;
@@ -433,7 +437,8 @@ async function main() {
       ),
     };
     log(
-      `servers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${contenderNames.map((n) => `${n} pid ${servers[n].child.pid} port ${servers[n].port}`).join('; ')}`,
+      `servers ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ` +
+        contenderNames.map((n) => `${n} pid ${servers[n].child.pid} port ${servers[n].port}`).join('; '),
     );
 
     // Each case's request bodies per contender, fetched once and checked.
@@ -463,7 +468,8 @@ async function main() {
       headersFor('PostGraphile', big),
       JSON.stringify({
         query:
-          'query Deep($org: UUID!) { allPhoneNumbers(first: 1, offset: 149999, condition: { organizationId: $org }, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { edges { cursor } } }',
+          'query Deep($org: UUID!) { allPhoneNumbers(first: 1, offset: 149999, condition: { organizationId: $org }, ' +
+          'orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { edges { cursor } } }',
         variables: { org: big.organizationId },
       }),
     );
@@ -524,14 +530,16 @@ async function main() {
         let at = 0;
         while (at < a.length && a[at] === f[at]) at += 1;
         throw new Error(
-          `${testCase.name}: API and floor differ on page ${i + 1} at byte ${at}:\n  API:   …${a.slice(Math.max(0, at - 80), at + 80)}\n  floor: …${f.slice(Math.max(0, at - 80), at + 80)}`,
+          `${testCase.name}: API and floor differ on page ${i + 1} at byte ${at}:\n  API:   …${a.slice(Math.max(0, at - 80), at + 80)}` +
+            `\n  floor: …${f.slice(Math.max(0, at - 80), at + 80)}`,
         );
       }
       for (const contender of ['PostGraphile', 'floor'] as const) {
         const plan = plans.get(`${testCase.name}|${contender}`)!;
         if (plan.totalCount !== api.totalCount || plan.firstE164.join() !== api.firstE164.join()) {
           throw new Error(
-            `${testCase.name}: ${contender} returned other rows (${plan.firstE164.join()}, ${plan.totalCount}) than the API (${api.firstE164.join()}, ${api.totalCount})`,
+            `${testCase.name}: ${contender} returned other rows (${plan.firstE164.join()}, ${plan.totalCount}) ` +
+              `than the API (${api.firstE164.join()}, ${api.totalCount})`,
           );
         }
       }
@@ -647,7 +655,8 @@ async function main() {
     const f2 = (n: number) => n.toFixed(2);
     console.log('');
     console.log(
-      '| Case | Contender | req/s (all rounds) | req/s per round | p50 (ms) | p99 (ms) | Server CPU / req (ms) | per round | PostgreSQL CPU / req (ms) | CPU vs floor | CPU vs PostGraphile | req/s vs PostGraphile |',
+      '| Case | Contender | req/s (all rounds) | req/s per round | p50 (ms) | p99 (ms) | Server CPU / req (ms) | per round | ' +
+        'PostgreSQL CPU / req (ms) | CPU vs floor | CPU vs PostGraphile | req/s vs PostGraphile |',
     );
     console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const testCase of cases) {
@@ -656,7 +665,8 @@ async function main() {
       for (const contender of contenderNames) {
         const s = summaries.get(`${testCase.name}|${contender}`)!;
         console.log(
-          `| ${testCase.name}${testCase.pages > 1 ? ` (${testCase.pages} requests per walk)` : ''} | ${contender} | ${f1(s.reqPerS)} | ${f1(s.reqPerSRange[0])}–${f1(s.reqPerSRange[1])} | ` +
+          `| ${testCase.name}${testCase.pages > 1 ? ` (${testCase.pages} requests per walk)` : ''} | ${contender} | ` +
+            `${f1(s.reqPerS)} | ${f1(s.reqPerSRange[0])}–${f1(s.reqPerSRange[1])} | ` +
             `${f1(s.p50)} | ${f1(s.p99)} | ${f2(s.cpu)} | ${f2(s.cpuRange[0])}–${f2(s.cpuRange[1])} | ${f2(s.dbCpu)} | ${f2(s.cpu / floor.cpu)}× | ` +
             `${f2(s.cpu / graphile.cpu)}× | ${f2(s.reqPerS / graphile.reqPerS)}× |${s.errors ? ` ${s.errors} errors` : ''}`,
         );
@@ -671,7 +681,8 @@ async function main() {
       const first = summaries.get(`big tenant, page 1|${contender}`)!;
       const deep = summaries.get(`big tenant, after row 150,000|${contender}`)!;
       console.log(
-        `| ${contender} | ${f2(deep.p50 / first.p50)}× | ${f2(first.reqPerS / deep.reqPerS)}× | ${f2(deep.cpu / first.cpu)}× | ${f2(deep.dbCpu / first.dbCpu)}× |`,
+        `| ${contender} | ${f2(deep.p50 / first.p50)}× | ${f2(first.reqPerS / deep.reqPerS)}× | ` +
+          `${f2(deep.cpu / first.cpu)}× | ${f2(deep.dbCpu / first.dbCpu)}× |`,
       );
     }
     console.log('');
