@@ -34,12 +34,12 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<boolean> {
   });
   if (!organization) {
     const current = await tx.organization.findFirstOrThrow({ select: { balanceCents: true, currency: true } });
-    throw new DomainError(
-      'BALANCE_INSUFFICIENT',
-      `Balance ${formatMoney({ amountCents: current.balanceCents, currency: current.currency })} does not cover ${formatMoney({ amountCents: -movement.amountCents, currency: current.currency })}`,
-      ['input'],
-      { requiredCents: -movement.amountCents, balanceCents: current.balanceCents },
-    );
+    const balance = formatMoney({ amountCents: current.balanceCents, currency: current.currency });
+    const required = formatMoney({ amountCents: -movement.amountCents, currency: current.currency });
+    throw new DomainError('BALANCE_INSUFFICIENT', `Balance ${balance} does not cover ${required}`, ['input'], {
+      requiredCents: -movement.amountCents,
+      balanceCents: current.balanceCents,
+    });
   }
   await tx.ledgerEntry.create({
     data: {

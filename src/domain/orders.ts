@@ -94,10 +94,11 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
       });
       const activationTotalCents = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
       const monthlyTotalCents = stock.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
+      const numbers = `${stock.length} number${stock.length === 1 ? '' : 's'}`;
       await moveMoney(tx, {
         amountCents: -activationTotalCents,
         kind: 'ACTIVATION_CHARGE',
-        description: `Activation of ${stock.length} number${stock.length === 1 ? '' : 's'} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
+        description: `Activation of ${numbers} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
         numberOrderId: order.id,
         dedupeKey: `activation:${order.id}`,
       });
