@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { type TestAPI, test } from 'vitest';
 import type { CarrierGateway } from '../../src/infra/carrier/gateway.js';
 import { startTestServer, type Tenant, type TestServer } from './server.js';
@@ -19,12 +20,12 @@ type FileFixture<T> = [(context: { server: TestServer }, use: (value: T) => Prom
  */
 export function serverTest<const Name extends string = never, const Server extends string = never>(
   env: Env = {},
-  options: { tenants?: readonly Name[] | Record<Name, TenantOptions>; servers?: Record<Server, Env>; carrier?: CarrierGateway } = {},
+  options: { tenants?: readonly Name[] | Record<Name, TenantOptions>; servers?: Record<Server, Env>; carrier?: CarrierGateway; logger?: Logger } = {},
 ): TestAPI<{ server: TestServer } & Record<Name, Tenant> & Record<Server, TestServer>> {
-  const serverOn = (settings: Env, carrier?: CarrierGateway): FileFixture<TestServer> => [
+  const serverOn = (settings: Env, parts: { carrier?: CarrierGateway; logger?: Logger } = {}): FileFixture<TestServer> => [
     // biome-ignore lint/correctness/noEmptyPattern: vitest reads a fixture's dependencies from its destructured first parameter
     async ({}, use) => {
-      const started = await startTestServer(settings, undefined, { carrier });
+      const started = await startTestServer(settings, undefined, parts);
       try {
         await use(started);
       } finally {
@@ -37,7 +38,7 @@ export function serverTest<const Name extends string = never, const Server exten
   const named = (options.tenants ?? []) as readonly string[] | Record<string, TenantOptions>;
   const tenants: Array<[string, TenantOptions]> = Array.isArray(named) ? named.map((name) => [name, {}]) : Object.entries(named);
   const fixtures = Object.fromEntries([
-    ['server', serverOn(env, options.carrier)],
+    ['server', serverOn(env, { carrier: options.carrier, logger: options.logger })],
     ...tenants.map(([name, settings]) => [name, tenant(settings)]),
     ...Object.entries<Env>(options.servers ?? {}).map(([name, settings]) => [name, serverOn(settings)]),
   ]);

@@ -3,9 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { hashApiKey } from '../../src/domain/api-keys.js';
 import { backend, skipReason } from '../helpers/database.js';
-import { balanceOf, eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
+import { balanceOf, eventually, feedListening, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
 import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { type Collected, type SseSubscription, subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 // A revoked key must lose what it opened before the revocation: its WebSockets
@@ -81,29 +82,26 @@ async function orderOne(server: TestServer, tenant: Tenant, idempotencyKey: stri
   expect(order.data?.orderPhoneNumbers.errors).toEqual([]);
 }
 
-describe.skipIf(skipReason)('revoking an API key', () => {
-  let server: TestServer;
+// The periodic re-check is far away here: what ends connections in these tests is the revocation itself.
+const itRevoked = serverTest({ FEED_KEY_RECHECK_MS: '600000' });
+const itRechecked = serverTest({ FEED_KEY_RECHECK_MS: '500' });
 
-  beforeAll(async () => {
-    // The periodic re-check is far away here: what ends connections in these tests is the revocation itself.
-    server = await startTestServer({ FEED_KEY_RECHECK_MS: '600000' });
+describe.skipIf(skipReason)('revoking an API key', () => {
+  itRevoked.beforeAll(async ({ server }) => {
     await seedInventory(server.db.prisma, { count: 300 });
   });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('closes the key’s WebSocket with 4401 and ends its SSE stream within a second; other keys’ connections stay', async () => {
+  itRevoked('closes the key’s WebSocket with 4401 and ends its SSE stream within a second; other keys’ connections stay', async ({ server }) => {
     const tenant = await server.createTenant();
     const memberId = await apiKeyId(server, tenant.keys.MEMBER);
+    const listening = server.app.feed.listenerCount();
     const member = socket(server, tenant.keys.MEMBER);
     const memberWs = subscribeWs(member.client, allEvents);
     const memberSse = subscribeSse(server.url, tenant.keys.MEMBER, allEvents);
     const other = socket(server, tenant.keys.READ_ONLY);
     const otherWs = subscribeWs(other.client, allEvents);
     expect(await memberSse.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(server, listening + 3);
     await orderOne(server, tenant, 'before-revocation');
     await Promise.all([memberWs.waitFor(1), otherWs.waitFor(1), memberSse.waitFor(1)]);
 
@@ -124,12 +122,13 @@ describe.skipIf(skipReason)('revoking an API key', () => {
     await memberSse.close();
   });
 
-  it('runs no mutation sent on the socket right after the revocation', async () => {
+  itRevoked('runs no mutation sent on the socket right after the revocation', async ({ server }) => {
     const tenant = await server.createTenant();
     const memberId = await apiKeyId(server, tenant.keys.MEMBER);
+    const listening = server.app.feed.listenerCount();
     const member = socket(server, tenant.keys.MEMBER);
     const live: Collected = subscribeWs(member.client, allEvents);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(server, listening + 1);
     const openingBalance = await balanceOf(server, tenant.organizationId);
     const [number] = await pickAvailable(server, 1);
 
@@ -152,17 +151,7 @@ describe.skipIf(skipReason)('revoking an API key', () => {
 });
 
 describe.skipIf(skipReason)('a key revoked without the revokeApiKey mutation (no revocation event)', () => {
-  let server: TestServer;
-
-  beforeAll(async () => {
-    server = await startTestServer({ FEED_KEY_RECHECK_MS: '500' });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('can run nothing more on its open socket, and its connections end at the next re-check', async () => {
+  itRechecked('can run nothing more on its open socket, and its connections end at the next re-check', async ({ server }) => {
     const tenant = await server.createTenant();
     const member = socket(server, tenant.keys.MEMBER);
     const live = subscribeWs(member.client, allEvents);
@@ -211,11 +200,12 @@ describe.skipIf(clusterWhy)('revoking a key with several instances', () => {
   });
 
   async function connectionsOnB(tenant: Tenant) {
+    const listening = b.app.feed.listenerCount();
     const member = socket(b, tenant.keys.MEMBER);
     const live = subscribeWs(member.client, allEvents);
     const sse = subscribeSse(b.url, tenant.keys.MEMBER, allEvents);
     expect(await sse.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(b, listening + 2);
     return { member, live, sse };
   }
 
