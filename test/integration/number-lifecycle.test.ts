@@ -1,5 +1,5 @@
 import { getNamedType, isObjectType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
@@ -7,7 +7,8 @@ import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { schema } from '../../src/schema/index.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
-import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import type { Tenant, TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 
 const Configure = graphql(`
   mutation Configure($input: ConfigurePhoneNumberInput!) {
@@ -26,13 +27,17 @@ const Release = graphql(`
 
 const carrierOptions = { latencyMs: 0, failureRate: 0.5, transientFailureRate: 0, seed: 11 };
 
+const itLifecycle = serverTest(
+  { CARRIER_FAILURE_RATE: String(carrierOptions.failureRate), CARRIER_SEED: String(carrierOptions.seed) },
+  { tenants: { tenant: { balanceCents: 50_000 } } },
+);
+const itRacing = serverTest();
+
 describe.skipIf(skipReason)('number lifecycle after ordering', () => {
-  let server: TestServer;
-  let tenant: Tenant;
   let active: Array<{ id: string; globalId: string; e164: string }>;
   const carrier = new SimulatedCarrier(carrierOptions);
 
-  async function orderAndSettle(owner: Tenant, e164s: string[], key: string) {
+  async function orderAndSettle(server: TestServer, owner: Tenant, e164s: string[], key: string) {
     const response = await server.graphql(owner.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: e164s, idempotencyKey: key } });
     expect(response.data?.orderPhoneNumbers.errors).toEqual([]);
     const orderId = response.data!.orderPhoneNumbers.numberOrder!.id;
@@ -46,51 +51,42 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     ).then((order) => ({ orderId, order }));
   }
 
-  beforeAll(async () => {
-    server = await startTestServer({
-      CARRIER_FAILURE_RATE: String(carrierOptions.failureRate),
-      CARRIER_SEED: String(carrierOptions.seed),
-    });
+  itLifecycle.beforeAll(async ({ server, tenant }) => {
     await seedInventory(server.db.prisma, { count: 3000 });
-    tenant = await server.createTenant({ balanceCents: 50_000 });
     const candidates = await pickAvailable(server, 40);
     const good = candidates
       .filter((row) => !carrier.rejectsActivation(row.e164))
       .slice(0, 4)
       .map((row) => row.e164);
-    const { order } = await orderAndSettle(tenant, good, 'setup');
+    const { order } = await orderAndSettle(server, tenant, good, 'setup');
     expect(order.status).toBe('COMPLETED');
     active = order.items.map((item) => ({ id: item.phoneNumber!.id, globalId: encodeGlobalId('PhoneNumber', item.phoneNumber!.id), e164: item.e164 }));
   });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('a number the carrier refuses ends FAILED with its activation refunded once; the order is PARTIALLY_FAILED', async () => {
+  itLifecycle('a number the carrier refuses ends FAILED with its activation refunded once; the order is PARTIALLY_FAILED', async ({ server }) => {
     const owner = await server.createTenant({ balanceCents: 20_000 });
     const candidates = await pickAvailable(server, 40);
     const refused = candidates.find((row) => carrier.rejectsActivation(row.e164))!;
     const accepted = candidates.find((row) => !carrier.rejectsActivation(row.e164))!;
-    const { order } = await orderAndSettle(owner, [refused.e164, accepted.e164], 'mixed');
+    const { order } = await orderAndSettle(server, owner, [refused.e164, accepted.e164], 'mixed');
     expect(order.status).toBe('PARTIALLY_FAILED');
     const byNumber = Object.fromEntries(order.items.map((item) => [item.e164, item]));
     expect(byNumber[refused.e164]).toMatchObject({ status: 'FAILED', phoneNumber: { status: 'FAILED' } });
-    expect(byNumber[refused.e164].failureReason).toMatch(/refused/);
+    expect(byNumber[refused.e164]!.failureReason).toMatch(/refused/);
     expect(byNumber[accepted.e164]).toMatchObject({ status: 'ACTIVE', phoneNumber: { status: 'ACTIVE' } });
     const refunds = await server.db.prisma.ledgerEntry.findMany({ where: { organizationId: owner.organizationId, kind: 'ACTIVATION_REFUND' } });
     expect(refunds).toHaveLength(1);
-    expect(refunds[0].amountCents).toBe(refused.activationPriceCents);
+    expect(refunds[0]!.amountCents).toBe(refused.activationPriceCents);
     expect(await balanceOf(server, owner.organizationId)).toBe(20_000 - accepted.activationPriceCents - accepted.monthlyPriceCents);
     await expectLedgerReconciles(server, owner.organizationId, 20_000);
     expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: refused.id } })).state).toBe('AVAILABLE');
   });
 
-  it('configure changes only the given fields, and null clears', async () => {
+  itLifecycle('configure changes only the given fields, and null clears', async ({ server, tenant }) => {
     const connection = await server.db.prisma.connection.create({ data: { organizationId: tenant.organizationId, name: 'Support line' } });
     const first = await server.graphql(tenant.keys.MEMBER, Configure, {
       input: {
-        id: active[0].globalId,
+        id: active[0]!.globalId,
         label: 'Front desk',
         tags: ['support', 'emea', 'support'],
         cnamDisplayName: 'ACME SUPPORT',
@@ -118,7 +114,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     expect(configured.assignedAt).toBeTruthy();
 
     const second = await server.graphql(tenant.keys.MEMBER, Configure, {
-      input: { id: active[0].globalId, customerReference: 'PO-42', label: null, messagingEnabled: true },
+      input: { id: active[0]!.globalId, customerReference: 'PO-42', label: null, messagingEnabled: true },
     });
     expect(second.data!.configurePhoneNumber.phoneNumber).toMatchObject({
       customerReference: 'PO-42',
@@ -129,12 +125,12 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       assignedAt: configured.assignedAt,
       connection: { name: 'Support line' },
     });
-    const unassigned = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[0].globalId, assignedTo: null, connectionId: null } });
+    const unassigned = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[0]!.globalId, assignedTo: null, connectionId: null } });
     expect(unassigned.data!.configurePhoneNumber.phoneNumber).toMatchObject({ assignedTo: null, assignedAt: null, connection: null });
   });
 
-  it('invalid configuration is refused with the field named and nothing written', async () => {
-    const before = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1].id } });
+  itLifecycle('invalid configuration is refused with the field named and nothing written', async ({ server, tenant }) => {
+    const before = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1]!.id } });
     const other = await server.createTenant();
     const foreignConnection = await server.db.prisma.connection.create({ data: { organizationId: other.organizationId, name: 'Theirs' } });
     const cases: Array<[Record<string, unknown>, string[], string]> = [
@@ -149,20 +145,20 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       [{ label: 'ok', customerReference: 'y'.repeat(200) }, ['input', 'customerReference'], 'BAD_USER_INPUT'],
     ];
     for (const [fields, field, code] of cases) {
-      const response = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[1].globalId, ...fields } });
+      const response = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[1]!.globalId, ...fields } });
       expect(response.status).toBe(200);
       expect(response.data?.configurePhoneNumber, JSON.stringify(fields).slice(0, 80)).toMatchObject({ phoneNumber: null, errors: [{ code, field }] });
     }
-    const badForwarding = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[1].globalId, forwardingNumber: '5125550100' } });
-    expect(badForwarding.errors?.[0].message).toMatch(/forwardingNumber/);
-    const after = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1].id } });
+    const badForwarding = await server.graphql(tenant.keys.MEMBER, Configure, { input: { id: active[1]!.globalId, forwardingNumber: '5125550100' } });
+    expect(badForwarding.errors?.[0]?.message).toMatch(/forwardingNumber/);
+    const after = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1]!.id } });
     expect(after).toEqual(before);
-    const foreign = await server.graphql(other.keys.MEMBER, Configure, { input: { id: active[1].globalId, label: 'hijack' } });
+    const foreign = await server.graphql(other.keys.MEMBER, Configure, { input: { id: active[1]!.globalId, label: 'hijack' } });
     expect(foreign.data?.configurePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'NOT_FOUND', field: ['input', 'id'] }] });
-    expect((await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1].id } })).label).toBe(before.label);
+    expect((await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[1]!.id } })).label).toBe(before.label);
   });
 
-  it('a PENDING number can not be configured yet', async () => {
+  itLifecycle('a PENDING number can not be configured yet', async ({ server, tenant }) => {
     const pending = await server.db.prisma.phoneNumber.create({
       data: {
         organizationId: tenant.organizationId,
@@ -181,8 +177,8 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     expect(response.data?.configurePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'NUMBER_NOT_YET_ACTIVE', field: ['input', 'id'] }] });
   });
 
-  it('monthly billing charges once per period and advances the cycle', async () => {
-    const number = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[2].id } });
+  itLifecycle('monthly billing charges once per period and advances the cycle', async ({ server, tenant }) => {
+    const number = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[2]!.id } });
     const period = new Date(Date.now() - 60_000);
     await server.db.prisma.phoneNumber.update({ where: { id: number.id }, data: { nextBillingAt: period } });
     await server.db.prisma.job.updateMany({
@@ -208,52 +204,55 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     await expectLedgerReconciles(server, tenant.organizationId, 50_000);
   });
 
-  it('release: soft, billing ends with the paid period, carrier told, twice is an error, stock returns after quarantine', async () => {
-    const target = active[3];
-    const before = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: target.id } });
-    const balanceBefore = await balanceOf(server, tenant.organizationId);
-    const released = await server.graphql(tenant.keys.MEMBER, Release, { input: { id: target.globalId } });
-    expect(released.data?.releasePhoneNumber.errors).toEqual([]);
-    const row = released.data!.releasePhoneNumber.phoneNumber!;
-    expect(row.status).toBe('RELEASED');
-    expect(row.releasedAt).toBeTruthy();
-    expect(row.billingEndsAt).toBe(before.nextBillingAt!.toISOString());
-    expect(await balanceOf(server, tenant.organizationId)).toBe(balanceBefore);
+  itLifecycle(
+    'release: soft, billing ends with the paid period, carrier told, twice is an error, stock returns after quarantine',
+    async ({ server, tenant }) => {
+      const target = active[3];
+      const before = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: target!.id } });
+      const balanceBefore = await balanceOf(server, tenant.organizationId);
+      const released = await server.graphql(tenant.keys.MEMBER, Release, { input: { id: target!.globalId } });
+      expect(released.data?.releasePhoneNumber.errors).toEqual([]);
+      const row = released.data!.releasePhoneNumber.phoneNumber!;
+      expect(row.status).toBe('RELEASED');
+      expect(row.releasedAt).toBeTruthy();
+      expect(row.billingEndsAt).toBe(before.nextBillingAt!.toISOString());
+      expect(await balanceOf(server, tenant.organizationId)).toBe(balanceBefore);
 
-    const again = await server.graphql(tenant.keys.MEMBER, Release, { input: { id: target.globalId } });
-    expect(again.data?.releasePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'INVALID_STATE', field: ['input', 'id'] }] });
-    expect(again.data!.releasePhoneNumber.errors[0].message).toMatch(/already released/);
+      const again = await server.graphql(tenant.keys.MEMBER, Release, { input: { id: target!.globalId } });
+      expect(again.data?.releasePhoneNumber).toMatchObject({ phoneNumber: null, errors: [{ code: 'INVALID_STATE', field: ['input', 'id'] }] });
+      expect(again.data!.releasePhoneNumber.errors[0]!.message).toMatch(/already released/);
 
-    await eventually(
-      () => server.db.prisma.job.findFirst({ where: { uniqueKey: `release:${target.id}` } }),
-      (job) => job?.status === 'SUCCEEDED',
-    );
-    const stock = await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: before.inventoryNumberId! } });
-    expect(stock.state).toBe('QUARANTINED');
+      await eventually(
+        () => server.db.prisma.job.findFirst({ where: { uniqueKey: `release:${target!.id}` } }),
+        (job) => job?.status === 'SUCCEEDED',
+      );
+      const stock = await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: before.inventoryNumberId! } });
+      expect(stock.state).toBe('QUARANTINED');
 
-    // The next billing date comes after release: no charge.
-    const past = new Date(Date.now() - 1000);
-    await server.db.prisma.job.updateMany({
-      where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } },
-      data: { runAt: past },
-    });
-    await eventually(
-      () => server.db.prisma.job.count({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target.id } } }),
-      (n) => n === 0,
-    );
-    expect(await server.db.prisma.ledgerEntry.count({ where: { phoneNumberId: target.id, kind: 'MONTHLY_CHARGE' } })).toBe(1);
+      // The next billing date comes after release: no charge.
+      const past = new Date(Date.now() - 1000);
+      await server.db.prisma.job.updateMany({
+        where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target!.id } },
+        data: { runAt: past },
+      });
+      await eventually(
+        () => server.db.prisma.job.count({ where: { kind: 'bill-number', status: 'PENDING', payload: { path: ['phoneNumberId'], equals: target!.id } } }),
+        (n) => n === 0,
+      );
+      expect(await server.db.prisma.ledgerEntry.count({ where: { phoneNumberId: target!.id, kind: 'MONTHLY_CHARGE' } })).toBe(1);
 
-    // Quarantine over: back in stock for anyone, while the released row stays for audit.
-    await server.db.prisma.inventoryNumber.update({ where: { id: stock.id }, data: { quarantinedUntil: past } });
-    await server.db.prisma.job.updateMany({ where: { uniqueKey: `return:${target.id}` }, data: { runAt: past } });
-    await eventually(
-      () => server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } }),
-      (s) => s.state === 'AVAILABLE',
-    );
-    expect(await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: target.id } })).toMatchObject({ status: 'RELEASED' });
-  });
+      // Quarantine over: back in stock for anyone, while the released row stays for audit.
+      await server.db.prisma.inventoryNumber.update({ where: { id: stock.id }, data: { quarantinedUntil: past } });
+      await server.db.prisma.job.updateMany({ where: { uniqueKey: `return:${target!.id}` }, data: { runAt: past } });
+      await eventually(
+        () => server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } }),
+        (s) => s.state === 'AVAILABLE',
+      );
+      expect(await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: target!.id } })).toMatchObject({ status: 'RELEASED' });
+    },
+  );
 
-  it('read-only keys get FORBIDDEN on every mutation, and nothing is written', async () => {
+  itLifecycle('read-only keys get FORBIDDEN on every mutation, and nothing is written', async ({ server, tenant }) => {
     const attempts: Record<string, string> = {
       createApiKey: `mutation { createApiKey(input: { name: "x", role: ADMIN }) { errors { code } } }`,
       revokeApiKey: `mutation { revokeApiKey(input: { id: "${encodeGlobalId('ApiKey', '00000000-0000-4000-8000-000000000000')}" }) { errors { code } } }`,
@@ -261,8 +260,8 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       reservePhoneNumbers: `mutation { reservePhoneNumbers(input: { phoneNumbers: ["+15125550100"] }) { errors { code } } }`,
       cancelReservation: `mutation { cancelReservation(input: { id: "x" }) { errors { code } } }`,
       orderPhoneNumbers: `mutation { orderPhoneNumbers(input: { phoneNumbers: ["+15125550100"], idempotencyKey: "ro" }) { errors { code } } }`,
-      configurePhoneNumber: `mutation { configurePhoneNumber(input: { id: "${active[0].globalId}", label: "ro" }) { errors { code } } }`,
-      releasePhoneNumber: `mutation { releasePhoneNumber(input: { id: "${active[0].globalId}" }) { errors { code } } }`,
+      configurePhoneNumber: `mutation { configurePhoneNumber(input: { id: "${active[0]!.globalId}", label: "ro" }) { errors { code } } }`,
+      releasePhoneNumber: `mutation { releasePhoneNumber(input: { id: "${active[0]!.globalId}" }) { errors { code } } }`,
       setInventoryAlertThreshold: `mutation { setInventoryAlertThreshold(input: { threshold: 9 }) { errors { code } } }`,
       checkPortability: `mutation { checkPortability(input: { phoneNumbers: ["+15125550100"] }) { errors { code } } }`,
       createPortingOrder: `mutation { createPortingOrder(input: { phoneNumbers: ["+15125550100"] }) { errors { code } } }`,
@@ -274,7 +273,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     const mutationType = schema.getMutationType()!;
     // A new mutation without an entry here fails this test, so none escapes the check.
     expect(Object.keys(attempts).sort()).toEqual(Object.keys(mutationType.getFields()).sort());
-    expect(isObjectType(getNamedType(mutationType.getFields().orderPhoneNumbers.type))).toBe(true);
+    expect(isObjectType(getNamedType(mutationType.getFields().orderPhoneNumbers!.type))).toBe(true);
     const eventsBefore = await server.db.prisma.event.count();
     for (const [name, document] of Object.entries(attempts)) {
       const response =
@@ -288,14 +287,14 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
               },
             )
           : await server.graphql(tenant.keys.READ_ONLY, document);
-      expect(response.errors?.[0].extensions?.code, name).toBe('FORBIDDEN');
+      expect(response.errors?.[0]?.extensions?.code, name).toBe('FORBIDDEN');
       expect(response.data, name).toBeNull();
     }
     expect(await server.db.prisma.event.count()).toBe(eventsBefore);
-    expect((await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[0].id } })).status).toBe('ACTIVE');
+    expect((await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: active[0]!.id } })).status).toBe('ACTIVE');
   });
 
-  it('bad order and reservation input: typed errors, no write, no charge', async () => {
+  itLifecycle('bad order and reservation input: typed errors, no write, no charge', async ({ server, tenant }) => {
     const balance = await balanceOf(server, tenant.organizationId);
     const orders = await server.db.prisma.numberOrder.count();
     const [stock] = await pickAvailable(server, 1);
@@ -311,7 +310,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     for (const [input, field] of orderCases) {
       const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: input as never });
       // The input guard refuses over-long lists before the mutation runs (a top-level error); the domain the rest.
-      const refusal = response.errors ? response.errors[0].extensions : response.data?.orderPhoneNumbers.errors[0];
+      const refusal = response.errors ? response.errors[0]!.extensions : response.data?.orderPhoneNumbers.errors[0];
       expect(refusal, JSON.stringify(input).slice(0, 60)).toMatchObject({ code: 'BAD_USER_INPUT', field });
       expect(response.data?.orderPhoneNumbers?.numberOrder ?? null).toBeNull();
     }
@@ -326,7 +325,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     });
     const badE164 = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: ['5125550100'], idempotencyKey: 'k6' } });
     expect(badE164.status).toBeLessThan(500);
-    expect(badE164.errors?.[0].message).toMatch(/phoneNumbers/);
+    expect(badE164.errors?.[0]?.message).toMatch(/phoneNumbers/);
     expect(await balanceOf(server, tenant.organizationId)).toBe(balance);
     expect(await server.db.prisma.numberOrder.count()).toBe(orders);
     expect((await server.db.prisma.inventoryNumber.findUniqueOrThrow({ where: { id: stock.id } })).state).toBe('AVAILABLE');
@@ -334,9 +333,9 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
 });
 
 describe.skipIf(skipReason)('configuring a number while it is released', () => {
-  it('a configure racing a release either lands before it or is refused: a released number is never reconfigured', async () => {
-    const server = await startTestServer();
-    try {
+  itRacing(
+    'a configure racing a release either lands before it or is refused: a released number is never reconfigured',
+    async ({ server }) => {
       const tenant = await server.createTenant();
       const rows = await server.db.prisma.phoneNumber.createManyAndReturn({
         data: Array.from({ length: 30 }, (_, i) => ({
@@ -375,8 +374,7 @@ describe.skipIf(skipReason)('configuring a number while it is released', () => {
         // Each outcome is one of the two serial orders; never "released, then configured".
         expect(kinds, row.e164).toEqual(configured ? ['configured', 'released'] : ['released']);
       }
-    } finally {
-      await server.stop();
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 });
