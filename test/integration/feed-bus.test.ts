@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
-import { eventually, OrderNumbers, OrderStatus, pickAvailable } from '../helpers/lifecycle.js';
+import { eventually, feedListening, OrderNumbers, OrderStatus, pickAvailable, quietFor, until } from '../helpers/lifecycle.js';
 import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
@@ -68,14 +68,16 @@ async function orderAndSettle(server: TestServer, tenant: Tenant, count: number,
  */
 async function expectExactlyOwnEvents(server: TestServer, tenant: Tenant, act: () => Promise<void>, from: 'cursor' | 'hub position' = 'cursor') {
   const after = (await storedEvents(server, tenant.keys.READ_ONLY, null)).at(-1)?.eventId ?? null;
+  const listening = server.app.feed.listenerCount();
   const client = wsClient(server.url, tenant.keys.READ_ONLY);
   const live = subscribeWs(client, allEvents, from === 'cursor' ? { after } : {});
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await feedListening(server, listening + 1);
   await act();
   const stored = await storedEvents(server, tenant.keys.READ_ONLY, after);
   expect(stored.length).toBeGreaterThan(0);
   await live.waitFor(stored.length, 15_000);
-  await new Promise((resolve) => setTimeout(resolve, 800));
+  // Nothing more may follow (no repeat, nothing forged): an absence, watched for a while.
+  await quietFor(800);
   expect(live.errors).toEqual([]);
   expect(live.received.map((r) => (r.events as { eventId: string }).eventId)).toEqual(stored.map((e) => e.eventId));
   await live.close();
@@ -107,7 +109,7 @@ describe.skipIf(clusterWhy)('every instance’s Redis subscription', () => {
         expect(channels).toHaveLength(1);
         // base and both new instances; a lost subscription never comes back, so this would time out.
         await eventually(
-          async () => ((await admin.pubsub('NUMSUB', channels[0])) as [string, number])[1],
+          async () => ((await admin.pubsub('NUMSUB', channels[0]!)) as [string, number])[1],
           (count) => count === 3,
           5_000,
         );
@@ -125,9 +127,10 @@ describe.skipIf(clusterWhy)('every instance’s Redis subscription', () => {
       await Promise.all([a, b].map(busUp));
       await seedInventory(a.db.prisma, { count: 300 });
       const tenant = await a.createTenant();
+      const listening = b.app.feed.listenerCount();
       const client = wsClient(b.url, tenant.keys.READ_ONLY);
       const live = subscribeWs(client, allEvents);
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await feedListening(b, listening + 1);
       const [first] = await pickAvailable(a, 1);
       await a.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [first.e164], idempotencyKey: 'before-restart' } });
       await live.waitFor(1, 10_000);
@@ -137,7 +140,7 @@ describe.skipIf(clusterWhy)('every instance’s Redis subscription', () => {
       await Promise.all([a, b, base].map(busUp));
       const [channel] = (await admin.pubsub('CHANNELS', '*')) as string[];
       await eventually(
-        async () => ((await admin.pubsub('NUMSUB', channel)) as [string, number])[1],
+        async () => ((await admin.pubsub('NUMSUB', channel!)) as [string, number])[1],
         (count) => count === 3,
         10_000,
       );
@@ -173,14 +176,15 @@ describe.skipIf(why)('/readyz and the Redis subscription', () => {
     await admin.call('ACL', 'SETUSER', 'feedless', 'reset', 'on', '>secret', '~*', '+@all', 'resetchannels');
     const server = await startTestServer({ REDIS_URL: `redis://feedless:secret@127.0.0.1:${redis.port}` });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // Redis logs each refused SUBSCRIBE: the server has tried, and been refused, once it has one.
+      await until(async () => ((await admin.call('ACL', 'LOG')) as unknown[]).length > 0, 'Redis refuses the subscription', 10_000);
       expect(await readiness(server)).toMatchObject({ status: 'degraded', eventBus: 'down' });
 
       await admin.call('ACL', 'SETUSER', 'feedless', 'allchannels');
       await busUp(server);
       const channels = (await admin.pubsub('CHANNELS', '*')) as string[];
       expect(channels).toHaveLength(1);
-      expect(((await admin.pubsub('NUMSUB', channels[0])) as [string, number])[1]).toBe(1);
+      expect(((await admin.pubsub('NUMSUB', channels[0]!)) as [string, number])[1]).toBe(1);
     } finally {
       await server.stop();
     }
@@ -218,7 +222,7 @@ describe.skipIf(why)('/readyz and a Redis that stops answering', () => {
     }
     await busUp(server);
     const channels = (await redis.admin().pubsub('CHANNELS', '*')) as string[];
-    expect(((await redis.admin().pubsub('NUMSUB', channels[0])) as [string, number])[1]).toBe(1);
+    expect(((await redis.admin().pubsub('NUMSUB', channels[0]!)) as [string, number])[1]).toBe(1);
   });
 });
 
@@ -236,7 +240,7 @@ describe.skipIf(why)('two deployments on one Redis', () => {
     // Catch-up polling a minute away: what the bus does to a hub shows at once.
     x = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '60000' });
     await busUp(x);
-    [channelX] = (await admin.pubsub('CHANNELS', '*')) as string[];
+    channelX = ((await admin.pubsub('CHANNELS', '*')) as string[])[0]!;
     y = await startTestServer({ REDIS_URL: redis.url, FEED_CATCH_UP_MS: '60000' });
     await busUp(y);
     await seedInventory(x.db.prisma, { count: 300 });

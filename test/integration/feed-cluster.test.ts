@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { backend, skipReason } from '../helpers/database.js';
-import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
+import { eventually, feedListening, OrderNumbers, pickAvailable, quietFor } from '../helpers/lifecycle.js';
 import { type RedisServer, redisServerSkipReason, startRedisServer } from '../helpers/redis-server.js';
 import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
@@ -38,15 +38,17 @@ describe.skipIf(why)('event feed across instances', () => {
   });
 
   it('a subscriber on instance B gets each flip of an order placed on instance A exactly once', async () => {
+    const listening = b.app.feed.listenerCount();
     const client = wsClient(b.url, tenant.keys.READ_ONLY);
     const sub = subscribeWs(client, flips);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(b, listening + 1);
     const stock = await pickAvailable(a, 3);
     const order = await a.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((s) => s.e164), idempotencyKey: 'cluster-1' } });
     expect(order.data?.orderPhoneNumbers.errors).toEqual([]);
     // The bus is the only way B hears of A's events here (B's outbox catch-up is set to a minute).
     const received = await sub.waitFor(6, 20_000);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // No flip may arrive twice: an absence, watched for a while.
+    await quietFor(1_000);
     expect(sub.received).toHaveLength(6);
     const expected = stock.flatMap((s) => [`${s.e164}:PENDING`, `${s.e164}:ACTIVE`]).sort();
     expect(received.map(flipKey).sort()).toEqual(expected);
@@ -84,13 +86,14 @@ describe.skipIf(why ?? redisServerSkipReason)('event feed when Redis goes away',
   });
 
   it('queries and orders keep working, readiness reports the outage, and subscribers get every event', async () => {
+    const listening = b.app.feed.listenerCount();
     const client = wsClient(b.url, tenant.keys.READ_ONLY);
     const live = subscribeWs(client, flips);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(b, listening + 1);
     const [before] = await pickAvailable(a, 1);
     await a.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [before.e164], idempotencyKey: 'before-outage' } });
     const firstTwo = await live.waitFor(2);
-    const cursor = (firstTwo[1].phoneNumberStatusChanged as { eventId: string }).eventId;
+    const cursor = (firstTwo[1]!.phoneNumberStatusChanged as { eventId: string }).eventId;
 
     await redis.kill();
     const readiness = await eventually(
@@ -115,7 +118,8 @@ describe.skipIf(why ?? redisServerSkipReason)('event feed when Redis goes away',
     const resumed = subscribeWs(wsClient(b.url, tenant.keys.READ_ONLY), flips, { after: cursor });
     const missed = await resumed.waitFor(4, 20_000);
     expect(missed.map(flipKey).sort()).toEqual(stock.flatMap((s) => [`${s.e164}:PENDING`, `${s.e164}:ACTIVE`]).sort());
-    await new Promise((resolve) => setTimeout(resolve, 800));
+    // Nothing may arrive twice: an absence, watched for a while.
+    await quietFor(800);
     expect(resumed.received).toHaveLength(4);
     expect(live.received).toHaveLength(6);
     await resumed.close();
