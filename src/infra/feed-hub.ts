@@ -75,7 +75,9 @@ export class FeedHub {
     return () => void this.watchers.delete(watcher);
   }
 
-  listenerCount(): number {
+  /** Live subscriptions on this instance: of one organization, or of all. */
+  listenerCount(organizationId?: string): number {
+    if (organizationId !== undefined) return this.listeners.get(organizationId)?.size ?? 0;
     let count = 0;
     for (const set of this.listeners.values()) count += set.size;
     return count;
