@@ -45,7 +45,7 @@ function collector(): Omit<Collected, 'close'> & { push: (value: Record<string, 
 
 export function wsClient(url: string, key: string | null, onClosed?: (event: { code: number; reason: string }) => void): Client {
   return createClient({
-    url: url.replace(/^http/, 'ws') + '/graphql',
+    url: `${url.replace(/^http/, 'ws')}/graphql`,
     webSocketImpl: WebSocket,
     connectionParams: key ? { authorization: `Bearer ${key}` } : {},
     retryAttempts: 0,
@@ -71,7 +71,10 @@ export function subscribeWs(client: Client, query: string, variables: Record<str
 export type SseSubscription = Collected & {
   /** The HTTP status of the response that opened the stream. */
   status: Promise<number>;
-  /** How the server ended the stream: 'complete' after an `event: complete` message, 'closed' when the body ended (or broke) without one; undefined while open or after close(). */
+  /**
+   * How the server ended the stream: 'complete' after an `event: complete` message, 'closed' when the body
+   * ended (or broke) without one; undefined while open or after close().
+   */
   ended: () => 'complete' | 'closed' | undefined;
 };
 
@@ -94,8 +97,7 @@ export function subscribeSse(url: string, key: string | null, query: string, var
       try {
         for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
           buffer += decoder.decode(chunk, { stream: true });
-          let boundary;
-          while ((boundary = buffer.indexOf('\n\n')) >= 0) {
+          for (let boundary = buffer.indexOf('\n\n'); boundary >= 0; boundary = buffer.indexOf('\n\n')) {
             const lines = buffer.slice(0, boundary).split('\n');
             buffer = buffer.slice(boundary + 2);
             if (lines.some((line) => /^event: ?complete$/.test(line))) ended = 'complete';

@@ -12,7 +12,9 @@ import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 // Issue 9, items 9, 10, 12, 22 and 23: bad text never reaches the database, user
 // text is matched literally, and the feed's page tells where to resume.
 
-const configure = `mutation C($input: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $input) { phoneNumber { label tags connection { id } } errors { code field message } } }`;
+const configure = `mutation C($input: ConfigurePhoneNumberInput!) {
+  configurePhoneNumber(input: $input) { phoneNumber { label tags connection { id } } errors { code field message } }
+}`;
 const search = `query S($filter: PhoneNumberFilter) { phoneNumbers(first: 100, filter: $filter) { totalCount edges { node { label } } } }`;
 const available = `query A($filter: AvailablePhoneNumberFilter!) { availablePhoneNumbers(first: 5, filter: $filter) { totalCount } }`;
 const events = `query E($after: String, $types: [EventType!]) { events(first: 10, after: $after, types: $types) { endCursor hasNextPage edges { cursor } } }`;

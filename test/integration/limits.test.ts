@@ -174,7 +174,7 @@ describe.skipIf(skipReason)('abuse limits', () => {
       throttleStatus: { maximumAvailable: 100, restoreRate: 20 },
     });
     expect(first.body.extensions!.cost.actualQueryCost).toBeLessThanOrEqual(41);
-    let throttled;
+    let throttled: Awaited<ReturnType<typeof post>> | undefined;
     for (let i = 0; i < 10 && !throttled; i += 1) {
       const response = await post(server, tenant.keys.MEMBER, { query: '{ phoneNumbers(first: 99) { edges { node { e164 } } } }' });
       if (response.status === 429) throttled = response;

@@ -13,7 +13,10 @@ import { serverTest } from '../helpers/server-fixture.js';
 const Configure = graphql(`
   mutation Configure($input: ConfigurePhoneNumberInput!) {
     configurePhoneNumber(input: $input) {
-      phoneNumber { id label tags customerReference cnamDisplayName cnamLookupEnabled inboundCallScreening forwardingNumber assignedTo assignedAt allowInbound messagingEnabled connection { name } }
+      phoneNumber {
+        id label tags customerReference cnamDisplayName cnamLookupEnabled inboundCallScreening
+        forwardingNumber assignedTo assignedAt allowInbound messagingEnabled connection { name }
+      }
       errors { code message field }
     }
   }
@@ -194,8 +197,9 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
     );
     expect(advanced.nextBillingAt!.getUTCMonth()).toBe((period.getUTCMonth() + 1) % 12);
     // A duplicate job for the same period (a retry, another instance) charges nothing more.
-    await server.db.prisma
-      .$executeRaw`INSERT INTO "Job" (id, kind, payload, "runAt", "updatedAt") VALUES (gen_random_uuid(), 'bill-number', ${JSON.stringify({ organizationId: tenant.organizationId, phoneNumberId: number.id })}::jsonb, now(), now())`;
+    const payload = JSON.stringify({ organizationId: tenant.organizationId, phoneNumberId: number.id });
+    await server.db.prisma.$executeRaw`INSERT INTO "Job" (id, kind, payload, "runAt", "updatedAt")
+      VALUES (gen_random_uuid(), 'bill-number', ${payload}::jsonb, now(), now())`;
     await eventually(
       () => server.db.prisma.job.count({ where: { kind: 'bill-number', status: { in: ['PENDING', 'RUNNING'] }, runAt: { lte: new Date() } } }),
       (n) => n === 0,

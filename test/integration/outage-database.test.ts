@@ -137,7 +137,8 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
     return { url, inspect };
   }
 
-  it('PostgreSQL killed under running activation jobs: the process keeps serving, answers 503 without leaking, and finishes the jobs once the database is back', async () => {
+  it('PostgreSQL killed under running activation jobs: the process keeps serving, answers 503 without leaking, ' +
+    'and finishes the jobs once the database is back', async () => {
     const { url, inspect } = await freshDatabase();
     const server = await startServerProcess({
       ...fastTimeouts,
@@ -163,6 +164,7 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
 
     // The carrier calls are in flight; when they return, every write the job makes fails.
     await cluster.kill();
+    // Time is the point here: the 1.5 s carrier calls return into a dead database and their writes fail; the process must survive that.
     await sleep(3_500);
     expect(server.alive(), server.output()).toBe(true);
     expect((await get(server, '/healthz')).status).toBe(200);
@@ -272,6 +274,7 @@ describe.skipIf(skipReason)('PostgreSQL outages and shutdown', () => {
         (error: Error) => ({ error }),
       ),
     );
+    // Time is the point here too: SIGTERM must find these requests in flight (the process gives no signal that they arrived).
     await sleep(400);
     server.child.kill('SIGTERM');
 

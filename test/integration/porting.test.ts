@@ -13,12 +13,15 @@ const orderFields = `id status countryCode numberType exceptionReason requestedF
   history { fromStatus toStatus reason at } comments { author body } allowedFocWindows { startsAt endsAt }`;
 const create = `mutation C($input: CreatePortingOrderInput!) { createPortingOrder(input: $input) {
   portingOrders { ${orderFields} } errors { code message field ... on NotPortableError { phoneNumbers } } } }`;
-const update = `mutation U($input: UpdatePortingOrderInput!) { updatePortingOrder(input: $input) { portingOrder { ${orderFields} } errors { code message field } } }`;
+const update = `mutation U($input: UpdatePortingOrderInput!) {
+  updatePortingOrder(input: $input) { portingOrder { ${orderFields} } errors { code message field } } }`;
 const submit = `mutation S($id: ID!) { submitPortingOrder(input: { id: $id }) { portingOrder { ${orderFields} } errors { code message field } } }`;
 const cancel = `mutation X($id: ID!) { cancelPortingOrder(input: { id: $id }) { portingOrder { id status } errors { code message field } } }`;
-const uploadDoc = `mutation D($input: UploadPortingDocumentInput!) { uploadPortingDocument(input: $input) { document { kind filename sha256 sizeBytes contentType } errors { code message field } } }`;
+const uploadDoc = `mutation D($input: UploadPortingDocumentInput!) {
+  uploadPortingDocument(input: $input) { document { kind filename sha256 sizeBytes contentType } errors { code message field } } }`;
 const lookup = `query L($id: ID!) { node(id: $id) { ... on PortingOrder { ${orderFields} } } }`;
-const check = `mutation P($n: [E164!]!) { checkPortability(input: { phoneNumbers: $n }) { results { phoneNumber portable fastPortable notPortableReason losingCarrier numberType countryCode } errors { code } } }`;
+const check = `mutation P($n: [E164!]!) { checkPortability(input: { phoneNumbers: $n }) {
+  results { phoneNumber portable fastPortable notPortableReason losingCarrier numberType countryCode } errors { code } } }`;
 
 type Order = {
   id: string;

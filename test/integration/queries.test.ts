@@ -22,7 +22,9 @@ const AvailableNumbers = graphql(`
     availablePhoneNumbers(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { e164 countryCode areaCode locality region numberType capabilities activationPrice { amountCents } monthlyPrice { amountCents formatted } } }
+      edges {
+        node { e164 countryCode areaCode locality region numberType capabilities activationPrice { amountCents } monthlyPrice { amountCents formatted } }
+      }
     }
   }
 `);

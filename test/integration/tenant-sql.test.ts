@@ -175,8 +175,10 @@ async function populate(server: TestServer, tenant: Tenant, label: string): Prom
 }
 
 const phoneFields = `id e164 status connection { id name phoneNumberCount }`;
-const orderFields = `id status items { e164 status activationPrice { amountCents } monthlyPrice { formatted } phoneNumber { ${phoneFields} } } reservation { id status phoneNumbers }`;
-const portingFields = `id status allowedFocWindows { startsAt } phoneNumbers { e164 fastPortable } documents { id filename } history { toStatus } comments { author body }`;
+const orderFields = `id status
+  items { e164 status activationPrice { amountCents } monthlyPrice { formatted } phoneNumber { ${phoneFields} } } reservation { id status phoneNumbers }`;
+const portingFields = `id status allowedFocWindows { startsAt } phoneNumbers { e164 fastPortable }
+  documents { id filename } history { toStatus } comments { author body }`;
 
 function readQueries(
   a: Fixture,
@@ -322,11 +324,13 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
     const mutations = [
       { query: `mutation { createConnection(input: { name: "alpha-new" }) { connection { id name phoneNumberCount } errors { code } } }` },
       {
-        query: `mutation($id: ID!, $c: ID!) { configurePhoneNumber(input: { id: $id, connectionId: $c, label: "x" }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
+        query: `mutation($id: ID!, $c: ID!) {
+          configurePhoneNumber(input: { id: $id, connectionId: $c, label: "x" }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
         variables: { id: globalId('PhoneNumber', a.phoneIds[3]!), c: globalId('Connection', a.connectionIds[0]!) },
       },
       {
-        query: `mutation($id: ID!, $c: ID!) { configurePhoneNumber(input: { id: $id, connectionId: $c }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
+        query: `mutation($id: ID!, $c: ID!) {
+          configurePhoneNumber(input: { id: $id, connectionId: $c }) { phoneNumber { ${phoneFields} } errors { code message } } }`,
         variables: { id: globalId('PhoneNumber', a.phoneIds[2]!), c: globalId('Connection', b.connectionIds[0]!) },
       },
       { query: `mutation { createApiKey(input: { name: "alpha-extra", role: READ_ONLY }) { apiKey { id name } errors { code } } }` },
@@ -393,7 +397,8 @@ describe.skipIf(skipReason)('tenant scope on the SQL sent', () => {
       await prisma.$transaction([
         prisma.$executeRawUnsafe(`SET LOCAL session_replication_role = replica`),
         prisma.$executeRaw`UPDATE "PhoneNumber" SET "connectionId" = ${a.connectionIds[1]}::uuid WHERE id = ${a.phoneIds[1]}::uuid`,
-        prisma.$executeRaw`UPDATE "NumberOrderItem" SET "phoneNumberId" = ${a.phoneIds[1]}::uuid WHERE "phoneNumberId" = ${b.phoneIds[0]}::uuid AND "organizationId" = ${tenantA.organizationId}::uuid`,
+        prisma.$executeRaw`UPDATE "NumberOrderItem" SET "phoneNumberId" = ${a.phoneIds[1]}::uuid
+          WHERE "phoneNumberId" = ${b.phoneIds[0]}::uuid AND "organizationId" = ${tenantA.organizationId}::uuid`,
         prisma.$executeRaw`UPDATE "NumberOrder" SET "reservationId" = ${a.reservationId}::uuid WHERE id = ${a.orderId}::uuid`,
         prisma.$executeRaw`UPDATE "LedgerEntry" SET "phoneNumberId" = ${a.phoneIds[0]}::uuid WHERE id = ${a.ledgerId}::uuid`,
       ]);
