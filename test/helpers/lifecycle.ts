@@ -64,11 +64,13 @@ export async function until(condition: () => boolean | Promise<boolean>, what: s
 }
 
 /**
- * Resolves once the server's feed holds at least `count` live subscriptions (all tenants): a subscription's
- * listener is registered before anything is read, so every event committed from then on reaches it.
+ * Resolves once the server's feed holds at least `count` live subscriptions (of `organizationId`, or of all
+ * tenants): a subscription's listener is registered before anything is read, so every event committed from
+ * then on reaches it. Count one organization's where earlier tests' subscriptions may still be closing.
  */
-export function feedListening(server: TestServer, count: number, timeoutMs = 10_000): Promise<void> {
-  return until(() => server.app.feed.listenerCount() >= count, `${count} live feed subscriptions (now ${server.app.feed.listenerCount()})`, timeoutMs);
+export function feedListening(server: TestServer, count: number, organizationId?: string, timeoutMs = 10_000): Promise<void> {
+  const live = () => server.app.feed.listenerCount(organizationId);
+  return until(() => live() >= count, `${count} live feed subscriptions${organizationId ? ' of the organization' : ''}`, timeoutMs);
 }
 
 /**

@@ -1,14 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
-import { eventually, OrderNumbers, pickAvailable } from '../helpers/lifecycle.js';
-import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import { eventually, feedListening, OrderNumbers, pickAvailable, quietFor } from '../helpers/lifecycle.js';
+import { startTestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
 const allEvents = `subscription All($after: String) {
-  events(after: $after) { eventId type occurredAt ... on PhoneNumberStatusChangedEvent { previousStatus newStatus phoneNumber { id e164 status } } ... on NumberOrderUpdatedEvent { orderStatus: newStatus numberOrder { id } } }
+  events(after: $after) {
+    eventId type occurredAt
+    ... on PhoneNumberStatusChangedEvent { previousStatus newStatus phoneNumber { id e164 status } }
+    ... on NumberOrderUpdatedEvent { orderStatus: newStatus numberOrder { id } }
+  }
 }`;
 
 const statusFlips = `subscription Flips($after: String, $filter: PhoneNumberStatusChangedFilter) {
@@ -19,25 +24,16 @@ const configure = `mutation C($input: ConfigurePhoneNumberInput!) { configurePho
 
 const eventIdOf = (result: Record<string, unknown>) => (Object.values(result)[0] as { eventId: string }).eventId;
 
+const it = serverTest({ FEED_MAX_SUBSCRIPTIONS_PER_CONNECTION: '600' }, { tenants: ['a', 'b'] });
+
 describe.skipIf(skipReason)('live event feed', () => {
-  let server: TestServer;
-  let a: Tenant;
-  let b: Tenant;
-
-  beforeAll(async () => {
-    server = await startTestServer({ FEED_MAX_SUBSCRIPTIONS_PER_CONNECTION: '600' });
+  it.beforeAll(async ({ server }) => {
     await seedInventory(server.db.prisma, { count: 1000 });
-    a = await server.createTenant();
-    b = await server.createTenant();
   });
 
-  afterAll(async () => {
-    await server?.stop();
-  });
-
-  it('refuses a WebSocket without a valid key with 4401, and SSE with HTTP 401', async () => {
+  it('refuses a WebSocket without a valid key with 4401, and SSE with HTTP 401', async ({ server }) => {
     let closedWith: number | undefined;
-    const client = wsClient(server.url, 'pn_test_' + 'x'.repeat(40), (event) => (closedWith = event.code));
+    const client = wsClient(server.url, `pn_test_${'x'.repeat(40)}`, (event) => (closedWith = event.code));
     const sub = subscribeWs(client, allEvents);
     await eventually(
       async () => closedWith,
@@ -50,14 +46,15 @@ describe.skipIf(skipReason)('live event feed', () => {
     expect(await sse.status).toBe(401);
   });
 
-  it("a tenant subscribed to everything sees its own events and none of another tenant's (WebSocket and SSE)", async () => {
+  it("a tenant subscribed to everything sees its own events and none of another tenant's (WebSocket and SSE)", async ({ server, a, b }) => {
+    const listening = server.app.feed.listenerCount();
     const clientA = wsClient(server.url, a.keys.READ_ONLY);
     const clientB = wsClient(server.url, b.keys.READ_ONLY);
     const aWs = subscribeWs(clientA, allEvents);
     const bWs = subscribeWs(clientB, allEvents);
     const bSse = subscribeSse(server.url, b.keys.READ_ONLY, allEvents);
     expect(await bSse.status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await feedListening(server, listening + 3);
 
     const stock = await pickAvailable(server, 2);
     const order = await server.graphql(a.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((s) => s.e164), idempotencyKey: 'feed-a' } });
@@ -77,7 +74,8 @@ describe.skipIf(skipReason)('live event feed', () => {
     await server.graphql(b.keys.MEMBER, configure, { input: { id: encodeGlobalId('PhoneNumber', bRow.id), label: 'b' } });
     await bWs.waitFor(1);
     await bSse.waitFor(1);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Nothing of A's may follow: an absence, watched for a while.
+    await quietFor(300);
     for (const sub of [bWs, bSse]) {
       expect(sub.received.map((e) => (e.events as { type: string }).type)).toEqual(['NUMBER_CONFIGURED']);
       expect(sub.errors).toEqual([]);
@@ -87,7 +85,7 @@ describe.skipIf(skipReason)('live event feed', () => {
     await clientB.dispose();
   });
 
-  it('disconnect, 100 events happen, reconnect with the last cursor: exactly those 100 in order, then live ones', async () => {
+  it('disconnect, 100 events happen, reconnect with the last cursor: exactly those 100 in order, then live ones', async ({ server }) => {
     const tenant = await server.createTenant();
     const [e164] = await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 1);
     const number = await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164, organizationId: tenant.organizationId } });
@@ -96,10 +94,10 @@ describe.skipIf(skipReason)('live event feed', () => {
 
     const client = wsClient(server.url, tenant.keys.READ_ONLY);
     const first = subscribeWs(client, allEvents);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await feedListening(server, 1, tenant.organizationId);
     await label(0);
     const [seen] = await first.waitFor(1);
-    const cursor = eventIdOf(seen);
+    const cursor = eventIdOf(seen!);
     await first.close();
     await client.dispose();
 
@@ -114,19 +112,20 @@ describe.skipIf(skipReason)('live event feed', () => {
     const resumed = subscribeWs(again, allEvents, { after: cursor });
     const replayed = await resumed.waitFor(100);
     const ids = replayed.map(eventIdOf).map(BigInt);
-    expect(ids.every((value, i) => i === 0 || value > ids[i - 1])).toBe(true);
+    expect(ids.every((value, i) => i === 0 || value > ids[i - 1]!)).toBe(true);
     expect(ids[0]).toBeGreaterThan(BigInt(cursor));
     expect(replayed.map((r) => (r.events as { type: string }).type).every((t) => t === 'NUMBER_CONFIGURED')).toBe(true);
     await label(101);
     const withLive = await resumed.waitFor(101);
-    expect(BigInt(eventIdOf(withLive[100]))).toBeGreaterThan(ids[99]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(BigInt(eventIdOf(withLive[100]!))).toBeGreaterThan(ids[99]!);
+    // No repeat may follow: an absence, watched for a while.
+    await quietFor(300);
     expect(resumed.received).toHaveLength(101);
     await resumed.close();
     await again.dispose();
   });
 
-  it('events arriving during a replay are neither lost nor repeated', async () => {
+  it('events arriving during a replay are neither lost nor repeated', async ({ server }) => {
     const tenant = await server.createTenant();
     const numbers = await insertOwnedNumbers(server.db.prisma, tenant.organizationId, 1);
     const row = await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: numbers[0], organizationId: tenant.organizationId } });
@@ -141,24 +140,25 @@ describe.skipIf(skipReason)('live event feed', () => {
     const all = await sub.waitFor(330, 30_000);
     const ids = all.map(eventIdOf);
     expect(new Set(ids).size).toBe(330);
-    expect(ids.map(BigInt).every((value, i, list) => i === 0 || value > list[i - 1])).toBe(true);
+    expect(ids.map(BigInt).every((value, i, list) => i === 0 || value > list[i - 1]!)).toBe(true);
     await sub.close();
     await client.dispose();
   });
 
-  it('phoneNumberStatusChanged filters by number and status', async () => {
+  it('phoneNumberStatusChanged filters by number and status', async ({ server }) => {
     const tenant = await server.createTenant();
     const stock = await pickAvailable(server, 2);
     const client = wsClient(server.url, tenant.keys.READ_ONLY);
     const onlyActive = subscribeWs(client, statusFlips, { filter: { statuses: ['ACTIVE'] } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await feedListening(server, 1, tenant.organizationId);
     await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((s) => s.e164), idempotencyKey: 'flips' } });
     const flips = await onlyActive.waitFor(2);
     for (const flip of flips)
       expect(flip.phoneNumberStatusChanged).toMatchObject({ previousStatus: 'PENDING', newStatus: 'ACTIVE', phoneNumber: { status: 'ACTIVE' } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The PENDING flips must not follow: an absence, watched for a while.
+    await quietFor(200);
     expect(onlyActive.received).toHaveLength(2);
-    const target = (flips[0].phoneNumberStatusChanged as { phoneNumber: { id: string } }).phoneNumber.id;
+    const target = (flips[0]!.phoneNumberStatusChanged as { phoneNumber: { id: string } }).phoneNumber.id;
     const replayOne = subscribeWs(client, statusFlips, { after: '0', filter: { phoneNumberId: target } });
     const history = await replayOne.waitFor(2);
     expect(history.map((h) => (h.phoneNumberStatusChanged as { newStatus: string }).newStatus)).toEqual(['PENDING', 'ACTIVE']);
@@ -167,7 +167,7 @@ describe.skipIf(skipReason)('live event feed', () => {
     await client.dispose();
   });
 
-  it('listeners are released: 500 subscriptions opened and closed leave nothing registered', async () => {
+  it('listeners are released: 500 subscriptions opened and closed leave nothing registered', async ({ server, a }) => {
     // Earlier tests' subscriptions must all have been released by now.
     const before = await eventually(
       async () => server.app.feed.listenerCount(),
@@ -211,11 +211,11 @@ describe.skipIf(skipReason)('live event feed', () => {
       const client = wsClient(limited.url, tenant.keys.READ_ONLY);
       const subs = Array.from({ length: 4 }, () => subscribeWs(client, allEvents));
       await eventually(
-        async () => subs[3].errors.length,
+        async () => subs[3]!.errors.length,
         (n) => n > 0,
         5_000,
       );
-      expect(JSON.stringify(subs[3].errors)).toMatch(/At most 3/);
+      expect(JSON.stringify(subs[3]!.errors)).toMatch(/At most 3/);
       expect(subs.slice(0, 3).every((s) => s.errors.length === 0)).toBe(true);
       await client.dispose();
     } finally {
