@@ -85,19 +85,32 @@ function fromStored(kind: OrderKey['kind'], value: unknown, argument: string) {
   return value;
 }
 
-/** Rows strictly past `values` in the walk direction: (a > x) OR (a = x AND b > y) … */
-function seekCondition(keys: OrderKey[], values: unknown[], towardsEnd: boolean) {
+/**
+ * Rows strictly past `values` in the walk direction, as a where PostgreSQL can seek an index with:
+ * a <= x AND (a < x OR (a = x AND b < y) …) for a descending walk (>=, > ascending).
+ *
+ * Prisma can't express the row comparison (a, b) < (x, y). The OR alone is a row filter: the index
+ * scan reads, and discards, every row before the cursor, so a deep page costs like OFFSET. The
+ * redundant bound on the leading key is a plain range the planner turns into an Index Cond on the
+ * list's (organizationId, a, …, id) index, so the scan starts at the cursor and the OR only drops
+ * the cursor's ties on `a`. Sort keys must be NOT NULL columns: a NULL never compares, so rows
+ * holding one would fall out of every seek (every ordering in the API is on a NOT NULL column; the
+ * plans test checks that).
+ */
+function seekCondition(keys: OrderKey[], values: unknown[], towardsEnd: boolean): Record<string, unknown> {
+  const ascending = (key: OrderKey) => (key.direction === 'asc') === towardsEnd;
   const branches = keys.map((key, index) => {
-    const ascending = (key.direction === 'asc') === towardsEnd;
     const branch: Record<string, unknown> = {};
     keys.slice(0, index).forEach((previous, i) => {
       branch[previous.field] = values[i];
     });
-    branch[key.field] = ascending ? { gt: values[index] } : { lt: values[index] };
+    branch[key.field] = ascending(key) ? { gt: values[index] } : { lt: values[index] };
     return branch;
   });
   const [only, ...more] = branches;
-  return only && !more.length ? only : { OR: branches };
+  const [leading] = keys;
+  if (!leading || (only && !more.length)) return only ?? { OR: branches };
+  return { AND: [{ [leading.field]: ascending(leading) ? { gte: values[0] } : { lte: values[0] } }, { OR: branches }] };
 }
 
 type Edge<Row> = { cursor: string; node: Row };

@@ -90,8 +90,13 @@ function matches(row: Row, where: Where): boolean {
     if (key === 'OR') return (condition as Where[]).some((w) => matches(row, w));
     const value = comparable(row[key as keyof Row]);
     if (condition && typeof condition === 'object' && !(condition instanceof Date)) {
-      const { gt, lt } = condition as { gt?: unknown; lt?: unknown };
-      return (gt === undefined || value > comparable(gt)) && (lt === undefined || value < comparable(lt));
+      const { gt, lt, gte, lte } = condition as { gt?: unknown; lt?: unknown; gte?: unknown; lte?: unknown };
+      return (
+        (gt === undefined || value > comparable(gt)) &&
+        (lt === undefined || value < comparable(lt)) &&
+        (gte === undefined || value >= comparable(gte)) &&
+        (lte === undefined || value <= comparable(lte))
+      );
     }
     return value === comparable(condition);
   });
@@ -194,6 +199,22 @@ describe('keysetConnection', () => {
     expect(findMany).not.toHaveBeenCalled();
     expect(empty.edges).toEqual([]);
     expect(empty.pageInfo).toMatchObject({ startCursor: null, endCursor: null });
+  });
+
+  it('bounds the leading sort key of a seek with a plain range, so PostgreSQL can start an index scan at the cursor', async () => {
+    const { page, findMany } = setup();
+    const cursor = codec.encode(scope, ['2024-01-03T00:00:00.000Z', 'b']);
+    await page({ first: 2, after: cursor });
+    await page({ last: 2, before: cursor });
+    const [[forward], [backward]] = findMany.mock.calls as unknown as [[{ where: Where }], [{ where: Where }]];
+    // createdAt is descending: past the cursor going forward is createdAt <= x, going backward createdAt >= x.
+    const seek = (where: Where) => (where.AND as Where[])[1]!;
+    expect(seek(forward.where)).toEqual({
+      AND: [{ createdAt: { lte: day(3) } }, { OR: [{ createdAt: { lt: day(3) } }, { createdAt: day(3), id: { gt: 'b' } }] }],
+    });
+    expect(seek(backward.where)).toEqual({
+      AND: [{ createdAt: { gte: day(3) } }, { OR: [{ createdAt: { gt: day(3) } }, { createdAt: day(3), id: { lt: 'b' } }] }],
+    });
   });
 
   it('rejects a validly signed cursor with the wrong shape for these keys', async () => {
