@@ -5,17 +5,17 @@
 // the API + database path; background jobs (activation, billing) keep running.
 // The per-key rate limit (query-cost bucket) is raised out of the way.
 //
-//   npx tsx bench/order-throughput.ts [--clients=16] [--orders=400] [--warmup=<clients>] [--pglite=disk|memory] [--tenants=1]
+//   npx tsx bench/order-throughput.ts [--clients=16] [--orders=400] [--warmup=<clients>] [--pglite=disk|memory|skip] [--tenants=1]
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/order-throughput.ts
 //
 // With --tenants=K the clients are spread over K tenants (client c uses tenant
 // c mod K); the default is one tenant, whose balance row every order and every
 // activation updates. BENCH_CLIENTS, BENCH_ORDERS, BENCH_WARMUP, BENCH_PGLITE
-// and BENCH_TENANTS work too. All
+// and BENCH_TENANTS work too. --pglite=skip runs PostgreSQL only. All
 // traffic goes to 127.0.0.1; the script stops by itself.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -48,7 +48,7 @@ const orders = positiveInt('orders', option('orders', 'BENCH_ORDERS', '400'));
 const warmup = Number(option('warmup', 'BENCH_WARMUP', String(clients)));
 const tenants = positiveInt('tenants', option('tenants', 'BENCH_TENANTS', '1'));
 const pgliteMode = option('pglite', 'BENCH_PGLITE', 'disk');
-if (!['disk', 'memory'].includes(pgliteMode)) throw new Error(`--pglite must be disk or memory, got "${pgliteMode}"`);
+if (!['disk', 'memory', 'skip'].includes(pgliteMode)) throw new Error(`--pglite must be disk, memory or skip, got "${pgliteMode}"`);
 if (!Number.isInteger(warmup) || warmup < 0) throw new Error('--warmup must be a non-negative integer');
 const postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
 const inventoryCount = 20_000;
@@ -69,6 +69,10 @@ type Result = {
   statementsPerOrder: number;
   /** CPU time of this Node process (server and clients) over wall time; 100 % = one core busy. */
   nodeCpuPercent: number;
+  /** CPU milliseconds of this Node process (server and clients) per measured order. */
+  nodeCpuMsPerOrder: number;
+  /** CPU milliseconds of the PostgreSQL backends serving the bench database per measured order (NaN on PGlite). */
+  databaseCpuMsPerOrder: number;
   /** Activation jobs not yet done when the last order returned (they run alongside the orders). */
   activationBacklog: number;
   /** Busy share of all the machine's cores (database server included). */
@@ -85,6 +89,33 @@ function hostCpuTimes() {
     total += user + nice + sys + idle + irq;
   }
   return { busy, total };
+}
+
+/**
+ * CPU time (ms) so far of each PostgreSQL backend connected to `database`, from /proc (the server runs on this
+ * host); empty on PGlite or when /proc can't be read.
+ */
+async function backendCpuMs(db: Database, database: string | undefined): Promise<Map<number, number>> {
+  const times = new Map<number, number>();
+  if (!database) return times;
+  const rows = await db.prisma.$queryRaw<Array<{ pid: number }>>`SELECT pid FROM pg_stat_activity WHERE datname = ${database}`;
+  for (const { pid } of rows) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields, in clock ticks (100/s).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      times.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The backend exited, or /proc is not this server's.
+    }
+  }
+  return times;
+}
+
+function backendCpuDelta(before: Map<number, number>, after: Map<number, number>) {
+  let total = 0;
+  for (const [pid, ms] of after) total += ms - (before.get(pid) ?? 0);
+  return total;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -110,7 +141,7 @@ async function placeOrder(url: string, key: string, e164: string, idempotencyKey
 }
 
 /** One backend: start the server on `db`, seed, run the clients, stop. */
-async function runBackend(label: string, db: Database): Promise<Result> {
+async function runBackend(label: string, db: Database, databaseName?: string): Promise<Result> {
   const config = loadConfig({
     NODE_ENV: 'test',
     PORT: '0',
@@ -168,6 +199,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const latencies: number[] = [];
     const failures: string[] = [];
     const statementsBefore = db.statementCount();
+    const databaseCpuBefore = await backendCpuMs(db, databaseName);
     const cpuBefore = process.cpuUsage();
     const hostBefore = hostCpuTimes();
     const started = performance.now();
@@ -184,6 +216,7 @@ async function runBackend(label: string, db: Database): Promise<Result> {
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const hostAfter = hostCpuTimes();
+    const databaseCpuMs = backendCpuDelta(databaseCpuBefore, await backendCpuMs(db, databaseName));
     const statements = db.statementCount() - statementsBefore;
     const activationBacklog = await db.prisma.job.count({ where: { kind: 'activate-number', status: { in: ['PENDING', 'RUNNING'] } } });
     if (failures.length) console.error(`[${label}] ${failures.length} orders failed, e.g. ${failures.slice(0, 3).join(' | ')}`);
@@ -228,6 +261,8 @@ async function runBackend(label: string, db: Database): Promise<Result> {
       max: latencies[latencies.length - 1] ?? NaN,
       statementsPerOrder: statements / latencies.length,
       nodeCpuPercent: ((cpu.user + cpu.system) / 1e6 / seconds) * 100,
+      nodeCpuMsPerOrder: (cpu.user + cpu.system) / 1e3 / latencies.length,
+      databaseCpuMsPerOrder: databaseName ? databaseCpuMs / latencies.length : NaN,
       activationBacklog,
       hostCpuPercent: ((hostAfter.busy - hostBefore.busy) / Math.max(1, hostAfter.total - hostBefore.total)) * 100,
     };
@@ -258,7 +293,7 @@ async function withPostgres(url: string): Promise<Result> {
   try {
     // The pool size the server uses when started with DATABASE_URL.
     const db = await openDatabase({ kind: 'postgres', url: target.toString() });
-    return await runBackend(`PostgreSQL ${version.split(' ')[0]} (pool 10)`, db);
+    return await runBackend(`PostgreSQL ${version.split(' ')[0]} (pool 10)`, db, name);
   } finally {
     const cleanup = new pg.Client({ connectionString: url });
     await cleanup.connect();
@@ -278,26 +313,33 @@ async function main() {
   );
   console.log(`node:    ${process.version}`);
   console.log(
+    `loadavg: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1, 5, 15 min)`,
+  );
+  console.log(
     `load:    ${clients} concurrent clients (${tenants} tenant${tenants === 1 ? '' : 's'}), ${orders} one-number orders measured (+${warmup} warm-up), ` +
       'carrier latency 0, failure rates 0, jobs running',
   );
   if (!postgresUrl) console.log('(BENCH_DATABASE_URL not set: PostgreSQL skipped)');
 
-  const results: Result[] = [await withPglite()];
+  const results: Result[] = pgliteMode === 'skip' ? [] : [await withPglite()];
   if (postgresUrl) results.push(await withPostgres(postgresUrl));
 
   const ms = (value: number) => value.toFixed(1);
   console.log('');
   console.log(
     '| Backend | Orders | Failed | Wall time (s) | Orders/s | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | SQL statements/order | ' +
-      'Node CPU (1 core = 100 %) | Host CPU (all cores) | Activations pending at end |',
+      'Node CPU (1 core = 100 %) | Node CPU ms/order | PostgreSQL CPU ms/order | Host CPU (all cores) | Activations pending at end |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
     console.log(
       `| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ` +
         `${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ` +
-        `${r.nodeCpuPercent.toFixed(0)} % | ${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
+        `${r.nodeCpuPercent.toFixed(0)} % | ${r.nodeCpuMsPerOrder.toFixed(1)} | ${Number.isNaN(r.databaseCpuMsPerOrder) ? '–' : r.databaseCpuMsPerOrder.toFixed(1)} | ` +
+        `${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
     );
   }
 }

@@ -1,30 +1,72 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
-import { lockRow, type TenantDb } from '../infra/tenant-scope.js';
+import { lockRow, type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { addMonth, chargeMonth } from './billing.js';
-import { recordEvent, recordStatusChanges } from './events.js';
+import type { recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
 import { inTransaction, type Tx } from './transactions.js';
 
+type NumberOrderStatus = 'COMPLETED' | 'FAILED' | 'PARTIALLY_FAILED';
+type StatusChange = Parameters<typeof recordStatusChanges>[1][number];
+
 /**
- * Settles an order once none of its numbers is pending. The order row is locked
- * first, so two activations finishing together can't both miss the last one.
+ * Settles an order once none of its numbers is pending; returns its new status, or null. The order row is
+ * locked first, so two activations finishing together can't both miss the last one: the statement after
+ * the lock sees every item the other committed. Counting the items and settling is that one statement.
  */
-async function settleOrder(tx: Tx, numberOrderId: string | null) {
-  if (!numberOrderId) return;
+async function settleOrder(tx: Tx, numberOrderId: string | null): Promise<NumberOrderStatus | null> {
+  if (!numberOrderId) return null;
   await lockRow(tx, 'NumberOrder', numberOrderId);
-  const items = await tx.numberOrderItem.findMany({ where: { numberOrderId }, select: { status: true } });
-  if (items.some((item) => item.status === 'PENDING')) return;
-  const active = items.filter((item) => item.status === 'ACTIVE').length;
-  const newStatus = active === items.length ? 'COMPLETED' : active === 0 ? 'FAILED' : 'PARTIALLY_FAILED';
-  const settled = await tx.numberOrder.updateMany({ where: { id: numberOrderId, status: 'PENDING' }, data: { status: newStatus, completedAt: new Date() } });
-  if (settled.count) {
-    await recordEvent(tx, 'NUMBER_ORDER_UPDATED', numberOrderId, { numberOrderId, previousStatus: 'PENDING', newStatus });
-  }
+  const now = new Date();
+  const [settled] = await tenantSql(tx).query<Array<{ status: NumberOrderStatus }>>`
+    UPDATE "NumberOrder" AS o SET status = s.status::"NumberOrderStatus", "completedAt" = ${now}, "updatedAt" = ${now}
+    FROM (
+      SELECT CASE WHEN count(*) FILTER (WHERE status = 'ACTIVE') = count(*) THEN 'COMPLETED'
+                  WHEN count(*) FILTER (WHERE status = 'ACTIVE') = 0 THEN 'FAILED'
+                  ELSE 'PARTIALLY_FAILED' END AS status
+      FROM "NumberOrderItem"
+      WHERE "numberOrderId" = ${numberOrderId}::uuid AND "organizationId" = ${tenantId}
+      HAVING count(*) FILTER (WHERE status = 'PENDING') = 0
+    ) AS s
+    WHERE o.id = ${numberOrderId}::uuid AND o."organizationId" = ${tenantId} AND o.status = 'PENDING'
+    RETURNING s.status`;
+  return settled?.status ?? null;
 }
 
-async function markActive(db: TenantDb, number: PhoneNumber) {
+/** A number's status change, then (when it settled the order) the order's, in one statement. */
+async function recordSettlement(tx: Tx, change: StatusChange, numberOrderId: string | null, settled: NumberOrderStatus | null) {
+  const { organizationId } = tx.tenant;
+  await tx.event.createMany({
+    data: [
+      { organizationId, type: 'NUMBER_STATUS_CHANGED' as const, subjectId: change.phoneNumberId, payload: change },
+      ...(settled && numberOrderId
+        ? [
+            {
+              organizationId,
+              type: 'NUMBER_ORDER_UPDATED' as const,
+              subjectId: numberOrderId,
+              payload: { numberOrderId, previousStatus: 'PENDING', newStatus: settled },
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
+/** What activation reads of a number: not the whole row. */
+const activationFields = {
+  id: true,
+  e164: true,
+  status: true,
+  numberOrderId: true,
+  countryCode: true,
+  areaCode: true,
+  monthlyPriceCents: true,
+} as const;
+type ActivatingNumber = Pick<PhoneNumber, keyof typeof activationFields>;
+
+async function markActive(db: TenantDb, number: ActivatingNumber) {
   await inTransaction(db, async (tx) => {
     const activatedAt = new Date();
     const nextBillingAt = addMonth(activatedAt);
@@ -32,10 +74,11 @@ async function markActive(db: TenantDb, number: PhoneNumber) {
     const flipped = await tx.phoneNumber.updateMany({ where: { id: number.id, status: 'PENDING' }, data: { status: 'ACTIVE', activatedAt, nextBillingAt } });
     if (!flipped.count) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId: number.id }, data: { status: 'ACTIVE' } });
-    // Billed in advance: the first month now, then every nextBillingAt.
-    await chargeMonth(tx, number, activatedAt);
-    await recordStatusChanges(tx, [{ phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }]);
-    await settleOrder(tx, number.numberOrderId);
+    // Billed in advance: the first month now, then every nextBillingAt. The period starts at this flip, which
+    // happens once per number, so its charge can't have been made before.
+    await chargeMonth(tx, number, activatedAt, { periodIsNew: true });
+    const settled = await settleOrder(tx, number.numberOrderId);
+    await recordSettlement(tx, { phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }, number.numberOrderId, settled);
     await checkBucket(tx, number.countryCode, number.areaCode);
   });
 }
@@ -57,14 +100,14 @@ export async function failActivation(db: TenantDb, phoneNumberId: string, reason
     if (number.inventoryNumberId) {
       await tx.inventoryNumber.updateMany({ where: { id: number.inventoryNumberId, state: 'ASSIGNED' }, data: { state: 'AVAILABLE' } });
     }
-    await recordStatusChanges(tx, [{ phoneNumberId, e164: number.e164, previousStatus: 'PENDING', newStatus: 'FAILED' }]);
-    await settleOrder(tx, number.numberOrderId);
+    const settled = await settleOrder(tx, number.numberOrderId);
+    await recordSettlement(tx, { phoneNumberId, e164: number.e164, previousStatus: 'PENDING', newStatus: 'FAILED' }, number.numberOrderId, settled);
   });
 }
 
 /** The activation job. Transient carrier errors throw, so the job retries with backoff. */
 export async function activateNumber(db: TenantDb, carrier: CarrierGateway, phoneNumberId: string) {
-  const number = await db.phoneNumber.findUnique({ where: { id: phoneNumberId } });
+  const number = await db.phoneNumber.findUnique({ where: { id: phoneNumberId }, select: activationFields });
   if (number?.status !== 'PENDING') return;
   try {
     await carrier.activateNumber(number.e164);

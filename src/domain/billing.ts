@@ -21,7 +21,13 @@ export function addMonth(date: Date): Date {
  * Bills one month in advance for the period starting at `period` and schedules
  * the next charge. At most once per number and period, whoever calls it how often.
  */
-export async function chargeMonth(tx: Tx, number: { id: string; e164: string; monthlyPriceCents: number }, period: Date) {
+export async function chargeMonth(
+  tx: Tx,
+  number: { id: string; e164: string; monthlyPriceCents: number },
+  period: Date,
+  /** periodIsNew: the caller knows no charge for this period can exist yet (it began in this transaction). */
+  options: { periodIsNew?: boolean } = {},
+) {
   const next = addMonth(period);
   await moveMoney(tx, {
     amountCents: -number.monthlyPriceCents,
@@ -29,6 +35,7 @@ export async function chargeMonth(tx: Tx, number: { id: string; e164: string; mo
     description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
     phoneNumberId: number.id,
     dedupeKey: `monthly:${number.id}:${period.toISOString()}`,
+    keyIsNew: options.periodIsNew,
     // Recurring charges may take the balance below zero; they are owed either way.
     allowNegative: true,
   });

@@ -12,6 +12,11 @@ export type Movement = {
   phoneNumberId?: string;
   /** A movement with a key happens at most once, however often it is attempted. */
   dedupeKey?: string;
+  /**
+   * The key was made from a row this transaction created, so no earlier movement can carry it: the lookup
+   * is skipped (the key's unique index still refuses a second entry).
+   */
+  keyIsNew?: boolean;
   /** Recurring charges may take the balance below zero; a purchase may not. */
   allowNegative?: boolean;
 };
@@ -23,7 +28,7 @@ export type Movement = {
  */
 export async function moveMoney(tx: Tx, movement: Movement): Promise<boolean> {
   if (!Number.isSafeInteger(movement.amountCents)) throw new Error('Money amounts are integer cents');
-  if (movement.dedupeKey && (await tx.ledgerEntry.findUnique({ where: { dedupeKey: movement.dedupeKey }, select: { id: true } }))) {
+  if (movement.dedupeKey && !movement.keyIsNew && (await tx.ledgerEntry.findUnique({ where: { dedupeKey: movement.dedupeKey }, select: { id: true } }))) {
     return false;
   }
   const guard = movement.amountCents < 0 && !movement.allowNegative ? { balanceCents: { gte: -movement.amountCents } } : {};

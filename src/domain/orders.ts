@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { NumberOrder } from '../generated/prisma/client.js';
 import type { KycStatus } from '../generated/prisma/enums.js';
-import { enqueueJob } from '../infra/jobs.js';
-import { advisoryLock, type TenantDb } from '../infra/tenant-scope.js';
+import { enqueueJobs } from '../infra/jobs.js';
+import type { TenantDb } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput } from './errors.js';
-import { recordEvent, recordStatusChanges } from './events.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import { checkNumberList, claimStock, takeableStock } from './number-selection.js';
@@ -52,22 +51,29 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
   const fingerprint = requestFingerprint(input);
   const where = { organizationId_idempotencyKey: { organizationId, idempotencyKey: input.idempotencyKey } };
 
-  const existing = await db.numberOrder.findUnique({ where });
-  if (existing) return { order: replay(existing, fingerprint), replayed: true };
-
   try {
     return await inTransaction(db, async (tx) => {
-      // Serialises requests with the same key without writing anything: the second waits here, then replays the first.
-      await advisoryLock(tx, `order:${organizationId}:${input.idempotencyKey}`);
-      const placedMeanwhile = await tx.numberOrder.findUnique({ where });
-      if (placedMeanwhile) return { order: replay(placedMeanwhile, fingerprint), replayed: true };
-
-      // Everything the caller can get wrong is checked before the first write, through the
+      // The order row is written first: its unique (organization, idempotency key) index serialises requests with
+      // the same key. A second one waits on the first's insert, then fails with a unique violation once the first
+      // commits, and is answered below with the first's order; if the first rolls back, the second goes ahead.
+      // A retry of a placed order takes the same way, so a new order pays no lookup for a key it doesn't reuse.
+      const now = new Date();
+      const order = await tx.numberOrder.create({
+        data: {
+          organizationId,
+          idempotencyKey: input.idempotencyKey,
+          requestHash: fingerprint,
+          activationTotalCents: 0,
+          monthlyTotalCents: 0,
+          // Linked with the totals below, once the reservation is known to be the caller's and active.
+          reservationId: null,
+        },
+      });
+      // Everything the caller can get wrong is checked before stock or money moves, through the
       // tenant-scoped client: another tenant's reservation and an unknown one look the same.
       const organization = await tx.organization.findFirstOrThrow({ select: { kycStatus: true } });
       const refusal = kycRefusals[organization.kycStatus];
       if (refusal) throw refusal;
-      const now = new Date();
       if (input.reservationId != null) {
         const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
         if (reservation?.status !== 'ACTIVE' || reservation.expiresAt <= now) {
@@ -77,16 +83,6 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           ]);
         }
       }
-      const order = await tx.numberOrder.create({
-        data: {
-          organizationId,
-          idempotencyKey: input.idempotencyKey,
-          requestHash: fingerprint,
-          activationTotalCents: 0,
-          monthlyTotalCents: 0,
-          reservationId: input.reservationId ?? null,
-        },
-      });
       const stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
         state: 'ASSIGNED',
         reservationId: null,
@@ -101,6 +97,8 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
         description: `Activation of ${numbers} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
         numberOrderId: order.id,
         dedupeKey: `activation:${order.id}`,
+        // Made from the order this transaction inserted: no earlier movement can carry it.
+        keyIsNew: true,
       });
       const created = await tx.phoneNumber.createManyAndReturn({
         data: stock.map((row) => ({
@@ -134,19 +132,39 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           monthlyPriceCents: number.monthlyPriceCents,
         })),
       });
-      const placed = await tx.numberOrder.update({ where: { id: order.id }, data: { activationTotalCents, monthlyTotalCents } });
+      const placed = await tx.numberOrder.update({
+        where: { id: order.id },
+        data: { activationTotalCents, monthlyTotalCents, reservationId: input.reservationId ?? null },
+      });
       if (input.reservationId != null) {
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
       }
-      await recordStatusChanges(
+      // The numbers' status changes, then the order's: one statement, in the order they were recorded before.
+      await tx.event.createMany({
+        data: [
+          ...created.map((n) => ({
+            organizationId,
+            type: 'NUMBER_STATUS_CHANGED' as const,
+            subjectId: n.id,
+            payload: { phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const },
+          })),
+          {
+            organizationId,
+            type: 'NUMBER_ORDER_UPDATED' as const,
+            subjectId: order.id,
+            payload: { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' },
+          },
+        ],
+      });
+      await enqueueJobs(
         tx,
-        created.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const })),
+        'activate-number',
+        created.map((number) => ({
+          payload: { organizationId, phoneNumberId: number.id },
+          options: { uniqueKey: `activate:${number.id}`, maxAttempts: 6 },
+        })),
       );
-      await recordEvent(tx, 'NUMBER_ORDER_UPDATED', order.id, { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' });
-      for (const number of created) {
-        await enqueueJob(tx, 'activate-number', { organizationId, phoneNumberId: number.id }, { uniqueKey: `activate:${number.id}`, maxAttempts: 6 });
-      }
       return { order: placed, replayed: false };
     });
   } catch (error) {

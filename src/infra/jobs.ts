@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isJobKind, type JobKind, type JobPayloads, MalformedJobPayload, parseJobPayload } from '../domain/job-kinds.js';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
 import { isTenantClient, platformSql, type TenantClient } from './tenant-scope.js';
@@ -28,13 +28,27 @@ export type EnqueueOptions = { runAt?: Date; uniqueKey?: string; maxAttempts?: n
  * With a uniqueKey, a second enqueue of the same key is a no-op.
  */
 export async function enqueueJob<K extends JobKind>(tx: TransactionClient, kind: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
-  const runAt = options.runAt ?? new Date();
+  await enqueueJobs(tx, kind, [{ payload, options }]);
+}
+
+/** Several jobs of one kind in one INSERT (one round trip), with enqueueJob's semantics for each. */
+export async function enqueueJobs<K extends JobKind>(
+  tx: TransactionClient,
+  kind: K,
+  jobs: ReadonlyArray<{ payload: JobPayloads[K]; options?: EnqueueOptions }>,
+) {
+  if (!jobs.length) return;
   // A tenant-scoped client refuses raw SQL; the queue is platform data, so its insert goes through platformSql.
   const execute = isTenantClient(tx) ? platformSql(tx).execute : tx.$executeRaw.bind(tx);
+  const now = new Date();
+  const rows = jobs.map(
+    ({ payload, options = {} }) =>
+      Prisma.sql`(${randomUUID()}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${options.runAt ?? now}, 0, ${options.maxAttempts ?? 5},
+            ${options.uniqueKey ?? null}, now(), now())`,
+  );
   await execute`
     INSERT INTO "Job" (id, kind, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
-    VALUES (${randomUUID()}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${runAt}, 0, ${options.maxAttempts ?? 5},
-            ${options.uniqueKey ?? null}, now(), now())
+    VALUES ${Prisma.join(rows)}
     ON CONFLICT ("uniqueKey") DO NOTHING`;
 }
 
