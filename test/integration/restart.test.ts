@@ -9,6 +9,7 @@ import { graphql } from '../../src/generated/graphql/index.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { type Database, openDatabase } from '../../src/infra/database.js';
 import { backend, createTestDatabase, skipReason, type TestDatabase } from '../helpers/database.js';
+import { until } from '../helpers/lifecycle.js';
 import { killServerProcesses, startServerProcess } from '../helpers/server-process.js';
 
 // The server process is killed (SIGKILL, no graceful shutdown) while activations
@@ -153,12 +154,18 @@ describe.skipIf(skipReason)('server killed while activations are pending, then r
     expect(order.activationTotal.amountCents).toBe(activationTotal);
     expect(order.items.map((item) => item.status)).toEqual(Array(NUMBER_COUNT).fill('PENDING'));
 
-    // Let the worker claim the activation jobs; the carrier then takes 1.5–4.5 s per call.
-    await sleep(400);
+    // The worker claims the activation jobs; the carrier then takes 1.5–4.5 s per call.
     if (postgres) {
       // PostgreSQL can be watched from here while the child runs: the jobs must be in flight.
-      const running = await postgres.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } });
-      expect(running).toBe(NUMBER_COUNT);
+      const db = postgres;
+      await until(
+        async () => (await db.prisma.job.count({ where: { kind: 'activate-number', status: 'RUNNING' } })) === NUMBER_COUNT,
+        'activations running',
+        10_000,
+      );
+    } else {
+      // The child's PGlite files can't be opened from here while it runs: give its worker (polling every 50 ms) time to claim them.
+      await sleep(400);
     }
     const stillPending = await gql(first.url, acmeKey('READ_ONLY'), RestartOrderStatus, { id: order.id });
     expect(stillPending.node).toMatchObject({ status: 'PENDING' });
