@@ -18,6 +18,7 @@ import type { Metrics } from './metrics.js';
 import type { PersistedOperations } from './persisted-operations.js';
 import { currentRequestId } from './request-context.js';
 import { requestParamsPlugin } from './request-params.js';
+import { sharedSubscriptionExecution } from './subscription-groups.js';
 
 const graphqlEndpoint = '/graphql';
 
@@ -155,6 +156,7 @@ export function createGraphqlHandler(options: {
       requestParamsPlugin(),
       ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId),
       inputGuardPlugin() as Plugin<Context>,
+      sharedSubscriptionExecution(),
       endStreamsOfRevokedKeys(options.services.revocations),
     ],
     context: (initial): Context => {

@@ -123,6 +123,20 @@ builder.objectRef<FeedEvent>('OtherEvent').implement({
   }),
 });
 
+/**
+ * The feed stream each subscription's subscribe resolver opened, by the operation's context: the
+ * shared execution of events (http/subscription-groups.ts) reads it itself, so that an event is
+ * executed once per group of identical subscriptions rather than once per subscriber.
+ */
+const eventSources = new WeakMap<object, AsyncIterator<FeedEvent>>();
+
+/** The feed stream this operation's subscribe resolver opened, if any; handed out once. */
+export function takeEventSource(context: object): AsyncIterator<FeedEvent> | undefined {
+  const source = eventSources.get(context);
+  eventSources.delete(context);
+  return source;
+}
+
 /** The caller's stream after `after`, narrowed to some event types and, optionally, a predicate. */
 function tenantStream(ctx: Context, after: string | null | undefined, types: EventType[] | null, accept: (event: FeedEvent) => boolean = () => true) {
   const cursor = parseEventCursor(after);
@@ -135,7 +149,7 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
     return rows.map((row) => toBusEvent(row));
   });
   const wanted = (event: FeedEvent) => (!types || types.includes(event.type as EventType)) && accept(event);
-  return {
+  const stream = {
     async next(): Promise<IteratorResult<FeedEvent>> {
       for (;;) {
         const result = await source.next();
@@ -147,6 +161,8 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
       return this;
     },
   };
+  eventSources.set(ctx, stream);
+  return stream;
 }
 
 const PhoneNumberStatusFilter = builder.inputType('PhoneNumberStatusChangedFilter', {
