@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type GraphQLInputType, getNamedType, isEnumType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { decodeGlobalId, encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
-import { eventually } from '../helpers/lifecycle.js';
+import { eventually, feedListening, quietFor } from '../helpers/lifecycle.js';
 import { createOwnedObjects, type OwnedObjects, portableNumbers, searchAvailable } from '../helpers/owned-objects.js';
 import {
   buildArguments,
@@ -19,7 +19,8 @@ import {
   schema,
   selectionFor,
 } from '../helpers/schema-walk.js';
-import { startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import type { Tenant, TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { settledSnapshot, snapshotDatabase, tenantRows } from '../helpers/snapshot.js';
 import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
@@ -97,7 +98,10 @@ function normalise(response: { status: number; data?: unknown; errors?: unknown[
   return { status: response.status, body: JSON.parse(text) };
 }
 
+const it = serverTest();
+
 describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-up ones, and change nothing', () => {
+  // The probes below close over the server and what the setup made, so they are kept here, not taken per test.
   let server: TestServer;
   let a: Tenant;
   let b: Tenant;
@@ -109,8 +113,8 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
   /** A number nobody here holds, which the carrier also judges as it judges A's. */
   let nobodysNumber: string;
 
-  beforeAll(async () => {
-    server = await startTestServer();
+  it.beforeAll(async ({ server: started }) => {
+    server = started;
     await seedInventory(server.db.prisma, { count: 3000 });
     [a, b, c] = [await server.createTenant(), await server.createTenant(), await server.createTenant()];
     const found = await searchAvailable(server, a.keys.READ_ONLY, 100);
@@ -124,22 +128,18 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     const [twinA, twinC] = [...byVerdict.values()].find((group) => group.length >= 2)!;
     const rest = found.filter((e164) => e164 !== twinA && e164 !== twinC);
     const ports = await portableNumbers(server, 3);
-    owned = await createOwnedObjects(server, a, { order: [twinA, rest[0]], reserve: [rest[1]], port: ports[0] });
-    mine = await createOwnedObjects(server, b, { order: [rest[2]], reserve: [rest[3]], port: ports[1] });
-    await createOwnedObjects(server, c, { order: [twinC], reserve: [rest[4]], port: ports[2] });
-    othersNumber = twinC;
+    owned = await createOwnedObjects(server, a, { order: [twinA!, rest[0]!], reserve: [rest[1]!], port: ports[0]! });
+    mine = await createOwnedObjects(server, b, { order: [rest[2]!], reserve: [rest[3]!], port: ports[1]! });
+    await createOwnedObjects(server, c, { order: [twinC!], reserve: [rest[4]!], port: ports[2]! });
+    othersNumber = twinC!;
     const verdict = async (e164: string) => JSON.stringify({ ...(await carrier.checkPortability([e164]))[0], e164: undefined });
-    const wanted = await verdict(twinA);
+    const wanted = await verdict(twinA!);
     for (let tries = 0; !nobodysNumber; tries += 1) {
       if (tries > 100_000) throw new Error('no unheld number with the same carrier verdict');
-      const candidate = `+1${twinA.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
+      const candidate = `+1${twinA!.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
       if ((await verdict(candidate)) !== wanted || (await server.db.prisma.inventoryNumber.findUnique({ where: { e164: candidate } }))) continue;
       nobodysNumber = candidate;
     }
-  });
-
-  afterAll(async () => {
-    await server?.stop();
   });
 
   it('every reference-carrying or list input of every query and mutation is classified', () => {
@@ -165,11 +165,11 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
           // Whether a number is in service here at all is public (it can't be ordered or ported in),
           // so writes compare A's number with another tenant's; reads also with one nobody holds.
           return [
-            { label: 'held by another tenant', mine: [owned.numbers[0].e164], made: [othersNumber] },
-            ...(root.operation === 'query' ? [{ label: 'held by nobody', mine: [owned.numbers[0].e164], made: [nobodysNumber] }] : []),
+            { label: 'held by another tenant', mine: [owned.numbers[0]!.e164], made: [othersNumber] },
+            ...(root.operation === 'query' ? [{ label: 'held by nobody', mine: [owned.numbers[0]!.e164], made: [nobodysNumber] }] : []),
           ];
         case 'PhoneNumber':
-          return [{ label: '', mine: [owned.numbers[0].id], made: [made(owned.numbers[0].id)] }];
+          return [{ label: '', mine: [owned.numbers[0]!.id], made: [made(owned.numbers[0]!.id)] }];
         default: {
           const id = { Connection: owned.connectionId, Reservation: owned.reservationId, PortingOrder: owned.portingOrderId, ApiKey: owned.apiKeyId }[target];
           return [{ label: '', mine: [id], made: [made(id)] }];
@@ -187,8 +187,8 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
           values.push({ label: 'all at once', mine: values.flatMap((v) => v.mine), made: values.flatMap((v) => v.made) });
           values.push({
             label: "beside one of B's own",
-            mine: [mine.numbers[0].id, owned.nodes.PhoneNumber],
-            made: [mine.numbers[0].id, made(owned.nodes.PhoneNumber)],
+            mine: [mine.numbers[0]!.id, owned.nodes.PhoneNumber!],
+            made: [mine.numbers[0]!.id, made(owned.nodes.PhoneNumber!)],
           });
         }
         for (const value of values) {
@@ -217,8 +217,8 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
           return isList(type) ? references : references[0];
         }
         if (leafName(type) === 'File') return null;
-        if (leafName(type) === 'ID' && path.at(-1) === 'id') return mine.numbers[0].id; // only configurePhoneNumber needs one of B's own
-        if (leafName(type) === 'E164') return isList(type) ? [mine.numbers[0].e164] : mine.numbers[0].e164;
+        if (leafName(type) === 'ID' && path.at(-1) === 'id') return mine.numbers[0]!.id; // only configurePhoneNumber needs one of B's own
+        if (leafName(type) === 'E164') return isList(type) ? [mine.numbers[0]!.e164] : mine.numbers[0]!.e164;
         if (path.at(-1) === 'idempotencyKey') return `cross-tenant-${randomUUID()}`;
         return undefined;
       },
@@ -270,10 +270,10 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     // The control: the same generated selection shows B its own object, so a null above means "not yours".
     const own = await server.graphql(
       b.keys.ADMIN,
-      operationText(rootFields().find((root) => root.name === 'node')!, selectionFor(schema.getQueryType()!.getFields().node.type, 2)),
-      { id: mine.numbers[0].id },
+      operationText(rootFields().find((root) => root.name === 'node')!, selectionFor(schema.getQueryType()!.getFields().node!.type, 2)),
+      { id: mine.numbers[0]!.id },
     );
-    expect(own.data).toMatchObject({ node: { id: mine.numbers[0].id, e164: mine.numbers[0].e164 } });
+    expect(own.data).toMatchObject({ node: { id: mine.numbers[0]!.id, e164: mine.numbers[0]!.e164 } });
     expect(await snapshotDatabase(server.db.prisma)).toEqual(before);
     expect(await tenantRows(server.db.prisma, a.organizationId)).toEqual(aRows);
   });
@@ -285,13 +285,13 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
       });
       return { status: response.status, rows: response.headers.get('x-row-count'), body: await response.text() };
     };
-    const ofA = await get(owned.numbers[0].e164);
+    const ofA = await get(owned.numbers[0]!.e164);
     expect(ofA).toMatchObject({ status: 200, rows: '0' });
     expect(await get(othersNumber)).toEqual(ofA);
     expect(await get('+15005550199')).toEqual(ofA);
-    expect(await get(owned.numbers[0].e164.slice(-7))).toEqual(ofA);
+    expect(await get(owned.numbers[0]!.e164.slice(-7))).toEqual(ofA);
     // The control: B's own number is found, so the search itself works.
-    expect((await get(mine.numbers[0].e164)).rows).toBe('1');
+    expect((await get(mine.numbers[0]!.e164)).rows).toBe('1');
   });
 
   it('a subscription filtered on A’s number sends B nothing when it flips, as with a made-up id', async () => {
@@ -299,31 +299,33 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     const flipped = owned.numbers[1];
     const ownerClient = wsClient(server.url, a.keys.READ_ONLY);
     const intruderClient = wsClient(server.url, b.keys.READ_ONLY);
-    const owner = subscribeWs(ownerClient, query, { f: { phoneNumberId: flipped.id } });
-    const withMine = subscribeWs(intruderClient, query, { f: { phoneNumberId: flipped.id } });
+    const listening = server.app.feed.listenerCount();
+    const owner = subscribeWs(ownerClient, query, { f: { phoneNumberId: flipped!.id } });
+    const withMine = subscribeWs(intruderClient, query, { f: { phoneNumberId: flipped!.id } });
     const madeId = encodeGlobalId('PhoneNumber', randomUUID());
     const withMade = subscribeWs(intruderClient, query, { f: { phoneNumberId: madeId } });
     const unfiltered = subscribeWs(intruderClient, `subscription { phoneNumberStatusChanged { eventId phoneNumber { id } } }`);
-    const overSse = subscribeSse(server.url, b.keys.READ_ONLY, query, { f: { phoneNumberId: flipped.id } });
+    const overSse = subscribeSse(server.url, b.keys.READ_ONLY, query, { f: { phoneNumberId: flipped!.id } });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await feedListening(server, listening + 5);
       const release = await server.graphql(a.keys.ADMIN, `mutation($i: ReleasePhoneNumberInput!) { releasePhoneNumber(input: $i) { errors { code } } }`, {
-        i: { id: flipped.id },
+        i: { id: flipped!.id },
       });
       expect(release.data).toEqual({ releasePhoneNumber: { errors: [] } });
       // The owner sees the flip, so the event was published while B was listening.
       await owner.waitFor(1);
       await eventually(
-        async () => server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: flipped.e164, organizationId: a.organizationId } }),
+        async () => server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164: flipped!.e164, organizationId: a.organizationId } }),
         (n) => n.status === 'RELEASED',
       );
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // B's subscriptions must stay silent: an absence, watched for a while after the owner's event arrived.
+      await quietFor(1_000);
       expect(withMine.received).toEqual([]);
       expect(withMade.received).toEqual([]);
       expect(unfiltered.received).toEqual([]);
       expect(await overSse.status).toBe(200);
       expect(overSse.received).toEqual([]);
-      expect(normalise({ status: 200, errors: withMine.errors }, [flipped.id])).toEqual(normalise({ status: 200, errors: withMade.errors }, [madeId]));
+      expect(normalise({ status: 200, errors: withMine.errors }, [flipped!.id])).toEqual(normalise({ status: 200, errors: withMade.errors }, [madeId]));
     } finally {
       await Promise.all([owner.close(), withMine.close(), withMade.close(), unfiltered.close(), overSse.close()]);
       await Promise.all([ownerClient.dispose(), intruderClient.dispose()]);
