@@ -1,4 +1,6 @@
-import type { LedgerEntryKind } from '../generated/prisma/enums.js';
+import { randomUUID } from 'node:crypto';
+import type { KycStatus, LedgerEntryKind } from '../generated/prisma/enums.js';
+import { tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { DomainError } from './errors.js';
 import { formatMoney } from './money.js';
 import type { Tx } from './transactions.js';
@@ -21,23 +23,42 @@ export type Movement = {
   allowNegative?: boolean;
 };
 
+/** What a movement leaves on the balance; `kycStatus` so a purchase can check its gate without reading the row again. */
+export type MovedBalance = { balanceCents: number; currency: string; kycStatus: KycStatus };
+
+type MovementRow = { deduped: boolean; balanceCents: number | null; currency: string | null; kycStatus: KycStatus | null };
+
 /**
  * Moves money on the caller's balance and writes its ledger entry, in the
- * caller's transaction. The balance update is a single conditional UPDATE, so
- * concurrent debits can't overdraw it. Returns false when the dedupe key was used.
+ * caller's transaction, as one statement: the dedupe check, a conditional UPDATE
+ * of the balance (so concurrent debits can't overdraw it) and the entry, which
+ * records the balance that UPDATE returned. Returns null when the dedupe key was used.
  */
-export async function moveMoney(tx: Tx, movement: Movement): Promise<boolean> {
+export async function moveMoney(tx: Tx, movement: Movement): Promise<MovedBalance | null> {
   if (!Number.isSafeInteger(movement.amountCents)) throw new Error('Money amounts are integer cents');
-  if (movement.dedupeKey && !movement.keyIsNew && (await tx.ledgerEntry.findUnique({ where: { dedupeKey: movement.dedupeKey }, select: { id: true } }))) {
-    return false;
-  }
-  const guard = movement.amountCents < 0 && !movement.allowNegative ? { balanceCents: { gte: -movement.amountCents } } : {};
-  const [organization] = await tx.organization.updateManyAndReturn({
-    where: guard,
-    data: { balanceCents: { increment: movement.amountCents } },
-    select: { balanceCents: true, currency: true },
-  });
-  if (!organization) {
+  const dedupeKey = movement.dedupeKey ?? null;
+  const checkKey = dedupeKey !== null && !movement.keyIsNew;
+  // The least balance the movement needs; null: none (credits, and charges that may take it below zero).
+  const required = movement.amountCents < 0 && !movement.allowNegative ? -movement.amountCents : null;
+  const now = new Date();
+  const [row] = await tenantSql(tx).query<MovementRow[]>`
+    WITH seen AS (
+      SELECT 1 FROM "LedgerEntry" WHERE ${checkKey} AND "dedupeKey" = ${dedupeKey} AND "organizationId" = ${tenantId}
+    ), moved AS (
+      UPDATE "Organization" SET "balanceCents" = "balanceCents" + ${movement.amountCents}, "updatedAt" = ${now}
+      WHERE id = ${tenantId} AND NOT EXISTS (SELECT 1 FROM seen) AND "balanceCents" >= COALESCE(${required}::int, "balanceCents")
+      RETURNING "balanceCents", currency, "kycStatus"
+    ), entry AS (
+      INSERT INTO "LedgerEntry"
+        (id, "organizationId", kind, "amountCents", "balanceAfterCents", currency, description, "numberOrderId", "phoneNumberId", "dedupeKey", "createdAt")
+      SELECT ${randomUUID()}::uuid, ${tenantId}, ${movement.kind}::text::"LedgerEntryKind", ${movement.amountCents}, moved."balanceCents", moved.currency,
+        ${movement.description}, ${movement.numberOrderId ?? null}::uuid, ${movement.phoneNumberId ?? null}::uuid, ${dedupeKey}, ${now}
+      FROM moved
+    )
+    SELECT EXISTS (SELECT 1 FROM seen) AS deduped, moved."balanceCents", moved.currency, moved."kycStatus"::text AS "kycStatus"
+    FROM (SELECT 1) AS one LEFT JOIN moved ON true`;
+  if (row?.deduped) return null;
+  if (row?.balanceCents == null || row.currency == null || row.kycStatus == null) {
     const current = await tx.organization.findFirstOrThrow({ select: { balanceCents: true, currency: true } });
     const balance = formatMoney({ amountCents: current.balanceCents, currency: current.currency });
     const required = formatMoney({ amountCents: -movement.amountCents, currency: current.currency });
@@ -46,18 +67,5 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<boolean> {
       balanceCents: current.balanceCents,
     });
   }
-  await tx.ledgerEntry.create({
-    data: {
-      organizationId: tx.tenant.organizationId,
-      kind: movement.kind,
-      amountCents: movement.amountCents,
-      balanceAfterCents: organization.balanceCents,
-      currency: organization.currency,
-      description: movement.description,
-      numberOrderId: movement.numberOrderId,
-      phoneNumberId: movement.phoneNumberId,
-      dedupeKey: movement.dedupeKey,
-    },
-  });
-  return true;
+  return { balanceCents: row.balanceCents, currency: row.currency, kycStatus: row.kycStatus };
 }

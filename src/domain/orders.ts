@@ -53,53 +53,70 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
 
   try {
     return await inTransaction(db, async (tx) => {
-      // The order row is written first: its unique (organization, idempotency key) index serialises requests with
-      // the same key. A second one waits on the first's insert, then fails with a unique violation once the first
-      // commits, and is answered below with the first's order; if the first rolls back, the second goes ahead.
-      // A retry of a placed order takes the same way, so a new order pays no lookup for a key it doesn't reuse.
       const now = new Date();
+      // The KYC gate answers before any other refusal, yet costs no statement of its own: the debit returns the
+      // status, and when an earlier step refuses, the status is read before answering.
+      const refuseUnverified = async (error: unknown) => {
+        if (error instanceof DomainError) {
+          const refusal = kycRefusals[(await tx.organization.findFirstOrThrow({ select: { kycStatus: true } })).kycStatus];
+          if (refusal) throw refusal;
+        }
+        throw error;
+      };
+      // Everything the caller can get wrong is checked before the order is written, through the
+      // tenant-scoped client: another tenant's reservation and an unknown one look the same.
+      let stock: Awaited<ReturnType<typeof claimStock>>;
+      try {
+        if (input.reservationId != null) {
+          const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
+          if (reservation?.status !== 'ACTIVE' || reservation.expiresAt <= now) {
+            throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', [
+              'input',
+              'reservationId',
+            ]);
+          }
+        }
+        stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
+          state: 'ASSIGNED',
+          reservationId: null,
+          reservedUntil: null,
+        });
+      } catch (error) {
+        return refuseUnverified(error);
+      }
+      const activationTotalCents = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
+      const monthlyTotalCents = stock.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
+      // Same-key requests are serialised by the order's unique (organization, idempotency key) index: a second
+      // one waits here on the first's insert and fails with a unique violation once the first commits (or, if it
+      // wanted the same numbers, already found them taken above); either way it is answered with the first's order.
       const order = await tx.numberOrder.create({
         data: {
           organizationId,
           idempotencyKey: input.idempotencyKey,
           requestHash: fingerprint,
-          activationTotalCents: 0,
-          monthlyTotalCents: 0,
-          // Linked with the totals below, once the reservation is known to be the caller's and active.
-          reservationId: null,
+          activationTotalCents,
+          monthlyTotalCents,
+          reservationId: input.reservationId ?? null,
         },
       });
-      // Everything the caller can get wrong is checked before stock or money moves, through the
-      // tenant-scoped client: another tenant's reservation and an unknown one look the same.
-      const organization = await tx.organization.findFirstOrThrow({ select: { kycStatus: true } });
-      const refusal = kycRefusals[organization.kycStatus];
-      if (refusal) throw refusal;
-      if (input.reservationId != null) {
-        const reservation = await tx.reservation.findUnique({ where: { id: input.reservationId } });
-        if (reservation?.status !== 'ACTIVE' || reservation.expiresAt <= now) {
-          throw new DomainError('RESERVATION_NOT_ACTIVE', 'The reservation is not active (expired, cancelled, converted or unknown)', [
-            'input',
-            'reservationId',
-          ]);
-        }
-      }
-      const stock = await claimStock(tx, phoneNumbers, takeableStock(phoneNumbers, now, input.reservationId ?? undefined), {
-        state: 'ASSIGNED',
-        reservationId: null,
-        reservedUntil: null,
-      });
-      const activationTotalCents = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
-      const monthlyTotalCents = stock.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
       const numbers = `${stock.length} number${stock.length === 1 ? '' : 's'}`;
-      await moveMoney(tx, {
-        amountCents: -activationTotalCents,
-        kind: 'ACTIVATION_CHARGE',
-        description: `Activation of ${numbers} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
-        numberOrderId: order.id,
-        dedupeKey: `activation:${order.id}`,
-        // Made from the order this transaction inserted: no earlier movement can carry it.
-        keyIsNew: true,
-      });
+      let moved: Awaited<ReturnType<typeof moveMoney>>;
+      try {
+        moved = await moveMoney(tx, {
+          amountCents: -activationTotalCents,
+          kind: 'ACTIVATION_CHARGE',
+          description: `Activation of ${numbers} (order ${order.id.slice(0, 8)}), ${centsToDecimal(activationTotalCents)}`,
+          numberOrderId: order.id,
+          dedupeKey: `activation:${order.id}`,
+          // Made from the order this transaction inserted: no earlier movement can carry it.
+          keyIsNew: true,
+        });
+      } catch (error) {
+        return refuseUnverified(error);
+      }
+      if (!moved) throw new Error(`The activation charge of order ${order.id} was already made`);
+      const refusal = kycRefusals[moved.kycStatus];
+      if (refusal) throw refusal;
       const created = await tx.phoneNumber.createManyAndReturn({
         data: stock.map((row) => ({
           organizationId,
@@ -132,10 +149,6 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           monthlyPriceCents: number.monthlyPriceCents,
         })),
       });
-      const placed = await tx.numberOrder.update({
-        where: { id: order.id },
-        data: { activationTotalCents, monthlyTotalCents, reservationId: input.reservationId ?? null },
-      });
       if (input.reservationId != null) {
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
@@ -165,10 +178,12 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           options: { uniqueKey: `activate:${number.id}`, maxAttempts: 6 },
         })),
       );
-      return { order: placed, replayed: false };
+      return { order, replayed: false };
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
+    // A key that placed an order is always answered with that order, whatever this attempt ran into
+    // (the numbers or the reservation it took, the key's unique index).
+    if (!isUniqueViolation(error) && !(error instanceof DomainError)) throw error;
     const winner = await db.numberOrder.findUnique({ where });
     if (!winner) throw error;
     return { order: replay(winner, fingerprint), replayed: true };
