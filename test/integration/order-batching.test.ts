@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, OrderStatus, pickAvailable, ReserveNumbers } from '../helpers/lifecycle.js';
+import type { TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
 // Ordering writes its rows in few statements: the order after the stock claim, the debit and its ledger entry
@@ -10,7 +11,7 @@ import { serverTest } from '../helpers/server-fixture.js';
 
 const it = serverTest();
 
-const orderCompleted = (server: Parameters<Parameters<typeof it>[1]>[0]['server'], key: string, id: string) =>
+const orderCompleted = (server: TestServer, key: string, id: string) =>
   eventually(
     () => server.graphql(key, OrderStatus, { id }),
     (response) => (response.data?.node as { status?: string } | null)?.status === 'COMPLETED',
