@@ -190,17 +190,22 @@ export function estimateQueryCost(
   return operation.operation === 'mutation' ? { requested: cost.requested + mutationBaseCost, minimum: cost.minimum + mutationBaseCost } : cost;
 }
 
+/** Objects in a JSON-like value, the value itself included; plain loops, as it runs over every response. */
+function objectsIn(value: unknown): number {
+  if (value === null || typeof value !== 'object') return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (const item of value) count += objectsIn(item);
+    return count;
+  }
+  count = 1;
+  for (const key in value) count += objectsIn((value as Record<string, unknown>)[key]);
+  return count;
+}
+
 /** What a response actually cost: one per object in the data, plus the work done whatever came back; never more than requested. */
 export function actualQueryCost(data: unknown, cost: QueryCost): number {
-  let count = 0;
-  const walk = (value: unknown) => {
-    if (Array.isArray(value)) value.forEach(walk);
-    else if (value && typeof value === 'object') {
-      count += 1;
-      Object.values(value).forEach(walk);
-    }
-  };
-  walk(data);
+  const count = objectsIn(data);
   // The data object itself is not charged.
   return Math.min(Math.max(count - 1, 0) + cost.minimum, cost.requested);
 }

@@ -1,7 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { LRUCache } from 'lru-cache';
+import pg from 'pg';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import type { ApiKeyMode } from '../generated/prisma/enums.js';
+import type { CopyOut } from './copy-out.js';
 
 // The one place tenant scope is enforced. Every request and job gets a client from
 // `tenantClient`; every model is classified below, and a model that is not
@@ -281,8 +284,22 @@ export function tenantClient(prisma: PrismaClient, tenant: Tenant, hooks: Tenant
 /** One client factory for the whole app, so every scoped client gets the same hooks. */
 export type TenantScope = (tenant: Tenant) => TenantDb;
 
+/** Scoped clients kept for reuse: building one (`$extends`) costs more CPU than a small read. */
+const cachedTenantClients = 1_000;
+
 export function tenantScope(prisma: PrismaClient, hooks: TenantHooks): TenantScope {
-  return (tenant) => tenantClient(prisma, tenant, hooks);
+  // A scoped client holds no per-request state (the organization, mode and hooks are fixed when it is built),
+  // so each (organization, mode) reuses one instead of building a new extended client for every request.
+  const clients = new LRUCache<string, TenantDb>({ max: cachedTenantClients });
+  return (tenant) => {
+    const key = `${tenant.organizationId}:${tenant.mode ?? ''}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = tenantClient(prisma, tenant, hooks);
+      clients.set(key, client);
+    }
+    return client;
+  };
 }
 
 export function isTenantClient(client: object): client is TenantClient {
@@ -359,5 +376,28 @@ export function platformSql(client: TenantClient) {
   return {
     query: <T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => permitted(() => unscoped(client).$queryRaw<T>(query, ...values)),
     execute: (query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]) => permitted(() => unscoped(client).$executeRaw(query, ...values)),
+  };
+}
+
+// COPY takes no bind parameters, so a COPY statement carries its values as literals, written here and nowhere else.
+function literal(value: unknown): string {
+  if (typeof value === 'string') {
+    if (value.includes('\0')) throw new TenantScopeViolation('A NUL character cannot be written into a COPY statement');
+    return pg.escapeLiteral(value);
+  }
+  if ((typeof value === 'number' && Number.isSafeInteger(value)) || typeof value === 'bigint') return `(${value})`;
+  throw new TenantScopeViolation(`A ${typeof value} value cannot be written into a COPY statement`);
+}
+
+/**
+ * `COPY (SELECT …) TO …` on tenant data, for bulk reads (the export): the same contract as `tenantSql` — a tagged
+ * template that must contain `${tenantId}`, bound to the client's organization — run by `copyOut` with the given
+ * COPY options; resolves to the statement's whole output.
+ */
+export function tenantCopy(client: TenantClient, copyOut: CopyOut, options: string) {
+  return (strings: TemplateStringsArray, ...values: unknown[]) => {
+    const bound = bindTenant(client.tenant, strings, values);
+    const select = bound.strings.reduce((text, part, i) => `${text}${literal(bound.values[i - 1])}${part}`);
+    return copyOut(select, options);
   };
 }

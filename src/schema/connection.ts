@@ -29,7 +29,8 @@ builder.queryField('connections', (t) =>
           args,
           'connections',
           {},
-          (query) => ctx.db.connection.findMany({ ...selection, ...query }),
+          selection,
+          (query) => ctx.db.connection.findMany(query),
           (where) => ctx.db.connection.count({ where }),
         );
       },

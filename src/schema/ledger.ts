@@ -29,7 +29,8 @@ builder.queryField('ledger', (t) =>
           args,
           'ledger',
           {},
-          (query) => ctx.db.ledgerEntry.findMany({ ...selection, ...query }),
+          selection,
+          (query) => ctx.db.ledgerEntry.findMany(query),
           (where) => ctx.db.ledgerEntry.count({ where }),
         );
       },

@@ -9,6 +9,8 @@ import { namedConnection } from './relay-lists.js';
 
 const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
   id: { field: 'id' },
+  // Select mode: a row is read with the columns the query asks for, not all 41 of them.
+  select: { id: true },
   description: "A phone number owned by the caller's organization (including released ones, kept for audit).",
   fields: (t) => ({
     e164: t.expose('e164', { type: 'E164' }),
@@ -19,8 +21,12 @@ const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
     numberType: t.expose('numberType', { type: NumberTypeEnum }),
     capabilities: t.expose('capabilities', { type: [CapabilityEnum] }),
     provider: t.exposeString('provider'),
-    activationPrice: t.field({ type: MoneyType, resolve: (n) => money(n.activationPriceCents, n.currency) }),
-    monthlyPrice: t.field({ type: MoneyType, resolve: (n) => money(n.monthlyPriceCents, n.currency) }),
+    activationPrice: t.field({
+      type: MoneyType,
+      select: { activationPriceCents: true, currency: true },
+      resolve: (n) => money(n.activationPriceCents, n.currency),
+    }),
+    monthlyPrice: t.field({ type: MoneyType, select: { monthlyPriceCents: true, currency: true }, resolve: (n) => money(n.monthlyPriceCents, n.currency) }),
     status: t.expose('status', { type: PhoneNumberStatusEnum }),
     customerReference: t.exposeString('customerReference', { nullable: true }),
     label: t.exposeString('label', { nullable: true }),
@@ -107,7 +113,8 @@ builder.queryFields((t) => ({
             { field: 'id', kind: 'string', direction },
           ],
           where: phoneNumberWhere(filter),
-          findMany: (query) => ctx.db.phoneNumber.findMany({ ...selection, ...query }),
+          selection,
+          findMany: (query) => ctx.db.phoneNumber.findMany(query),
           count: (where) => ctx.db.phoneNumber.count({ where }),
         });
       },

@@ -2,7 +2,7 @@ import type { GenericFieldRef } from '@pothos/core';
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.js';
-import { type ConnectionArgs, type KeysetConnection, keysetConnection, type OrderKey } from './pagination.js';
+import { type ConnectionArgs, type KeysetConnection, keysetConnection, type OrderKey, type PageQuery, type RowSelection } from './pagination.js';
 
 // Relay lists: the PhoneNumberConnection / PhoneNumberEdge types and the keyset-paged resolvers behind them.
 // (connection.ts is the domain's Connection, a group of numbers; this file is about Relay's pattern.)
@@ -42,14 +42,15 @@ export function newestFirstConnection<Row extends Record<string, unknown>>(
   args: ConnectionArgs,
   list: string,
   where: Record<string, unknown>,
-  findMany: (query: { where: Record<string, unknown>; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => Promise<Row[]>,
+  selection: RowSelection,
+  findMany: (query: PageQuery) => Promise<Row[]>,
   count: (where: Record<string, unknown>) => Promise<number>,
 ) {
-  return keysetConnection({ args, cursors: ctx.cursors, scope: `${ctx.caller.organizationId}:${list}`, keys: newestFirst, where, findMany, count });
+  return keysetConnection({ args, cursors: ctx.cursors, scope: `${ctx.caller.organizationId}:${list}`, keys: newestFirst, where, selection, findMany, count });
 }
 
 type Delegate<Row> = {
-  findMany: (args: { where: Record<string, unknown>; orderBy: Record<string, 'asc' | 'desc'>[]; take: number }) => Promise<Row[]>;
+  findMany: (args: PageQuery) => Promise<Row[]>;
   count: (args: { where: Record<string, unknown> }) => Promise<number>;
 };
 
@@ -63,7 +64,8 @@ export function byStatusNewestFirst<Row extends Record<string, unknown>>(list: s
       args,
       `${list}:${(args.status ?? []).join(',')}`,
       args.status?.length ? { status: { in: [...args.status] } } : {},
-      (query) => delegate.findMany({ ...selection, ...query }),
+      selection,
+      (query) => delegate.findMany(query),
       (where) => delegate.count({ where }),
     );
   };
