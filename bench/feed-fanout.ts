@@ -8,8 +8,9 @@
 //   npx tsx bench/feed-fanout.ts [--subscribers=1000] [--burst=200] [--concurrency=20] [--timeout=300]
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/feed-fanout.ts
 //   npx tsx bench/feed-fanout.ts --profile   # also: server CPU during the burst, by package (slower)
+//   npx tsx bench/feed-fanout.ts --api-dir=/tmp/api-before   # the server from another checkout (before/after)
 //
-// BENCH_SUBSCRIBERS, BENCH_BURST, BENCH_CONCURRENCY, BENCH_TIMEOUT_S and BENCH_PROFILE=1 work too.
+// BENCH_SUBSCRIBERS, BENCH_BURST, BENCH_CONCURRENCY, BENCH_TIMEOUT_S, BENCH_API_DIR and BENCH_PROFILE=1 work too.
 // Without BENCH_DATABASE_URL the server runs on PGlite in a temp dir; with it, on
 // a fresh database numbers_bench_fanout_<hex> on that server, dropped at the end.
 // The server's per-key cost budget is raised out of the way (RATE_LIMIT_*), so
@@ -23,7 +24,7 @@
 // (CLOCK_MONOTONIC) and macOS is one clock for the whole machine, so instants
 // taken in the floor child compare with instants taken here (checked at start).
 
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -50,6 +51,8 @@ const burst = positiveInt('burst', option('burst', 'BENCH_BURST', '200'));
 const concurrency = positiveInt('concurrency', option('concurrency', 'BENCH_CONCURRENCY', '20'));
 const timeoutSeconds = positiveInt('timeout', option('timeout', 'BENCH_TIMEOUT_S', '300'));
 const postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
+/** The API checkout whose server is measured (`src/main.ts` there); the database is prepared with this one's code. */
+const apiDir = path.resolve(option('api-dir', 'BENCH_API_DIR', projectRoot));
 /** Profile the server (node --cpu-prof) and print where its CPU went during the burst; slows it down. */
 const profile = process.argv.includes('--profile') || process.env.BENCH_PROFILE === '1';
 /** Spare numbers for warm-up flips (not measured): one normally suffices. */
@@ -249,7 +252,7 @@ async function startServer(prepared: Prepared): Promise<Server> {
     profileDir = dir;
   }
   const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', 'src/main.ts'], { cwd: apiDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   onCleanup('stop the API server', () => stopChild(child));
   const lines: string[] = [];
   const keep = (stream: string) => (chunk: Buffer) => {
@@ -419,6 +422,8 @@ type Figures = {
   databaseCpuPercent: number;
   /** CPU used by everything else on the machine over the span (other benchmarks, builds…). */
   otherCpuPercent: number;
+  /** Server CPU (ms) per delivery, in µs: what fan-out costs, whatever share of the machine it got. */
+  serverCpuPerDeliveryUs: number;
   note: string;
 };
 
@@ -465,6 +470,7 @@ function figures(label: string, recorder: Recorder, committedAt: Float64Array, f
     clientCpuPercent: (cpu.client / cpu.wallMs) * 100,
     databaseCpuPercent: cpu.database === undefined ? NaN : (cpu.database / cpu.wallMs) * 100,
     otherCpuPercent: (Math.max(0, cpu.machine - cpu.server - cpu.client - (cpu.database ?? 0)) / cpu.wallMs) * 100,
+    serverCpuPerDeliveryUs: (cpu.server * 1000) / Math.max(1, recorder.delivered),
     note,
   };
 }
@@ -795,7 +801,8 @@ async function runFloor(e164s: string[], schedule: Array<{ offsetMs: number; fli
     const machineBefore = machineBusyMs();
     const startedAt = nowMs();
     child.send({ type: 'run', schedule: order.map(({ offsetMs, flip }, position) => ({ payload: payloadFor(e164s[flip]!, 100 + position), offsetMs })) });
-    const sent = await expect('sent', 120_000);
+    // A paced replay lasts as long as the burst it replays.
+    const sent = await expect('sent', 120_000 + Math.max(0, ...order.map(({ offsetMs }) => offsetMs ?? 0)));
     const sentAt = new Float64Array(e164s.length).fill(NaN);
     sent.times.forEach((time, i) => {
       sentAt[order[i]!.flip] = fromHrtime(time);
@@ -895,6 +902,8 @@ async function main() {
       .join(' ')} (1/5/15 min, at start)`,
   );
   console.log(`database: ${postgresUrl ? 'PostgreSQL (BENCH_DATABASE_URL)' : 'PGlite in a temp dir'}`);
+  const apiCommit = spawnSync('git', ['-C', apiDir, 'log', '-1', '--format=%h %s'], { encoding: 'utf8' }).stdout.trim().slice(0, 100);
+  console.log(`API:      ${apiDir}${apiCommit ? ` at ${apiCommit}` : ' (not a git checkout)'}`);
   console.log(
     `load:     ${subscriberCount} graphql-ws subscribers (one WebSocket each) of one tenant; ` +
       `burst of ${burst} releasePhoneNumber mutations, ${concurrency} in flight; server in a child process`,
@@ -905,6 +914,13 @@ async function main() {
   const server = await startServer(prepared);
   log(`server ready at ${server.url} (pid ${server.child.pid})`);
   const graphqlRun = await runGraphql(prepared, server);
+  {
+    const r = graphqlRun.figures;
+    log(
+      `GraphQL: ${r.delivered}/${r.expected} delivered, p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, ${Math.round(r.eventsPerSecond)}/s, ` +
+        `server CPU ${r.serverCpuPerDeliveryUs.toFixed(1)} µs per delivery; mutations p50 ${graphqlRun.mutationP50.toFixed(0)} ms`,
+    );
+  }
   // Stopped before the floor runs, so it doesn't compete for the CPU.
   await stopChild(server.child);
   const serverLog = serverLogOf(server);
@@ -939,17 +955,25 @@ async function main() {
   console.log('');
   console.log(
     '| Path | Deliveries | Missing | Dup. | Out of order | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | Span (s) | Deliveries/s | ' +
-      'Server CPU | DB CPU | Client CPU | Other CPU on the machine |',
+      'Server CPU | Server CPU per delivery (µs) | DB CPU | Client CPU | Other CPU on the machine |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) {
     console.log(
       `| ${r.label} | ${r.delivered} / ${r.expected} | ${r.missing} | ${r.duplicates} | ${r.outOfOrder} | ` +
         `${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.seconds.toFixed(2)} | ${Math.round(r.eventsPerSecond)} | ` +
-        `${pct(r.serverCpuPercent)} | ${pct(r.databaseCpuPercent)} | ${pct(r.clientCpuPercent)} | ${pct(r.otherCpuPercent)} |`,
+        `${pct(r.serverCpuPercent)} | ${r.serverCpuPerDeliveryUs.toFixed(1)} | ${pct(r.databaseCpuPercent)} | ${pct(r.clientCpuPercent)} | ` +
+        `${pct(r.otherCpuPercent)} |`,
     );
   }
   console.log('');
+  const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
+  console.log(
+    `GraphQL vs the raw ws floor paced like it: deliveries/s ${ratio(graphqlRun.figures.eventsPerSecond, paced.eventsPerSecond)}, ` +
+      `p50 ${ratio(graphqlRun.figures.p50, paced.p50)}, p99 ${ratio(graphqlRun.figures.p99, paced.p99)}, ` +
+      `server CPU per delivery ${ratio(graphqlRun.figures.serverCpuPerDeliveryUs, paced.serverCpuPerDeliveryUs)}; ` +
+      `vs back to back: deliveries/s ${ratio(graphqlRun.figures.eventsPerSecond, backToBack.eventsPerSecond)}`,
+  );
   for (const r of rows) {
     if (r.negative) console.log(`note: ${r.label}: ${r.negative} deliveries arrived before their commit instant (${r.note}); counted as 0 ms`);
   }
