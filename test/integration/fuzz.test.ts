@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { type GraphQLInputType, getNamedType, getNullableType, isEnumType, isInputObjectType, isListType, isNonNullType } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { decodeGlobalId, encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
+import { until } from '../helpers/lifecycle.js';
 import { createOwnedObjects, type OwnedObjects, portableNumbers } from '../helpers/owned-objects.js';
 import {
   buildArguments,
@@ -16,7 +17,8 @@ import {
   type RootField,
   rootFields,
 } from '../helpers/schema-walk.js';
-import { type GraphqlResponse, startTestServer, type Tenant, type TestServer } from '../helpers/server.js';
+import type { GraphqlResponse, Tenant, TestServer } from '../helpers/server.js';
+import { serverTest } from '../helpers/server-fixture.js';
 import { type DatabaseSnapshot, settledSnapshot, snapshotDatabase } from '../helpers/snapshot.js';
 import { subscribeWs, wsClient } from '../helpers/subscriptions.js';
 
@@ -141,7 +143,7 @@ function namedPaths(response: GraphqlResponse<unknown>, root: string): string[][
     const variable = /^Variable "\$(\w+)"/.exec(error.message);
     if (variable) {
       const at = /\bat "([^"]+)"/.exec(error.message);
-      named.push(at ? withoutIndexes(at[1].replace(/\[\d+\]/g, '').split('.')) : [variable[1]]);
+      named.push(at ? withoutIndexes(at[1]!.replace(/\[\d+\]/g, '').split('.')) : [variable[1]!]);
     }
   }
   const payload = (response.data as Record<string, { errors?: Array<{ field?: unknown }> } | null> | null | undefined)?.[root];
@@ -171,14 +173,17 @@ async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Pr
     Array.from({ length: Math.min(limit, items.length) }, async () => {
       while (next < items.length) {
         const index = next++;
-        results[index] = await work(items[index]);
+        results[index] = await work(items[index]!);
       }
     }),
   );
   return results;
 }
 
+const it = serverTest();
+
 describe.skipIf(skipReason)('fuzzing every input of every query and mutation', () => {
+  // The case builders below close over the server and what the setup made, so they are kept here, not taken per test.
   let server: TestServer;
   let tenant: Tenant;
   let owned: OwnedObjects;
@@ -186,8 +191,8 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
   let portable: string[];
   let serial = 0;
 
-  beforeAll(async () => {
-    server = await startTestServer();
+  it.beforeAll(async ({ server: started }) => {
+    server = started;
     await seedInventory(server.db.prisma, { count: 3000 });
     tenant = await server.createTenant({ balanceCents: 10_000_000 });
     const available = (
@@ -198,13 +203,9 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       })
     ).map((n) => n.e164);
     const ports = await portableNumbers(server, 120);
-    owned = await createOwnedObjects(server, tenant, { order: available.slice(0, 2), reserve: [available[2]], port: ports[0] });
+    owned = await createOwnedObjects(server, tenant, { order: available.slice(0, 2), reserve: [available[2]!], port: ports[0]! });
     stock = available.slice(3);
     portable = ports.slice(1);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
   });
 
   /** Valid values of this tenant's own, fresh where a value is used up once accepted (numbers, names, keys). */
@@ -219,12 +220,12 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       if (last === 'portingOrderId' || coordinate.includes('PortingOrder')) return one(owned.portingOrderId);
       if (coordinate.includes('Reservation')) return one(owned.reservationId);
       if (coordinate.includes('ApiKey')) return one(owned.apiKeyId);
-      return one(owned.numbers[0].id);
+      return one(owned.numbers[0]!.id);
     }
     if (name === 'E164') {
       if (coordinate.startsWith('OrderPhoneNumbers') || coordinate.startsWith('ReservePhoneNumbers')) return one(stock.pop());
       if (coordinate.startsWith('CreatePortingOrder')) return one(portable.pop() ?? '+15005550100');
-      return one(owned.numbers[0].e164);
+      return one(owned.numbers[0]!.e164);
     }
     if (coordinate === 'OrderPhoneNumbersInput.idempotencyKey') return `fuzz-${serial}`;
     if (coordinate === 'CreateConnectionInput.name') return `fuzz ${serial}`;
@@ -348,9 +349,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
         const after = await snapshotDatabase(server.db.prisma);
         if (outcomes.every((o) => o.refused)) {
           if (JSON.stringify(after) !== JSON.stringify(baseline))
-            failures.push(
-              `${root.name}: refused inputs wrote something (${batch.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, after)}`,
-            );
+            failures.push(`${root.name}: refused inputs wrote something (${inputsOf(batch)}): ${diff(baseline, after)}`);
           continue;
         }
         // Some were accepted (and may have written): judge the refused ones again, alone.
@@ -359,9 +358,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
         const again = await run(refused);
         const afterAgain = await snapshotDatabase(server.db.prisma);
         if (again.every((o) => o.refused) && JSON.stringify(afterAgain) !== JSON.stringify(baseline)) {
-          failures.push(
-            `${root.name}: refused inputs wrote something (${refused.map((k) => k.coordinate.path.join('.') + '=' + k.hostile.label).join(', ')}): ${diff(baseline, afterAgain)}`,
-          );
+          failures.push(`${root.name}: refused inputs wrote something (${inputsOf(refused)}): ${diff(baseline, afterAgain)}`);
         }
         baseline = await settledSnapshot(server.db.prisma);
       }
@@ -386,7 +383,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       '_',
       '%5C',
       'x'.repeat(10_000),
-      'ACTIVE,' + 'X'.repeat(5_000),
+      `ACTIVE,${'X'.repeat(5_000)}`,
       '%3D1%2B1',
       '9'.repeat(25),
     ];
@@ -473,8 +470,8 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     try {
       await inParallel(cases, 8, async (kase) => {
         const subscription = subscribeWs(client, operationText(kase.root, '{ eventId }'), argumentsFor(kase));
-        const deadline = Date.now() + 5_000;
-        while (!subscription.errors.length && !subscription.received.length && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        // No answer within the deadline is not thrown here: it is judged below, as a case that was not refused.
+        await until(() => subscription.errors.length > 0 || subscription.received.length > 0, 'an answer to the subscription', 5_000).catch(() => {});
         await subscription.close();
         const errors = subscription.errors.flatMap((error) => (Array.isArray(error) ? error : [error])) as GraphqlResponse<unknown>['errors'];
         const response = { status: 200, headers: new Headers(), errors, data: null } as GraphqlResponse<unknown>;
@@ -485,7 +482,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       // The control still receives: a change now reaches it over the same socket.
       await server.graphql(tenant.keys.ADMIN, `mutation { setInventoryAlertThreshold(input: { threshold: 4 }) { errors { code } } }`);
       await server.graphql(tenant.keys.ADMIN, `mutation($i: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $i) { errors { code } } }`, {
-        i: { id: owned.numbers[0].id, label: 'after fuzz' },
+        i: { id: owned.numbers[0]!.id, label: 'after fuzz' },
       });
       await control.waitFor(1, 10_000);
     } finally {
@@ -517,6 +514,8 @@ describe.skipIf(skipReason)('fuzz baseline', () => {
     expect(rootFields().flatMap(inputCoordinates).length).toBeGreaterThan(100);
   });
 });
+
+const inputsOf = (cases: Case[]) => cases.map((k) => `${k.coordinate.path.join('.')}=${k.hostile.label}`).join(', ');
 
 function diff(before: DatabaseSnapshot, after: DatabaseSnapshot): string {
   const changes: string[] = [];
