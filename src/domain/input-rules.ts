@@ -23,14 +23,14 @@ const bidiControl = /[\u202A-\u202E\u2066-\u2069]/;
 const unpairedSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Why `value` is not acceptable text, or null when it is. */
+const codePoint = (character: string) => `U+${character.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+
 export function textProblem(value: string, maxLength: number = inputLimits.maxStringLength): string | null {
   if (value.length > maxLength) return `must be at most ${maxLength} characters`;
   const bad = disallowedCharacter.exec(value);
-  if (bad)
-    return `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}; only tab, newline and carriage return are allowed`;
+  if (bad) return `contains the control character ${codePoint(bad[0])}; only tab, newline and carriage return are allowed`;
   const bidi = bidiControl.exec(value);
-  if (bidi)
-    return `contains the bidirectional control character U+${bidi[0].charCodeAt(0).toString(16).toUpperCase()}, which would change how the text is shown`;
+  if (bidi) return `contains the bidirectional control character ${codePoint(bidi[0])}, which would change how the text is shown`;
   if (unpairedSurrogate.test(value)) return 'is not well-formed Unicode (unpaired surrogate)';
   return null;
 }
