@@ -13,6 +13,12 @@
 // times after one unmeasured warm-up; the table shows the median time to last
 // byte and the highest RSS sampled. psql runs under /usr/bin/time (GNU) for its
 // peak RSS when that is available. BENCH_RUNS changes the number of runs.
+// The runs are interleaved: each round exports CSV, then JSON, then runs psql,
+// so the machine's load hits all three alike; the server's CPU time (from
+// /proc/<pid>/stat) is read around each export. Byte checks: psql's CSV must
+// hash (SHA-256) like the API's CSV, and psql's rows written as the API writes
+// JSON must hash like the API's JSON. BENCH_DIGESTS=<file> writes the SHA-256
+// of every body to <file>, or, if it exists, compares with it (before/after).
 // Then a diagnostic pass (not timed) on a second server started with
 // --expose-gc and a small preload written to a temp dir: during one export per
 // case it forces a full GC every ~150 ms and reads the live heap, which says
@@ -22,15 +28,17 @@
 
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse } from 'csv-parse/sync';
 import pg from 'pg';
 import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
+import { exportColumns } from '../src/domain/export.js';
 import { openDatabase } from '../src/infra/database.js';
 import { applyMigrations } from '../src/infra/migrate.js';
 import { stopChild } from './common.js';
@@ -39,6 +47,7 @@ const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 const adminUrl = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`BENCH_RUNS must be a positive integer, got "${process.env.BENCH_RUNS}"`);
+const digestsFile = process.env.BENCH_DIGESTS || null;
 const sizes = [5_000, 50_000];
 const formats = ['csv', 'json'] as const;
 const overallTimeoutMs = 5 * 60_000;
@@ -193,6 +202,8 @@ type Run = {
   rssBefore: number;
   samples: number;
   sha: string;
+  /** Server CPU (user + system) from the request to the last byte. */
+  cpuMs: number;
 };
 
 function exportOnce(port: number, serverPid: number, key: string, format: 'csv' | 'json'): Promise<Run> {
@@ -200,6 +211,7 @@ function exportOnce(port: number, serverPid: number, key: string, format: 'csv' 
     const rssBefore = procMemory(serverPid)?.rss ?? NaN;
     const stop = sampleRss(serverPid);
     const counter = streamCounter(format === 'json' ? '{"e164":' : '\n');
+    const cpuBefore = cpuMs(serverPid);
     const started = performance.now();
     const req = http.get(
       { host: '127.0.0.1', port, path: `/export/phone-numbers?format=${format}`, headers: { authorization: `Bearer ${key}` }, agent: false },
@@ -216,6 +228,7 @@ function exportOnce(port: number, serverPid: number, key: string, format: 'csv' 
         });
         res.on('end', () => {
           const ms = performance.now() - started;
+          const cpu = cpuMs(serverPid) - cpuBefore;
           const { peak, samples } = stop();
           const { bytes, lines, matches } = counter.counts;
           resolve({
@@ -228,6 +241,7 @@ function exportOnce(port: number, serverPid: number, key: string, format: 'csv' 
             rssBefore,
             samples,
             sha: counter.digest(),
+            cpuMs: cpu,
           });
         });
       },
@@ -247,7 +261,7 @@ function hasGnuTime() {
   return probe.status === 0 && /^\d+\s*$/m.test(probe.stderr);
 }
 
-function psqlOnce(dbUrl: string, query: string, gnuTime: boolean): Promise<PsqlRun> {
+function psqlOnce(dbUrl: string, query: string, gnuTime: boolean, keep?: Buffer[]): Promise<PsqlRun> {
   return new Promise((resolve, reject) => {
     const statsFile = path.join(os.tmpdir(), `bench-export-time-${randomBytes(4).toString('hex')}`);
     const psqlArgs = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', `\\copy (${query}) TO STDOUT WITH CSV HEADER`];
@@ -260,7 +274,10 @@ function psqlOnce(dbUrl: string, query: string, gnuTime: boolean): Promise<PsqlR
         : spawn('psql', psqlArgs, { stdio: ['ignore', 'pipe', 'pipe'] }),
     );
     const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.stdout!.on('data', (chunk: Buffer) => counter.push(chunk));
+    child.stdout!.on('data', (chunk: Buffer) => {
+      counter.push(chunk);
+      keep?.push(chunk);
+    });
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
     // 'close' fires after the process exited and its stdout ended: last byte read.
@@ -426,6 +443,8 @@ type Row = {
   format: string;
   tool: string;
   medianMs: number;
+  cpuMs?: number;
+  ratio?: number;
   bytes: number;
   records: number;
   rowCountHeader: string;
@@ -434,8 +453,15 @@ type Row = {
   note?: string;
 };
 
+const loadAverage = () =>
+  os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' / ');
+
 async function main() {
   const cpus = os.cpus();
+  const loadAtStart = loadAverage();
   const dbName = `numbers_bench_export_${randomBytes(4).toString('hex')}`;
   const dbUrl = new URL(adminUrl);
   dbUrl.pathname = `/${dbName}`;
@@ -477,7 +503,7 @@ async function main() {
     );
     console.log(`node:     ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1; ${psqlVersion}`);
     console.log(
-      `method:   ${runs} measured runs per case (median) after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
+      `method:   ${runs} interleaved rounds (API CSV, API JSON, psql) per tenant, medians, after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
         `psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
     );
 
@@ -510,76 +536,99 @@ async function main() {
     console.error(`server pid ${serverPid} ready on 127.0.0.1:${port}; RSS ${mb(idle.rss).toFixed(1)} MB`);
 
     const table: Row[] = [];
-    const csvHashes = new Map<number, string>();
-    // Warm-up: one unmeasured export per format on the small tenant (JIT, pool, plan cache).
+    const digests: Record<string, string> = {};
+    // Warm-up: one unmeasured export per format on the small tenant (JIT, pool, plan cache), and one psql.
     for (const format of formats) await exportOnce(port, serverPid, tenants[0]!.key, format);
+    await psqlOnce(dbUrl.toString(), copyQuery(tenants[0]!.organizationId), gnuTime);
     const afterWarmup = procMemory(serverPid)!;
     console.error(`after warm-up: RSS ${mb(afterWarmup.rss).toFixed(1)} MB, VmHWM ${mb(afterWarmup.hwm).toFixed(1)} MB`);
 
     for (const tenant of tenants) {
+      const query = copyQuery(tenant.organizationId);
+      const api = { csv: [] as Run[], json: [] as Run[] };
+      const psql: PsqlRun[] = [];
+      // Interleaved rounds: CSV, JSON, psql, so load from other work on the machine hits all three alike.
+      for (let i = 0; i < runs; i += 1) {
+        for (const format of formats) api[format].push(await exportOnce(port, serverPid, tenant.key, format));
+        psql.push(await psqlOnce(dbUrl.toString(), query, gnuTime));
+      }
       for (const format of formats) {
-        const results: Run[] = [];
-        for (let i = 0; i < runs; i += 1) results.push(await exportOnce(port, serverPid, tenant.key, format));
+        const results = api[format];
         for (const r of results) {
           if (r.records !== tenant.rows || r.rowCountHeader !== String(tenant.rows)) {
             throw new Error(`${format} export of ${tenant.rows} rows returned ${r.records} records (X-Row-Count ${r.rowCountHeader})`);
           }
+          if (r.sha !== results[0]!.sha) throw new Error(`${format} export of ${tenant.rows} rows: bodies differ between runs`);
         }
-        if (format === 'csv') csvHashes.set(tenant.rows, results[0]!.sha);
+        digests[`api ${format} ${tenant.rows}`] = results[0]!.sha;
         console.error(
           `API ${format} ${tenant.rows}: ${results
-            .map((r) => `${r.ms.toFixed(0)} ms, RSS ${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} MB (${r.samples} samples)`)
+            .map((r) => `${r.ms.toFixed(0)} ms (CPU ${r.cpuMs.toFixed(0)} ms), RSS ${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} MB`)
             .join('; ')}`,
         );
+      }
+      for (const r of psql) if (r.records !== tenant.rows) throw new Error(`psql \\copy of ${tenant.rows} rows returned ${r.records} records`);
+      // psql's rows written the way the API writes JSON (every cell a string, keys in column order). Valid while no
+      // free-text cell is neutralised in the CSV (none of the bench's values starts with = + - @ tab or CR).
+      const body: Buffer[] = [];
+      await psqlOnce(dbUrl.toString(), query, gnuTime, body);
+      const records = parse(Buffer.concat(body), { columns: true }) as Array<Record<string, string>>;
+      const jsonFromPsql = `[${records.map((record) => JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, record[column]])))).join(',')}]`;
+      const csvIdentical = psql[0]!.sha === digests[`api csv ${tenant.rows}`];
+      const jsonIdentical = createHash('sha256').update(jsonFromPsql).digest('hex') === digests[`api json ${tenant.rows}`];
+      digests[`psql csv ${tenant.rows}`] = psql[0]!.sha;
+      console.error(
+        `psql ${tenant.rows}: ${psql.map((r) => `${r.ms.toFixed(0)} ms, ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} MB`).join('; ')}; ` +
+          `output ${csvIdentical ? 'identical to' : 'DIFFERS from'} the API CSV; as JSON ${jsonIdentical ? 'identical to' : 'DIFFERS from'} the API JSON`,
+      );
+      for (const format of formats) {
+        const results = api[format];
         table.push({
           rows: tenant.rows,
           format,
           tool: 'API',
           medianMs: median(results.map((r) => r.ms)),
+          cpuMs: median(results.map((r) => r.cpuMs)),
+          ratio: median(results.map((r, i) => r.ms / psql[i]!.ms)),
           bytes: results[0]!.bytes,
           records: results[0]!.records,
           rowCountHeader: results[0]!.rowCountHeader ?? '—',
           peakRss: Math.max(...results.map((r) => r.peakRss)),
           rssBefore: results[0]!.rssBefore,
+          note: `X-Row-Count ${results[0]!.rowCountHeader}; ${(format === 'csv' ? csvIdentical : jsonIdentical) ? 'same bytes as psql' : 'DIFFERS from psql'}`,
         });
       }
-      const query = copyQuery(tenant.organizationId);
-      const results: PsqlRun[] = [];
-      for (let i = 0; i < runs; i += 1) results.push(await psqlOnce(dbUrl.toString(), query, gnuTime));
-      for (const r of results) if (r.records !== tenant.rows) throw new Error(`psql \\copy of ${tenant.rows} rows returned ${r.records} records`);
-      const identical = results[0]!.sha === csvHashes.get(tenant.rows);
-      console.error(
-        `psql ${tenant.rows}: ${results.map((r) => `${r.ms.toFixed(0)} ms, ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} MB`).join('; ')}; ` +
-          `output ${identical ? 'identical to' : 'DIFFERS from'} the API CSV`,
-      );
-      const peaks = results.map((r) => r.peakRss).filter((v): v is number => v !== null);
+      const peaks = psql.map((r) => r.peakRss).filter((v): v is number => v !== null);
       table.push({
         rows: tenant.rows,
         format: 'csv',
         tool: 'psql \\copy',
-        medianMs: median(results.map((r) => r.ms)),
-        bytes: results[0]!.bytes,
-        records: results[0]!.records,
+        medianMs: median(psql.map((r) => r.ms)),
+        bytes: psql[0]!.bytes,
+        records: psql[0]!.records,
         rowCountHeader: '—',
         peakRss: peaks.length ? Math.max(...peaks) : null,
-        note: identical ? 'byte-identical to API CSV' : 'output differs from API CSV',
+        note: csvIdentical ? 'byte-identical to API CSV' : 'output differs from API CSV',
       });
     }
     const end = procMemory(serverPid)!;
 
     console.log('');
-    console.log('| Rows | Format | Tool | Median time (ms) | Rows/s | MB out | Peak RSS (MB) | Server RSS before → peak (MB) | Notes |');
-    console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | --- | --- |');
+    console.log(
+      '| Rows | Format | Tool | Median time (ms) | × psql (median of rounds) | Server CPU per export (ms) | Rows/s | MB out | Peak RSS (MB) | ' +
+        'Server RSS before → peak (MB) | Notes |',
+    );
+    console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
     for (const r of table) {
       const before =
         r.rssBefore === undefined || r.peakRss === null
           ? '—'
           : `${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} (+${mb(r.peakRss - r.rssBefore).toFixed(1)})`;
-      const note = r.note ?? `X-Row-Count ${r.rowCountHeader}`;
       console.log(
-        `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ` +
+        `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ${r.ratio === undefined ? '—' : r.ratio.toFixed(2)} | ` +
+          `${r.cpuMs === undefined ? '—' : r.cpuMs.toFixed(0)} | ` +
           `${Math.round(r.records / (r.medianMs / 1000)).toLocaleString('en-US')} | ${mb(r.bytes).toFixed(2)} | ` +
-          `${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${note} |`,
+          `${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${r.note ?? ''} |`,
       );
     }
     console.log('');
@@ -587,6 +636,24 @@ async function main() {
       `server: idle RSS after /readyz ${mb(idle.rss).toFixed(1)} MB; after warm-up ${mb(afterWarmup.rss).toFixed(1)} MB; ` +
         `at the end RSS ${mb(end.rss).toFixed(1)} MB, VmHWM (lifetime peak) ${mb(end.hwm).toFixed(1)} MB`,
     );
+    console.log(`load average (1/5/15 min): at the start ${loadAtStart}; after the timed runs ${loadAverage()}`);
+    console.log('');
+    console.log('SHA-256 of the bodies:');
+    for (const [name, sha] of Object.entries(digests)) console.log(`  ${name.padEnd(16)} ${sha}`);
+    if (digestsFile) {
+      if (existsSync(digestsFile)) {
+        const earlier = JSON.parse(readFileSync(digestsFile, 'utf8')) as Record<string, string>;
+        const differing = Object.keys(digests).filter((name) => earlier[name] !== digests[name]);
+        console.log(
+          differing.length
+            ? `compared with ${digestsFile}: DIFFERENT ${differing.join(', ')}`
+            : `compared with ${digestsFile}: every body byte-identical (${Object.keys(digests).length} digests)`,
+        );
+      } else {
+        writeFileSync(digestsFile, `${JSON.stringify(digests, null, 2)}\n`);
+        console.log(`digests written to ${digestsFile}`);
+      }
+    }
 
     // Diagnostic pass (not timed): is it streaming? A second server, started with
     // --expose-gc and the probe preload, reports its live heap after a forced full GC

@@ -88,7 +88,7 @@ export function createApiServer(options: {
         sendJson(res, 503, { status: 'unavailable', database: 'unreachable', eventBus: bus, feed }, { 'retry-after': String(outageRetryAfterSeconds) });
       }
     },
-    '/export/phone-numbers': exportPhoneNumbers(db.prisma, options.tenants, logger),
+    '/export/phone-numbers': exportPhoneNumbers(db, options.tenants, logger),
     '/metrics': async (req, res) => {
       if (!mayReadMetrics(req.headers.authorization, config.metricsToken)) {
         res.setHeader('www-authenticate', 'Bearer realm="metrics"');

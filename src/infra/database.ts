@@ -3,9 +3,11 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { Config } from '../config.js';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { type CopyOut, copyOnPool } from './copy-out.js';
 import type { Logger } from './logger.js';
 import { withArrayLiteralParams } from './pglite-arrays.js';
 
@@ -18,6 +20,11 @@ export type Database = {
   statementCount: () => number;
   /** Observe every statement Prisma sends (tests read plans of the exact SQL served). */
   onStatement: (listener: (statement: { sql: string; params: string }) => void) => () => void;
+  /**
+   * All the output of `COPY (select) TO STDOUT WITH (options)`, read at the database's pace (bulk reads: the export).
+   * Counted as a statement. Only through `tenantCopy` for tenant data.
+   */
+  copyOut: CopyOut;
   close: () => Promise<void>;
 };
 
@@ -54,10 +61,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const connection = { connectionString: options.url, connectionTimeoutMillis: timeouts?.connectMs, keepAlive: true };
     const statementTimeouts = timeouts && { statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + readTimeoutMarginMs };
     const logError = (message: string) => (error: Error) => options.logger?.warn({ err: error }, message);
-    const queryAdapter = new PrismaPg(
-      { ...connection, max: options.poolSize ?? 10, ...statementTimeouts },
-      { onPoolError: logError('idle database connection failed'), onConnectionError: logError('database connection failed') },
-    );
+    // The app's pool, shared by Prisma and COPY (the export), so both draw on one DATABASE_POOL_SIZE and the same timeouts.
+    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, ...statementTimeouts });
+    const queryAdapter = new PrismaPg(pool, {
+      onPoolError: logError('idle database connection failed'),
+      onConnectionError: logError('database connection failed'),
+    });
     // Migrations get their own pool without the statement timeout: building an index may rightly take minutes.
     const adapterFactory = new PrismaPg({ ...connection, max: 2 });
     const prisma = new PrismaClient({ adapter: queryAdapter, log: [{ emit: 'event', level: 'query' }] });
@@ -68,7 +77,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       kind: 'postgres',
       statementCount: () => statements,
       onStatement,
-      close: () => prisma.$disconnect(),
+      copyOut: (select, copyOptions) => {
+        const statement = `COPY (${select}) TO STDOUT WITH (${copyOptions})`;
+        countStatement({ query: statement, params: '[]' });
+        return copyOnPool(pool, statement);
+      },
+      close: async () => {
+        await prisma.$disconnect();
+        await pool.end();
+      },
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -84,6 +101,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     kind: 'pglite',
     statementCount: () => statements,
     onStatement,
+    // PGlite has no COPY TO STDOUT stream; '/dev/blob' hands back the whole output of the statement.
+    copyOut: async (select, copyOptions) => {
+      const statement = `COPY (${select}) TO '/dev/blob' WITH (${copyOptions})`;
+      countStatement({ query: statement, params: '[]' });
+      const { blob } = await pglite.query(statement);
+      return blob ? [Buffer.from(await blob.arrayBuffer())] : [];
+    },
     close: async () => {
       await prisma.$disconnect();
       await pglite.close();
