@@ -17,20 +17,13 @@ export type Bucket = { countryCode: string; areaCodePrefix: string; availableCou
 
 type BucketRow = { countryCode: string; areaCode: string; available: bigint };
 
-async function bucketCounts(client: TenantClient, only?: { countryCode: string; areaCode: string }): Promise<BucketRow[]> {
+async function bucketCounts(client: TenantClient): Promise<BucketRow[]> {
   // Raw SQL for COUNT … FILTER, so through tenantSql, which binds the tenant.
-  return only
-    ? tenantSql(client).query<BucketRow[]>`
-        SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
-        FROM "PhoneNumber"
-        WHERE "organizationId" = ${tenantId} AND "countryCode" = ${only.countryCode} AND "areaCode" = ${only.areaCode}
-          AND status::text = ANY(${[...heldStatuses]}::text[])
-        GROUP BY 1, 2`
-    : tenantSql(client).query<BucketRow[]>`
-        SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
-        FROM "PhoneNumber"
-        WHERE "organizationId" = ${tenantId} AND status::text = ANY(${[...heldStatuses]}::text[])
-        GROUP BY 1, 2 ORDER BY 1, 2`;
+  return tenantSql(client).query<BucketRow[]>`
+    SELECT "countryCode", "areaCode", COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) AS available
+    FROM "PhoneNumber"
+    WHERE "organizationId" = ${tenantId} AND status::text = ANY(${[...heldStatuses]}::text[])
+    GROUP BY 1, 2 ORDER BY 1, 2`;
 }
 
 async function thresholdOf(client: TenantClient) {
@@ -46,17 +39,15 @@ export async function listBuckets(db: TenantClient): Promise<Bucket[]> {
 async function markBucket(tx: Tx, bucket: Bucket, raiseIfLow: boolean) {
   const key = { organizationId: tx.tenant.organizationId, countryCode: bucket.countryCode, areaCodePrefix: bucket.areaCodePrefix };
   // ON CONFLICT, not Prisma's upsert: with the tenant condition in its where, Prisma reads then
-  // inserts, and two first changes to a new bucket at once collide on the unique key.
-  await tenantSql(tx).execute`
+  // inserts, and two first changes to a new bucket at once collide on the unique key. DO UPDATE (a no-op
+  // write) rather than DO NOTHING: it locks the row, so two changes to one bucket at once can't both see
+  // "not yet low" and both raise, and returns its latest state, in the same statement.
+  const [state] = await tenantSql(tx).query<Array<{ isLow: boolean }>>`
     INSERT INTO "InventoryAlertState" (id, "organizationId", "countryCode", "areaCodePrefix", "updatedAt")
     VALUES (gen_random_uuid(), ${tenantId}, ${bucket.countryCode}, ${bucket.areaCodePrefix}, now())
-    ON CONFLICT ("organizationId", "countryCode", "areaCodePrefix") DO NOTHING`;
-  // Locked, so two changes to one bucket at once can't both see "not yet low" and both raise.
-  const [state] = await tenantSql(tx).query<Array<{ isLow: boolean }>>`
-    SELECT "isLow" FROM "InventoryAlertState"
-    WHERE "organizationId" = ${tenantId} AND "countryCode" = ${bucket.countryCode} AND "areaCodePrefix" = ${bucket.areaCodePrefix}
-    FOR UPDATE`;
-  // The upsert above guarantees the row; a missing one reads as "not low".
+    ON CONFLICT ("organizationId", "countryCode", "areaCodePrefix") DO UPDATE SET "isLow" = "InventoryAlertState"."isLow"
+    RETURNING "isLow"`;
+  // The upsert returns the row; a missing one reads as "not low".
   const wasLow = state?.isLow ?? false;
   const low = bucket.availableCount < bucket.threshold;
   const raise = low && (raiseIfLow || !wasLow);
@@ -72,9 +63,15 @@ async function markBucket(tx: Tx, bucket: Bucket, raiseIfLow: boolean) {
 
 /** After a change to numbers in one bucket (activation, assignment, release): raise if it just crossed below. */
 export async function checkBucket(tx: Tx, countryCode: string, areaCode: string) {
-  const [row] = await bucketCounts(tx, { countryCode, areaCode });
-  const threshold = await thresholdOf(tx);
-  await markBucket(tx, { countryCode, areaCodePrefix: areaCode, availableCount: row ? Number(row.available) : 0, threshold }, false);
+  // The bucket's count and the tenant's threshold in one statement.
+  const [row] = await tenantSql(tx).query<Array<{ available: bigint; threshold: number }>>`
+    SELECT o."lowStockThreshold" AS threshold,
+      (SELECT COUNT(*) FILTER (WHERE status = 'ACTIVE' AND "assignedTo" IS NULL) FROM "PhoneNumber"
+       WHERE "organizationId" = ${tenantId} AND "countryCode" = ${countryCode} AND "areaCode" = ${areaCode}
+         AND status::text = ANY(${[...heldStatuses]}::text[])) AS available
+    FROM "Organization" AS o WHERE o.id = ${tenantId}`;
+  if (!row) throw new Error('The organization of a tenant-scoped client does not exist');
+  await markBucket(tx, { countryCode, areaCodePrefix: areaCode, availableCount: Number(row.available), threshold: row.threshold }, false);
 }
 
 /** The daily sweep for one tenant: an alert for every bucket that is low now. */
