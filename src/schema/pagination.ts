@@ -1,4 +1,4 @@
-import { createHash, type Hash, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GraphQLError } from 'graphql';
 
 // Keyset (seek) pagination with signed cursors. A cursor carries the sort
@@ -23,28 +23,11 @@ export type ConnectionArgs = {
 
 export type OrderKey = { field: string; direction: 'asc' | 'desc'; kind: 'date' | 'string' | 'number' };
 
-const sha256BlockBytes = 64;
-
 export class CursorCodec {
-  // HMAC-SHA256 (RFC 2104) from hash states kept ready: the keyed outer state, and the inner state keyed and fed the
-  // last scope. A page signs one cursor per row, all for one scope, so each costs two copies and two short digests
-  // instead of a keyed createHmac. Same bytes as createHmac('sha256', secret).update(scope).update('\0').update(body).
-  private readonly inner: Hash;
-  private readonly outer: Hash;
-  private scoped: { scope: string; inner: Hash } | undefined;
-
-  constructor(secret: string) {
-    const given = Buffer.from(secret, 'utf8');
-    const key = Buffer.alloc(sha256BlockBytes);
-    (given.length > sha256BlockBytes ? createHash('sha256').update(given).digest() : given).copy(key);
-    this.inner = createHash('sha256').update(key.map((byte) => byte ^ 0x36));
-    this.outer = createHash('sha256').update(key.map((byte) => byte ^ 0x5c));
-  }
+  constructor(private readonly secret: string) {}
 
   private mac(scope: string, body: string) {
-    if (this.scoped?.scope !== scope) this.scoped = { scope, inner: this.inner.copy().update(scope).update('\0') };
-    const inner = this.scoped.inner.copy().update(body).digest();
-    return this.outer.copy().update(inner).digest().subarray(0, 16);
+    return createHmac('sha256', this.secret).update(scope).update('\0').update(body).digest().subarray(0, 16);
   }
 
   encode(scope: string, values: unknown[]): string {
