@@ -53,7 +53,7 @@ class Group {
 }
 
 /** The groups of one server instance (one per feed hub). */
-export class SubscriptionGroups {
+class SubscriptionGroups {
   private readonly groups = new Map<string, Group>();
   /** Event executions so far, all groups together (a member served from its group's result doesn't count). */
   executions = 0;
