@@ -190,9 +190,9 @@ function readQueries(
   const nodeSelection = `
     ... on PhoneNumber { ${phoneFields} }
     ... on Connection { id name phoneNumberCount }
-    ... on NumberOrder { id orderStatus: status ${orderFields.replace(/^id status /, '')} }
+    ... on NumberOrder { id orderStatus: status ${orderFields.replace(/^id status\s+/, '')} }
     ... on Reservation { id reserved: phoneNumbers }
-    ... on PortingOrder { id portingStatus: status ${portingFields.replace(/^id status /, '').replace(' phoneNumbers {', ' portingNumbers: phoneNumbers {')} }
+    ... on PortingOrder { id portingStatus: status ${portingFields.replace(/^id status\s+/, '').replace(' phoneNumbers {', ' portingNumbers: phoneNumbers {')} }
     ... on LedgerEntry { id description phoneNumber { ${phoneFields} } }
     ... on ApiKey { id name }
     ... on Organization { id name balance { amountCents } }`;
