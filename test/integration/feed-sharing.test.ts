@@ -16,7 +16,9 @@ import { type Collected, subscribeSse, subscribeWs, wsClient } from '../helpers/
 const flips = `subscription Flips($after: String, $filter: PhoneNumberStatusChangedFilter) {
   phoneNumberStatusChanged(after: $after, filter: $filter) { eventId previousStatus newStatus phoneNumber { id e164 status } }
 }`;
-const typedEvents = `subscription Typed($types: [EventType!]) { events(types: $types) { eventId type ... on PhoneNumberStatusChangedEvent { phoneNumber { e164 } } } }`;
+const typedEvents = `subscription Typed($types: [EventType!]) {
+  events(types: $types) { eventId type ... on PhoneNumberStatusChangedEvent { phoneNumber { e164 } } }
+}`;
 const release = `mutation R($id: ID!) { releasePhoneNumber(input: { id: $id }) { phoneNumber { status } errors { code } } }`;
 
 type Flip = { eventId: string; previousStatus: string | null; newStatus: string; phoneNumber: { id: string; e164: string; status: string } };
