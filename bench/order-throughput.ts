@@ -335,10 +335,11 @@ async function main() {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
+    const databaseCpu = Number.isNaN(r.databaseCpuMsPerOrder) ? '–' : r.databaseCpuMsPerOrder.toFixed(1);
     console.log(
       `| ${r.backend} | ${r.orders} | ${r.failed} | ${r.seconds.toFixed(2)} | ${r.ordersPerSecond.toFixed(1)} | ` +
         `${ms(r.p50)} | ${ms(r.p95)} | ${ms(r.p99)} | ${ms(r.max)} | ${r.statementsPerOrder.toFixed(1)} | ` +
-        `${r.nodeCpuPercent.toFixed(0)} % | ${r.nodeCpuMsPerOrder.toFixed(1)} | ${Number.isNaN(r.databaseCpuMsPerOrder) ? '–' : r.databaseCpuMsPerOrder.toFixed(1)} | ` +
+        `${r.nodeCpuPercent.toFixed(0)} % | ${r.nodeCpuMsPerOrder.toFixed(1)} | ${databaseCpu} | ` +
         `${r.hostCpuPercent.toFixed(0)} % | ${r.activationBacklog} |`,
     );
   }
