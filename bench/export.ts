@@ -13,11 +13,13 @@
 // times after one unmeasured warm-up; the table shows the median time to last
 // byte and the highest RSS sampled. psql runs under /usr/bin/time (GNU) for its
 // peak RSS when that is available. BENCH_RUNS changes the number of runs.
-// The runs are interleaved: each round exports CSV, then JSON, then runs psql,
-// so the machine's load hits all three alike; the server's CPU time (from
+// The runs are interleaved: each round exports CSV, then JSON, then runs psql
+// \copy of the CSV and of the same rows as JSON objects (row_to_json), so the
+// machine's load hits all four alike; the server's CPU time (from
 // /proc/<pid>/stat) is read around each export. Byte checks: psql's CSV must
-// hash (SHA-256) like the API's CSV, and psql's rows written as the API writes
-// JSON must hash like the API's JSON. BENCH_DIGESTS=<file> writes the SHA-256
+// hash (SHA-256) like the API's CSV; psql's CSV rows written as the API writes
+// JSON, and psql's JSON objects joined with commas in [ ], must hash like the
+// API's JSON. BENCH_DIGESTS=<file> writes the SHA-256
 // of every body to <file>, or, if it exists, compares with it (before/after).
 // Then a diagnostic pass (not timed) on a second server started with
 // --expose-gc and a small preload written to a temp dir: during one export per
@@ -190,6 +192,18 @@ function copyQuery(organizationId: string) {
   ].join(' ');
 }
 
+/**
+ * The same rows as JSON objects (row_to_json writes them compactly, keys in column order, strings escaped as
+ * JSON.stringify does), one per line: psql's output joined with commas inside [ ] is the API's JSON body.
+ */
+function jsonCopyQuery(organizationId: string) {
+  const cells = exportColumns.map((column) => `coalesce(${column}::text, '') AS ${column}`).join(', ');
+  return `SELECT row_to_json(r)::text FROM (SELECT ${cells} FROM (${copyQuery(organizationId)}) AS q) AS r`;
+}
+
+/** COPY options that write each JSON object as it is: CSV with a quote and delimiter no JSON text contains. */
+const jsonLines = `(FORMAT csv, QUOTE E'\\x01', DELIMITER E'\\x02')`;
+
 // ------------------------------------------------------------ measurements --
 
 type Run = {
@@ -261,10 +275,10 @@ function hasGnuTime() {
   return probe.status === 0 && /^\d+\s*$/m.test(probe.stderr);
 }
 
-function psqlOnce(dbUrl: string, query: string, gnuTime: boolean, keep?: Buffer[]): Promise<PsqlRun> {
+function psqlOnce(dbUrl: string, query: string, gnuTime: boolean, keep?: Buffer[], options = 'CSV HEADER'): Promise<PsqlRun> {
   return new Promise((resolve, reject) => {
     const statsFile = path.join(os.tmpdir(), `bench-export-time-${randomBytes(4).toString('hex')}`);
-    const psqlArgs = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', `\\copy (${query}) TO STDOUT WITH CSV HEADER`];
+    const psqlArgs = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', `\\copy (${query}) TO STDOUT WITH ${options}`];
     const counter = streamCounter('\n');
     let stderr = '';
     const started = performance.now();
@@ -295,7 +309,7 @@ function psqlOnce(dbUrl: string, query: string, gnuTime: boolean, keep?: Buffer[
       }
       if (code !== 0) return reject(new Error(`psql exited with ${code}: ${stderr.trim()}`));
       const { bytes, lines } = counter.counts;
-      resolve({ ms, bytes, lines, records: lines - 1, peakRss, sha: counter.digest() });
+      resolve({ ms, bytes, lines, records: options === 'CSV HEADER' ? lines - 1 : lines, peakRss, sha: counter.digest() });
     });
   });
 }
@@ -445,6 +459,7 @@ type Row = {
   medianMs: number;
   cpuMs?: number;
   ratio?: number;
+  sameFormatRatio?: number;
   bytes: number;
   records: number;
   rowCountHeader: string;
@@ -503,7 +518,7 @@ async function main() {
     );
     console.log(`node:     ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1; ${psqlVersion}`);
     console.log(
-      `method:   ${runs} interleaved rounds (API CSV, API JSON, psql) per tenant, medians, after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
+      `method:   ${runs} interleaved rounds (API CSV, API JSON, psql CSV, psql JSON) per tenant, medians, after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
         `psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
     );
 
@@ -545,12 +560,15 @@ async function main() {
 
     for (const tenant of tenants) {
       const query = copyQuery(tenant.organizationId);
+      const jsonQuery = jsonCopyQuery(tenant.organizationId);
       const api = { csv: [] as Run[], json: [] as Run[] };
       const psql: PsqlRun[] = [];
-      // Interleaved rounds: CSV, JSON, psql, so load from other work on the machine hits all three alike.
+      const psqlJson: PsqlRun[] = [];
+      // Interleaved rounds: API CSV, API JSON, psql CSV, psql JSON, so load from other work on the machine hits all alike.
       for (let i = 0; i < runs; i += 1) {
         for (const format of formats) api[format].push(await exportOnce(port, serverPid, tenant.key, format));
         psql.push(await psqlOnce(dbUrl.toString(), query, gnuTime));
+        psqlJson.push(await psqlOnce(dbUrl.toString(), jsonQuery, gnuTime, undefined, jsonLines));
       }
       for (const format of formats) {
         const results = api[format];
@@ -567,7 +585,8 @@ async function main() {
             .join('; ')}`,
         );
       }
-      for (const r of psql) if (r.records !== tenant.rows) throw new Error(`psql \\copy of ${tenant.rows} rows returned ${r.records} records`);
+      for (const r of [...psql, ...psqlJson])
+        if (r.records !== tenant.rows) throw new Error(`psql \\copy of ${tenant.rows} rows returned ${r.records} records`);
       // psql's rows written the way the API writes JSON (every cell a string, keys in column order). Valid while no
       // free-text cell is neutralised in the CSV (none of the bench's values starts with = + - @ tab or CR).
       const body: Buffer[] = [];
@@ -577,9 +596,18 @@ async function main() {
       const csvIdentical = psql[0]!.sha === digests[`api csv ${tenant.rows}`];
       const jsonIdentical = createHash('sha256').update(jsonFromPsql).digest('hex') === digests[`api json ${tenant.rows}`];
       digests[`psql csv ${tenant.rows}`] = psql[0]!.sha;
+      const jsonBody: Buffer[] = [];
+      await psqlOnce(dbUrl.toString(), jsonQuery, gnuTime, jsonBody, jsonLines);
+      const jsonLinesText = Buffer.concat(jsonBody).toString('utf8');
+      const psqlJsonIdentical =
+        createHash('sha256')
+          .update(`[${jsonLinesText.slice(0, -1).replaceAll('\n', ',')}]`)
+          .digest('hex') === digests[`api json ${tenant.rows}`];
       console.error(
         `psql ${tenant.rows}: ${psql.map((r) => `${r.ms.toFixed(0)} ms, ${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} MB`).join('; ')}; ` +
-          `output ${csvIdentical ? 'identical to' : 'DIFFERS from'} the API CSV; as JSON ${jsonIdentical ? 'identical to' : 'DIFFERS from'} the API JSON`,
+          `output ${csvIdentical ? 'identical to' : 'DIFFERS from'} the API CSV; as JSON ${jsonIdentical ? 'identical to' : 'DIFFERS from'} the API JSON; ` +
+          `psql json ${tenant.rows}: ${psqlJson.map((r) => `${r.ms.toFixed(0)} ms`).join('; ')}; ` +
+          `its objects joined ${psqlJsonIdentical ? 'identical to' : 'DIFFER from'} the API JSON`,
       );
       for (const format of formats) {
         const results = api[format];
@@ -590,12 +618,15 @@ async function main() {
           medianMs: median(results.map((r) => r.ms)),
           cpuMs: median(results.map((r) => r.cpuMs)),
           ratio: median(results.map((r, i) => r.ms / psql[i]!.ms)),
+          sameFormatRatio: median(results.map((r, i) => r.ms / (format === 'csv' ? psql : psqlJson)[i]!.ms)),
           bytes: results[0]!.bytes,
           records: results[0]!.records,
           rowCountHeader: results[0]!.rowCountHeader ?? '—',
           peakRss: Math.max(...results.map((r) => r.peakRss)),
           rssBefore: results[0]!.rssBefore,
-          note: `X-Row-Count ${results[0]!.rowCountHeader}; ${(format === 'csv' ? csvIdentical : jsonIdentical) ? 'same bytes as psql' : 'DIFFERS from psql'}`,
+          note:
+            `X-Row-Count ${results[0]!.rowCountHeader}; ` +
+            `${(format === 'csv' ? csvIdentical : jsonIdentical && psqlJsonIdentical) ? 'same bytes as psql' : 'DIFFERS from psql'}`,
         });
       }
       const peaks = psql.map((r) => r.peakRss).filter((v): v is number => v !== null);
@@ -610,15 +641,27 @@ async function main() {
         peakRss: peaks.length ? Math.max(...peaks) : null,
         note: csvIdentical ? 'byte-identical to API CSV' : 'output differs from API CSV',
       });
+      const jsonPeaks = psqlJson.map((r) => r.peakRss).filter((v): v is number => v !== null);
+      table.push({
+        rows: tenant.rows,
+        format: 'json',
+        tool: 'psql \\copy',
+        medianMs: median(psqlJson.map((r) => r.ms)),
+        bytes: psqlJson[0]!.bytes,
+        records: psqlJson[0]!.records,
+        rowCountHeader: '—',
+        peakRss: jsonPeaks.length ? Math.max(...jsonPeaks) : null,
+        note: `one object per line (row_to_json); joined with commas in [ ], ${psqlJsonIdentical ? 'byte-identical to' : 'DIFFERENT from'} API JSON`,
+      });
     }
     const end = procMemory(serverPid)!;
 
     console.log('');
     console.log(
-      '| Rows | Format | Tool | Median time (ms) | × psql (median of rounds) | Server CPU per export (ms) | Rows/s | MB out | Peak RSS (MB) | ' +
+      '| Rows | Format | Tool | Median time (ms) | × psql CSV | × psql same format | Server CPU per export (ms) | Rows/s | MB out | Peak RSS (MB) | ' +
         'Server RSS before → peak (MB) | Notes |',
     );
-    console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+    console.log('| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
     for (const r of table) {
       const before =
         r.rssBefore === undefined || r.peakRss === null
@@ -626,6 +669,7 @@ async function main() {
           : `${mb(r.rssBefore).toFixed(1)} → ${mb(r.peakRss).toFixed(1)} (+${mb(r.peakRss - r.rssBefore).toFixed(1)})`;
       console.log(
         `| ${r.rows.toLocaleString('en-US')} | ${r.format} | ${r.tool} | ${r.medianMs.toFixed(0)} | ${r.ratio === undefined ? '—' : r.ratio.toFixed(2)} | ` +
+          `${r.sameFormatRatio === undefined ? '—' : r.sameFormatRatio.toFixed(2)} | ` +
           `${r.cpuMs === undefined ? '—' : r.cpuMs.toFixed(0)} | ` +
           `${Math.round(r.records / (r.medianMs / 1000)).toLocaleString('en-US')} | ${mb(r.bytes).toFixed(2)} | ` +
           `${r.peakRss === null ? 'n/a' : mb(r.peakRss).toFixed(1)} | ${before} | ${r.note ?? ''} |`,
@@ -684,7 +728,8 @@ async function main() {
     console.log('| Rows | Format | Live heap before (MB) | Max live heap during export (MB) | Forced GCs during export |');
     console.log('| ---: | --- | ---: | ---: | ---: |');
     for (const d of diagnostics) {
-      console.log(`| ${d.rows.toLocaleString('en-US')} | ${d.format} | ${mb(d.baseline).toFixed(1)} | ${mb(d.maxLive).toFixed(1)} | ${d.samples} |`);
+      const maxLive = d.samples ? mb(d.maxLive).toFixed(1) : '— (over before the first sample)';
+      console.log(`| ${d.rows.toLocaleString('en-US')} | ${d.format} | ${mb(d.baseline).toFixed(1)} | ${maxLive} | ${d.samples} |`);
     }
     console.log('');
     console.log(
