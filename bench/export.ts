@@ -518,7 +518,8 @@ async function main() {
     );
     console.log(`node:     ${process.version}; PostgreSQL ${pgVersion} on 127.0.0.1; ${psqlVersion}`);
     console.log(
-      `method:   ${runs} interleaved rounds (API CSV, API JSON, psql CSV, psql JSON) per tenant, medians, after 1 warm-up; RSS sampled every ${sampleEveryMs} ms; ` +
+      `method:   ${runs} interleaved rounds (API CSV, API JSON, psql CSV, psql JSON) per tenant, medians, after 1 warm-up; ` +
+        `RSS sampled every ${sampleEveryMs} ms; ` +
         `psql peak RSS ${gnuTime ? 'from /usr/bin/time %M' : 'not available (no GNU time)'}`,
     );
 
@@ -592,7 +593,8 @@ async function main() {
       const body: Buffer[] = [];
       await psqlOnce(dbUrl.toString(), query, gnuTime, body);
       const records = parse(Buffer.concat(body), { columns: true }) as Array<Record<string, string>>;
-      const jsonFromPsql = `[${records.map((record) => JSON.stringify(Object.fromEntries(exportColumns.map((column) => [column, record[column]])))).join(',')}]`;
+      const asApiRow = (record: Record<string, string>) => Object.fromEntries(exportColumns.map((column) => [column, record[column]]));
+      const jsonFromPsql = `[${records.map((record) => JSON.stringify(asApiRow(record))).join(',')}]`;
       const csvIdentical = psql[0]!.sha === digests[`api csv ${tenant.rows}`];
       const jsonIdentical = createHash('sha256').update(jsonFromPsql).digest('hex') === digests[`api json ${tenant.rows}`];
       digests[`psql csv ${tenant.rows}`] = psql[0]!.sha;
