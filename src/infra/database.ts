@@ -63,10 +63,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const logError = (message: string) => (error: Error) => options.logger?.warn({ err: error }, message);
     // The app's pool, shared by Prisma and COPY (the export), so both draw on one DATABASE_POOL_SIZE and the same timeouts.
     const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, ...statementTimeouts });
-    const queryAdapter = new PrismaPg(pool, {
-      onPoolError: logError('idle database connection failed'),
-      onConnectionError: logError('database connection failed'),
-    });
+    // Our own listener, for the pool's whole life: Prisma's adapter listens on an external pool only while it is
+    // connected, and an idle connection that fails with nobody listening (a restart, a dropped database) would
+    // crash the process.
+    pool.on('error', logError('idle database connection failed'));
+    const queryAdapter = new PrismaPg(pool, { onConnectionError: logError('database connection failed') });
     // Migrations get their own pool without the statement timeout: building an index may rightly take minutes.
     const adapterFactory = new PrismaPg({ ...connection, max: 2 });
     const prisma = new PrismaClient({ adapter: queryAdapter, log: [{ emit: 'event', level: 'query' }] });
