@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
 import { isEnumType } from 'graphql';
 import { type TopLevelErrorCodeInfo, topLevelErrorCodes, webSocketCloseCodes } from '../domain/errors.js';
 import { schema } from '../schema/index.js';
+import { writeOrCheck } from './generated-file.js';
 
 // Writes docs/error-codes.md from the code that raises the errors: the ErrorCode
 // enum as the built schema describes it, and the tables of top-level codes and
@@ -109,21 +109,4 @@ function errorCodesDocument(): string {
   ].join('\n')}\n`;
 }
 
-const current = errorCodesDocument();
-if (process.argv.includes('--check')) {
-  const committed = (() => {
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return '';
-    }
-  })();
-  if (committed !== current) {
-    console.error('docs/error-codes.md is stale: run `npm run docs:print` and commit it.');
-    process.exit(1);
-  }
-  console.log('docs/error-codes.md is current.');
-} else {
-  writeFileSync(file, current);
-  console.log('Wrote docs/error-codes.md');
-}
+writeOrCheck(file, errorCodesDocument(), 'docs/error-codes.md', 'npm run docs:print');
