@@ -148,3 +148,20 @@ export async function createOwnedObjects(
     },
   };
 }
+
+/** The columns of an active local US number owned by `organizationId`, for tests that insert rows directly. */
+export function activeNumberRow(organizationId: string, e164: string, links: { connectionId: string | null; numberOrderId: string | null }) {
+  return {
+    organizationId,
+    e164,
+    countryCode: 'US',
+    areaCode: e164.slice(2, 5),
+    numberType: 'LOCAL' as const,
+    capabilities: ['VOICE' as const],
+    provider: 'Bandwidth',
+    activationPriceCents: 100,
+    monthlyPriceCents: 150,
+    status: 'ACTIVE' as const,
+    ...links,
+  };
+}

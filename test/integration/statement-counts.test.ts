@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import { skipReason } from '../helpers/database.js';
 import { until } from '../helpers/lifecycle.js';
+import { activeNumberRow } from '../helpers/owned-objects.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
@@ -39,20 +40,7 @@ async function populate(server: TestServer, tenant: Tenant, numbers: number): Pr
     for (let i = 0; i < numbers / 3; i += 1) {
       const e164 = `+1737${String(2_000_000 + order * 100_000 + i)}`;
       const phone = await prisma.phoneNumber.create({
-        data: {
-          organizationId,
-          e164,
-          countryCode: 'US',
-          areaCode: '737',
-          numberType: 'LOCAL',
-          capabilities: ['VOICE'],
-          provider: 'Bandwidth',
-          activationPriceCents: 100,
-          monthlyPriceCents: 150,
-          status: 'ACTIVE',
-          connectionId: i % 2 ? connectionId : null,
-          numberOrderId: numberOrder.id,
-        },
+        data: activeNumberRow(organizationId, e164, { connectionId: i % 2 ? connectionId : null, numberOrderId: numberOrder.id }),
       });
       phoneIds.push(phone.id);
       await prisma.numberOrderItem.create({

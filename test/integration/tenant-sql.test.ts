@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { skipReason } from '../helpers/database.js';
+import { activeNumberRow } from '../helpers/owned-objects.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
@@ -102,20 +103,7 @@ async function populate(server: TestServer, tenant: Tenant, label: string): Prom
   for (let i = 0; i < 4; i += 1) {
     const e164 = `+1737${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
     const phone = await prisma.phoneNumber.create({
-      data: {
-        organizationId,
-        e164,
-        countryCode: 'US',
-        areaCode: '737',
-        numberType: 'LOCAL',
-        capabilities: ['VOICE'],
-        provider: 'Bandwidth',
-        activationPriceCents: 100,
-        monthlyPriceCents: 150,
-        status: 'ACTIVE',
-        connectionId: connectionIds[i % 2],
-        numberOrderId: i < 2 ? order.id : null,
-      },
+      data: activeNumberRow(organizationId, e164, { connectionId: connectionIds[i % 2] ?? null, numberOrderId: i < 2 ? order.id : null }),
     });
     phoneIds.push(phone.id);
     e164s.push(e164);
