@@ -1,8 +1,8 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { createConnection } from '../domain/connections.js';
 import type { Connection } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { pageSelection } from './page-selection.js';
 import { namedConnection, newestFirstConnection } from './relay-lists.js';
 
 // "Connection" is the domain's name for a group of numbers serving one sub-customer,
@@ -23,7 +23,7 @@ builder.queryField('connections', (t) =>
     {
       type: ConnectionRef,
       resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        const selection = pageSelection(ctx, info);
         return newestFirstConnection(
           ctx,
           args,

@@ -1,8 +1,8 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { availableNumberWhere } from '../domain/phone-numbers.js';
 import { builder } from './builder.js';
 import { CapabilityEnum, NumberTypeEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
+import { pageSelection } from './page-selection.js';
 import { keysetConnection } from './pagination.js';
 import { namedConnection } from './relay-lists.js';
 
@@ -18,8 +18,12 @@ const AvailablePhoneNumberRef = builder.prismaObject('InventoryNumber', {
     numberType: t.expose('numberType', { type: NumberTypeEnum }),
     capabilities: t.expose('capabilities', { type: [CapabilityEnum] }),
     provider: t.exposeString('provider'),
-    activationPrice: t.field({ type: MoneyType, resolve: (n) => money(n.activationPriceCents, n.currency) }),
-    monthlyPrice: t.field({ type: MoneyType, resolve: (n) => money(n.monthlyPriceCents, n.currency) }),
+    activationPrice: t.field({
+      type: MoneyType,
+      select: { activationPriceCents: true, currency: true },
+      resolve: (n) => money(n.activationPriceCents, n.currency),
+    }),
+    monthlyPrice: t.field({ type: MoneyType, select: { monthlyPriceCents: true, currency: true }, resolve: (n) => money(n.monthlyPriceCents, n.currency) }),
   }),
 });
 
@@ -41,7 +45,7 @@ builder.queryFields((t) => ({
       type: AvailablePhoneNumberRef,
       args: { filter: t.arg({ type: AvailablePhoneNumberFilterInput, required: true }) },
       resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'], typeName: 'AvailablePhoneNumber' });
+        const selection = pageSelection(ctx, info, 'AvailablePhoneNumber');
         return keysetConnection({
           args,
           cursors: ctx.cursors,

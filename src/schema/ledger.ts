@@ -1,7 +1,7 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { builder } from './builder.js';
 import { LedgerEntryKindEnum } from './enums.js';
 import { MoneyType, money } from './money.js';
+import { pageSelection } from './page-selection.js';
 import { namedConnection, newestFirstConnection } from './relay-lists.js';
 
 const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
@@ -9,8 +9,8 @@ const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
   description: "One movement of money on the organization's balance. Debits are negative.",
   fields: (t) => ({
     kind: t.expose('kind', { type: LedgerEntryKindEnum }),
-    amount: t.field({ type: MoneyType, resolve: (e) => money(e.amountCents, e.currency) }),
-    balanceAfter: t.field({ type: MoneyType, resolve: (e) => money(e.balanceAfterCents, e.currency) }),
+    amount: t.field({ type: MoneyType, select: { amountCents: true, currency: true }, resolve: (e) => money(e.amountCents, e.currency) }),
+    balanceAfter: t.field({ type: MoneyType, select: { balanceAfterCents: true, currency: true }, resolve: (e) => money(e.balanceAfterCents, e.currency) }),
     description: t.exposeString('description'),
     phoneNumber: t.relation('phoneNumber', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
@@ -23,7 +23,7 @@ builder.queryField('ledger', (t) =>
       type: LedgerEntryRef,
       description: 'Every debit and credit, newest first.',
       resolve: (_root, args, ctx, info) => {
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        const selection = pageSelection(ctx, info);
         return newestFirstConnection(
           ctx,
           args,

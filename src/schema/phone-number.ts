@@ -1,16 +1,14 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { maxFilterTags, maxSearchLength, maxTagLength, phoneNumberOrderColumns, phoneNumberWhere } from '../domain/phone-numbers.js';
 import { builder } from './builder.js';
 import { CapabilityEnum, InboundCallScreeningEnum, NumberTypeEnum, PhoneNumberStatusEnum, SortDirectionEnum, TollFreeVerificationStatusEnum } from './enums.js';
 import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
+import { pageSelection } from './page-selection.js';
 import { keysetConnection } from './pagination.js';
 import { namedConnection } from './relay-lists.js';
 
 const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
   id: { field: 'id' },
-  // Select mode: a row is read with the columns the query asks for, not all 41 of them.
-  select: { id: true },
   description: "A phone number owned by the caller's organization (including released ones, kept for audit).",
   fields: (t) => ({
     e164: t.expose('e164', { type: 'E164' }),
@@ -103,7 +101,7 @@ builder.queryFields((t) => ({
         const order = args.orderBy ?? { field: 'CREATED_AT', direction: 'DESC' };
         const { field, kind } = phoneNumberOrderColumns[order.field];
         const direction = order.direction === 'ASC' ? 'asc' : 'desc';
-        const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+        const selection = pageSelection(ctx, info);
         return keysetConnection({
           args,
           cursors: ctx.cursors,

@@ -1,7 +1,7 @@
 import type { GenericFieldRef } from '@pothos/core';
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from './context.js';
+import { pageSelection } from './page-selection.js';
 import { type ConnectionArgs, type KeysetConnection, keysetConnection, type OrderKey, type PageQuery, type RowSelection } from './pagination.js';
 
 // Relay lists: the PhoneNumberConnection / PhoneNumberEdge types and the keyset-paged resolvers behind them.
@@ -57,7 +57,7 @@ type Delegate<Row> = {
 /** Resolver for a tenant list filtered by `status`, newest first, loading what the query selects. */
 export function byStatusNewestFirst<Row extends Record<string, unknown>>(list: string, delegateOf: (db: Context['db']) => unknown) {
   return (_root: unknown, args: ConnectionArgs & { status?: readonly string[] | null }, ctx: Context, info: GraphQLResolveInfo) => {
-    const selection = queryFromInfo({ context: ctx, info, path: ['edges', 'node'] });
+    const selection = pageSelection(ctx, info);
     const delegate = delegateOf(ctx.db) as Delegate<Row>;
     return newestFirstConnection(
       ctx,

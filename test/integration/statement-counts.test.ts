@@ -122,6 +122,32 @@ describe.skipIf(skipReason)('statements per request', () => {
     expect(counts[1]).toBe(counts[0]);
   });
 
+  it('fields asked for through fragments are read, and each node holds what the row holds', async ({ server, tenant }) => {
+    const query = `query { phoneNumbers(first: 30, orderBy: { field: E164, direction: ASC }) { edges { node { ...Row ... on PhoneNumber { tags } } } } }
+      fragment Row on PhoneNumber { ...Prices e164 label capabilities connection { name } }
+      fragment Prices on PhoneNumber { activationPrice { amountCents currency } monthlyPrice { amountCents } }`;
+    const { data, statements } = await capture(server, tenant, query);
+    const rows = await server.db.prisma.phoneNumber.findMany({
+      where: { organizationId: tenant.organizationId },
+      orderBy: { e164: 'asc' },
+      include: { connection: true },
+    });
+    const nodes = (data.phoneNumbers as { edges: Array<{ node: unknown }> }).edges.map((edge) => edge.node);
+    expect(nodes).toEqual(
+      rows.map((row) => ({
+        activationPrice: { amountCents: row.activationPriceCents, currency: row.currency },
+        monthlyPrice: { amountCents: row.monthlyPriceCents },
+        e164: row.e164,
+        label: row.label,
+        capabilities: row.capabilities,
+        connection: row.connection && { name: row.connection.name },
+        tags: row.tags,
+      })),
+    );
+    const page = statements.find((s) => /FROM "public"\."PhoneNumber"/.test(s.sql) && /LIMIT/i.test(s.sql));
+    expect(page?.sql, describeAll(statements)).not.toMatch(/"assignedTo"|"tfvStatus"/);
+  });
+
   it('a numberOrders page with nested items, their numbers and the reservation is a bounded number of statements', async ({ server, tenant }) => {
     const query = `{ numberOrders(first: 3) { totalCount edges { node { id status
       items { e164 status activationPrice { amountCents } phoneNumber { e164 } } reservation { id status } } } } }`;
