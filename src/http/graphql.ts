@@ -10,6 +10,7 @@ import type { Caller, Context, Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
+import { compiledQueries } from './compiled-queries.js';
 import { type Failure, failureBody, failureGraphQLError, failureOf, logFailure } from './failures.js';
 import { inputGuardPlugin } from './input-guard.js';
 import { endStreamsOfRevokedKeys } from './key-revocations.js';
@@ -157,6 +158,7 @@ export function createGraphqlHandler(options: {
       ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId),
       inputGuardPlugin() as Plugin<Context>,
       sharedSubscriptionExecution(),
+      compiledQueries(() => metrics.compiledExecutions.inc()),
       endStreamsOfRevokedKeys(options.services.revocations),
     ],
     context: (initial): Context => {

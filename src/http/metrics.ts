@@ -23,7 +23,12 @@ export function createMetrics() {
     labelNames: ['operation', 'outcome'] as const,
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, graphqlOperations };
+  const compiledExecutions = new Counter({
+    name: 'numbers_api_graphql_compiled_executions_total',
+    help: 'GraphQL queries executed by their compiled (graphql-jit) form',
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, graphqlOperations, compiledExecutions };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

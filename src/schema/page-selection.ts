@@ -36,10 +36,10 @@ function columnsOf(field: GraphQLField<unknown, unknown>): string[] | null {
   return null;
 }
 
-type Fragments = Record<string, FragmentDefinitionNode>;
+export type Fragments = Record<string, FragmentDefinitionNode>;
 
 /** Calls `onField` for every field of a selection set, fragments followed (each once). */
-function eachField(set: SelectionSetNode, fragments: Fragments, onField: (field: FieldNode) => void, seen = new Set<string>()) {
+export function eachField(set: SelectionSetNode, fragments: Fragments, onField: (field: FieldNode) => void, seen = new Set<string>()) {
   for (const selection of set.selections) {
     if (selection.kind === Kind.FIELD) onField(selection);
     else if (selection.kind === Kind.INLINE_FRAGMENT) eachField(selection.selectionSet, fragments, onField, seen);

@@ -70,7 +70,7 @@ async function populate(server: TestServer, tenant: Tenant, numbers: number): Pr
   return { phoneIds, connectionId, orderId, reservationId: reservation.id };
 }
 
-async function capture(server: TestServer, tenant: Tenant, query: string, variables?: Record<string, unknown>) {
+async function captureOnce(server: TestServer, tenant: Tenant, query: string, variables?: Record<string, unknown>) {
   const statements: Statement[] = [];
   const stop = server.db.onStatement((statement) => statements.push(statement));
   try {
@@ -80,6 +80,18 @@ async function capture(server: TestServer, tenant: Tenant, query: string, variab
   } finally {
     stop();
   }
+}
+
+/**
+ * The request's statements, sent twice: a query runs interpreted the first time and compiled from
+ * the second (http/compiled-queries.ts); both must answer the same with the same statements.
+ */
+async function capture(server: TestServer, tenant: Tenant, query: string, variables?: Record<string, unknown>) {
+  const first = await captureOnce(server, tenant, query, variables);
+  const second = await captureOnce(server, tenant, query, variables);
+  expect(second.data).toEqual(first.data);
+  expect(second.statements.map((s) => s.sql)).toEqual(first.statements.map((s) => s.sql));
+  return second;
 }
 
 const isKeyLookup = (statement: Statement) => /FROM "public"\."ApiKey"/.test(statement.sql) && /"secretHash" = \$\d/.test(statement.sql);
