@@ -18,14 +18,53 @@ const tenantTables = new Set<string>(Object.values(Prisma.ModelName).filter((mod
 
 type Statement = { sql: string; params: string };
 
-function tablesOf(sql: string): string[] {
-  const tables = new Set<string>();
-  for (const match of sql.matchAll(/\b(?:FROM|JOIN|UPDATE|INTO)\s+(?:"public"\.)?"(\w+)"/gi)) tables.add(match[1]!);
-  return [...tables];
+type Reference = { table: string; name: string };
+
+/** Each reference to a table in a statement, by the name its columns are qualified with there (an alias, or the table's). */
+function referencesOf(sql: string): Reference[] {
+  return [...sql.matchAll(/\b(?:FROM|JOIN|UPDATE|INTO)\s+(?:"public"\.)?"(\w+)"(?:\s+AS\s+"(\w+)")?/gi)].map((match) => ({
+    table: match[1]!,
+    name: match[2] ?? match[1]!,
+  }));
 }
 
-const feedHubRead =
-  /^SELECT [^;]+ FROM "public"\."Event" WHERE "public"\."Event"\."sequence" > \$1 ORDER BY "public"\."Event"\."sequence" ASC LIMIT \$2 OFFSET \$3$/;
+function tablesOf(sql: string): string[] {
+  return [...new Set(referencesOf(sql).map((reference) => reference.table))];
+}
+
+/**
+ * The references whose rows are held to one organization: by a parameter (`"t0"."organizationId" = $1`, `IN (…)`),
+ * or, for a relation joined into its parent's statement, by equality with one that is
+ * (`"t0"."organizationId" = "t1"."organizationId"`).
+ */
+function scopedNames(sql: string): Set<string> {
+  const scoped = new Set<string>();
+  for (const { name } of referencesOf(sql)) {
+    if (new RegExp(`"${name}"\\."organizationId"\\s*(=\\s*\\$\\d|IN\\s*\\()`).test(sql)) scoped.add(name);
+  }
+  const joins = [...sql.matchAll(/"(\w+)"\."organizationId"\s*=\s*"(\w+)"\."organizationId"/g)].map((match) => [match[1]!, match[2]!] as const);
+  // A derived table of one scoped reference's rows, `(SELECT "t2".* FROM … AS "t2" WHERE (…)) AS "t3"`, is scoped as it is.
+  for (const match of sql.matchAll(/\(SELECT "(\w+)"\.\* FROM "public"\."\w+" AS "\1" WHERE \([^()]*\)(?: \/\*[^*]*\*\/)?\) AS "(\w+)"/g)) {
+    joins.push([match[1]!, match[2]!]);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [left, right] of joins) {
+      for (const [from, to] of [
+        [left, right],
+        [right, left],
+      ] as const) {
+        if (scoped.has(from) && !scoped.has(to)) {
+          scoped.add(to);
+          grew = true;
+        }
+      }
+    }
+  }
+  return scoped;
+}
+
+const feedHubRead = /^SELECT [^;]+ FROM "public"\."Event" AS "(\w+)" WHERE "\1"\."sequence" > \$1 ORDER BY "\1"\."sequence" ASC LIMIT \$2$/;
 
 /**
  * Statements that may touch a table without an organizationId condition, and why:
@@ -35,34 +74,37 @@ const feedHubRead =
  * - the caller's Organization row is read and updated by its primary key;
  * - the outbox relay and job runner (Event sequencing, Job), and the feed hub reading what the relay numbered, work for every tenant.
  */
-function allowedWithoutTenantCondition(statement: Statement, table: string): boolean {
+function allowedWithoutTenantCondition(statement: Statement, { table, name }: Reference): boolean {
   const { sql } = statement;
   if (table === 'ApiKey') return /"secretHash" = \$\d/.test(sql) || /^UPDATE "public"\."ApiKey" SET "lastUsedAt"/.test(sql);
   if (table === 'InventoryNumber' || table === 'Job') return true;
-  if (table === 'Organization') return /"Organization"\."id" (=|IN)/.test(sql) || /\bid\s*=\s*\$\d/.test(sql);
+  if (table === 'Organization') return new RegExp(`"${name}"\\."id" (=|IN)`).test(sql) || /\bid\s*=\s*\$\d/.test(sql);
   if (table === 'Event') {
-    const numbering = /\bsequence\b/i.test(sql) && !/"Event"\."organizationId"/.test(sql) && /^\s*(UPDATE|WITH|SELECT nextval|SELECT pg_)/i.test(sql);
+    const numbering =
+      /\bsequence\b/i.test(sql) && !new RegExp(`"${name}"\\."organizationId"`).test(sql) && /^\s*(UPDATE|WITH|SELECT nextval|SELECT pg_)/i.test(sql);
     // The feed hub's read of newly numbered events for every tenant (pages of 500; the API's are far smaller), which
     // a mutation's after-commit nudge to the relay starts while the mutation's statements are still being captured.
-    return numbering || (feedHubRead.test(sql) && /^\["\d+","500","0"\]$/.test(statement.params));
+    return numbering || (feedHubRead.test(sql) && /^\["\d+","500"\]$/.test(statement.params));
   }
   return false;
 }
 
 /** Why a statement fails the tenant rule, or null when it carries the condition (or is allowed). */
 function violation(statement: Statement, organizationId: string): string | null {
-  for (const table of tablesOf(statement.sql)) {
-    if (allowedWithoutTenantCondition(statement, table)) continue;
+  const scoped = scopedNames(statement.sql);
+  const references = referencesOf(statement.sql);
+  for (const reference of references) {
+    const { table, name } = reference;
+    if (allowedWithoutTenantCondition(statement, reference)) continue;
     if (!tenantTables.has(table)) return `unclassified table ${table}`;
-    // Prisma qualifies every column; raw SQL in the domain names it bare.
-    const qualified = new RegExp(`"${table}"\\."organizationId"\\s*(=|IN\\b)`);
+    // Raw SQL in the domain names its columns bare.
     const bare = /(^|[^.])"?organizationId"?\s*(=|IN\b)/;
     const inserted = new RegExp(`INSERT INTO (?:"public"\\.)?"${table}" \\([^)]*"organizationId"`);
-    if (!qualified.test(statement.sql) && !(tablesOf(statement.sql).length === 1 && bare.test(statement.sql)) && !inserted.test(statement.sql)) {
-      return `no organizationId condition on ${table}`;
+    if (!scoped.has(name) && !(references.length === 1 && bare.test(statement.sql)) && !inserted.test(statement.sql)) {
+      return `no organizationId condition on ${table} (${name})`;
     }
     // A relation load under no parent rows matches `organizationId IN (NULL)`: nothing at all.
-    const matchesNothing = new RegExp(`"${table}"\\."organizationId" IN \\(NULL\\)`).test(statement.sql);
+    const matchesNothing = /"organizationId" IN \(NULL\)/.test(statement.sql);
     if (!statement.params.includes(organizationId) && !matchesNothing) return `organizationId parameter is not the caller's (${organizationId})`;
   }
   return null;
