@@ -105,17 +105,22 @@ export class KeyRevocations {
   }
 }
 
-/** `source`, cut short when `end` is called (its pending `next` resolves as done); `finished` runs once, however it ends. */
-function endable<T>(source: AsyncIterable<T>, finished: () => void): { stream: AsyncIterableIterator<T>; end: End } {
+/**
+ * `source`, cut short when `end` is called (its pending `next` resolves as done); `finished` runs once, however it ends.
+ * Each `next` holds only its own resolver, dropped when it settles: a race against one long-lived "ended" promise would
+ * leave a reaction on that promise per event, each keeping the event's result alive, until the stream ends.
+ */
+export function endable<T>(source: AsyncIterable<T>, finished: () => void): { stream: AsyncIterableIterator<T>; end: End } {
   const iterator = source[Symbol.asyncIterator]();
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   let ended = false;
-  let wake: (result: IteratorResult<T>) => void = () => {};
-  const cut = new Promise<IteratorResult<T>>((resolve) => (wake = resolve));
+  /** Resolvers of the `next` calls not settled yet (one, unless a consumer asks ahead). */
+  const pending = new Set<(result: IteratorResult<T>) => void>();
   const finish = () => {
     if (ended) return;
     ended = true;
-    wake(done);
+    for (const resolve of pending) resolve(done);
+    pending.clear();
     finished();
   };
   const end = () => {
@@ -124,16 +129,23 @@ function endable<T>(source: AsyncIterable<T>, finished: () => void): { stream: A
     void Promise.resolve(iterator.return?.()).catch(() => {});
   };
   const stream: AsyncIterableIterator<T> = {
-    next: async () => {
-      if (ended) return done;
-      try {
-        const result = await Promise.race([iterator.next(), cut]);
-        if (result.done) finish();
-        return ended ? done : result;
-      } catch (error) {
-        finish();
-        throw error;
-      }
+    next: () => {
+      if (ended) return Promise.resolve(done);
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        pending.add(resolve);
+        iterator.next().then(
+          (result) => {
+            pending.delete(resolve);
+            if (result.done) finish();
+            resolve(ended ? done : result);
+          },
+          (error: unknown) => {
+            pending.delete(resolve);
+            finish();
+            reject(error);
+          },
+        );
+      });
     },
     return: async () => {
       end();
