@@ -2,7 +2,7 @@ import type { PhoneNumber } from '../generated/prisma/client.js';
 import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
 import { lockRow, type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { addMonth, chargeMonth } from './billing.js';
-import type { recordStatusChanges } from './events.js';
+import { recordEvents, type recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
 import { inTransaction, type Tx } from './transactions.js';
@@ -37,21 +37,19 @@ async function settleOrder(tx: Tx, numberOrderId: string | null): Promise<Number
 /** A number's status change, then (when it settled the order) the order's, in one statement. */
 async function recordSettlement(tx: Tx, change: StatusChange, numberOrderId: string | null, settled: NumberOrderStatus | null) {
   const { organizationId } = tx.tenant;
-  await tx.event.createMany({
-    data: [
-      { organizationId, type: 'NUMBER_STATUS_CHANGED' as const, subjectId: change.phoneNumberId, payload: change },
-      ...(settled && numberOrderId
-        ? [
-            {
-              organizationId,
-              type: 'NUMBER_ORDER_UPDATED' as const,
-              subjectId: numberOrderId,
-              payload: { numberOrderId, previousStatus: 'PENDING', newStatus: settled },
-            },
-          ]
-        : []),
-    ],
-  });
+  await recordEvents(tx, [
+    { organizationId, type: 'NUMBER_STATUS_CHANGED' as const, subjectId: change.phoneNumberId, payload: change },
+    ...(settled && numberOrderId
+      ? [
+          {
+            organizationId,
+            type: 'NUMBER_ORDER_UPDATED' as const,
+            subjectId: numberOrderId,
+            payload: { numberOrderId, previousStatus: 'PENDING', newStatus: settled },
+          },
+        ]
+      : []),
+  ]);
 }
 
 /** What activation reads of a number: not the whole row. */

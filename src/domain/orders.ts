@@ -4,11 +4,12 @@ import type { KycStatus } from '../generated/prisma/enums.js';
 import { enqueueJobs } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput } from './errors.js';
+import { recordEvents } from './events.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import { checkNumberList, claimStock, takeableStock } from './number-selection.js';
 import { releaseHeldStock } from './reservations.js';
-import { inTransaction } from './transactions.js';
+import { createRows, createRowsAndReturn, inTransaction } from './transactions.js';
 
 export type OrderInput = { phoneNumbers: string[]; reservationId?: string | null; idempotencyKey: string };
 
@@ -117,8 +118,9 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
       if (!moved) throw new Error(`The activation charge of order ${order.id} was already made`);
       const refusal = kycRefusals[moved.kycStatus];
       if (refusal) throw refusal;
-      const created = await tx.phoneNumber.createManyAndReturn({
-        data: stock.map((row) => ({
+      const numberSelect = { id: true, e164: true, activationPriceCents: true, monthlyPriceCents: true } as const;
+      const created = await createRowsAndReturn(
+        stock.map((row) => ({
           organizationId,
           inventoryNumberId: row.id,
           numberOrderId: order.id,
@@ -137,10 +139,11 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           orderedAt: now,
           tfvStatus: row.numberType === 'TOLL_FREE' ? ('NOT_SUBMITTED' as const) : null,
         })),
-        select: { id: true, e164: true, activationPriceCents: true, monthlyPriceCents: true },
-      });
-      await tx.numberOrderItem.createMany({
-        data: created.map((number) => ({
+        (data) => tx.phoneNumber.create({ data, select: numberSelect }),
+        (data) => tx.phoneNumber.createManyAndReturn({ data, select: numberSelect }),
+      );
+      await createRows(
+        created.map((number) => ({
           organizationId,
           numberOrderId: order.id,
           phoneNumberId: number.id,
@@ -148,28 +151,28 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           activationPriceCents: number.activationPriceCents,
           monthlyPriceCents: number.monthlyPriceCents,
         })),
-      });
+        (data) => tx.numberOrderItem.create({ data }),
+        (data) => tx.numberOrderItem.createMany({ data }),
+      );
       if (input.reservationId != null) {
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
       }
       // The numbers' status changes, then the order's: one statement, in the order they were recorded before.
-      await tx.event.createMany({
-        data: [
-          ...created.map((n) => ({
-            organizationId,
-            type: 'NUMBER_STATUS_CHANGED' as const,
-            subjectId: n.id,
-            payload: { phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const },
-          })),
-          {
-            organizationId,
-            type: 'NUMBER_ORDER_UPDATED' as const,
-            subjectId: order.id,
-            payload: { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' },
-          },
-        ],
-      });
+      await recordEvents(tx, [
+        ...created.map((n) => ({
+          organizationId,
+          type: 'NUMBER_STATUS_CHANGED' as const,
+          subjectId: n.id,
+          payload: { phoneNumberId: n.id, e164: n.e164, previousStatus: null, newStatus: 'PENDING' as const },
+        })),
+        {
+          organizationId,
+          type: 'NUMBER_ORDER_UPDATED' as const,
+          subjectId: order.id,
+          payload: { numberOrderId: order.id, previousStatus: null, newStatus: 'PENDING' },
+        },
+      ]);
       await enqueueJobs(
         tx,
         'activate-number',
