@@ -34,7 +34,7 @@ async function settleOrder(tx: Tx, numberOrderId: string | null): Promise<Number
   return settled?.status ?? null;
 }
 
-/** A number's status change, then (when it settled the order) the order's, in one statement. */
+/** A number's status change, then (when it settled the order) the order's: ids, and so feed positions, in that order. */
 async function recordSettlement(tx: Tx, change: StatusChange, numberOrderId: string | null, settled: NumberOrderStatus | null) {
   const { organizationId } = tx.tenant;
   await recordEvents(tx, [

@@ -158,7 +158,7 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
         await tx.reservation.update({ where: { id: input.reservationId }, data: { status: 'CONVERTED' } });
         await releaseHeldStock(tx, input.reservationId);
       }
-      // The numbers' status changes, then the order's: one statement, in the order they were recorded before.
+      // The numbers' status changes, then the order's (ids, and so feed positions, in this order).
       await recordEvents(tx, [
         ...created.map((n) => ({
           organizationId,
