@@ -51,6 +51,16 @@ describe.skipIf(skipReason)('compiled queries', () => {
           { id ... on Connection { name } ... on PhoneNumber { e164 } } }`,
       },
       { name: 'viewer and aliases', query: '{ viewer { role organization { name } } a: phoneNumbers(first: 1) { totalCount } b: connections { totalCount } }' },
+      {
+        name: 'directives on variables',
+        query: `query($full: Boolean!, $lean: Boolean!) { phoneNumbers(first: 2) { totalCount @skip(if: $lean)
+          edges { node { e164 label @include(if: $full) connection @include(if: $full) { name } } } } }`,
+        variables: { full: true, lean: true },
+      },
+      {
+        name: 'introspection and __typename',
+        query: '{ __typename __type(name: "PhoneNumber") { name fields { name } } phoneNumbers(first: 1) { __typename } }',
+      },
       { name: 'a filter', query: '{ phoneNumbers(filter: { search: "555100", status: [ACTIVE] }) { totalCount edges { node { e164 } } } }' },
       {
         name: 'a relation beneath a relation',
