@@ -174,6 +174,21 @@ describe.skipIf(skipReason)('statements per request', () => {
     expect(pageStatements(statements).length, describeAll(statements)).toBe(2);
   });
 
+  it('a number loaded joined beneath an order item holds what the same number holds as a node of its own', async ({ server, tenant }) => {
+    // Joined relations come back as JSON built in SQL: dates, enum lists, money and nulls must still arrive typed as elsewhere.
+    const fields = 'id e164 status capabilities tags label numberType createdAt activatedAt releasedAt monthlyPrice { amountCents currency formatted }';
+    const { data } = await capture(server, tenant, `{ numberOrders(first: 3) { edges { node { items { phoneNumber { ${fields} } } } } } }`);
+    const nested = (data.numberOrders as { edges: Array<{ node: { items: Array<{ phoneNumber: { id: string } }> } }> }).edges.flatMap((edge) =>
+      edge.node.items.map((item) => item.phoneNumber),
+    );
+    expect(nested).toHaveLength(30);
+    const direct = await server.graphql(tenant.keys.READ_ONLY, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on PhoneNumber { ${fields} } } }`, {
+      ids: nested.map((number) => number.id),
+    });
+    expect(direct.errors).toBeUndefined();
+    expect((direct.data as { nodes: unknown[] }).nodes).toEqual(nested);
+  });
+
   it('nodes(ids) of mixed types is one statement per type', async ({ server, tenant }) => {
     const ids = [
       ...fixture.phoneIds.slice(0, 5).map((id) => globalId('PhoneNumber', id)),
