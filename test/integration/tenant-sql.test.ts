@@ -104,7 +104,7 @@ function violation(statement: Statement, organizationId: string): string | null 
       return `no organizationId condition on ${table} (${name})`;
     }
     // A relation load under no parent rows matches `organizationId IN (NULL)`: nothing at all.
-    const matchesNothing = /"organizationId" IN \(NULL\)/.test(statement.sql);
+    const matchesNothing = new RegExp(`"${name}"\\."organizationId" IN \\(NULL\\)`).test(statement.sql);
     if (!statement.params.includes(organizationId) && !matchesNothing) return `organizationId parameter is not the caller's (${organizationId})`;
   }
   return null;
