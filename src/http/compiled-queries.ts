@@ -31,7 +31,8 @@ import { eachField, type Fragments } from '../schema/page-selection.js';
 //   again (correctly, but one more statement per level). One level resolves from the page's
 //   plan by name and stays batched.
 
-type Eligibility = { runs: number; eligible: boolean };
+/** Per parsed document: its one operation (undefined if it has several), whether it may run compiled, how often it ran. */
+type Entry = { operation: OperationDefinitionNode | undefined; eligible: boolean; runs: number };
 
 function operationOf(document: DocumentNode): OperationDefinitionNode | undefined {
   const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
@@ -97,17 +98,21 @@ function withNodes(error: GraphQLError, document: DocumentNode, operation: Opera
 }
 
 export function compiledQueries(onCompiledExecution: () => void): Plugin {
-  const documents = new WeakMap<DocumentNode, Eligibility>();
+  const documents = new WeakMap<DocumentNode, Entry>();
+  const entryOf = (schema: GraphQLSchema, document: DocumentNode): Entry => {
+    let entry = documents.get(document);
+    if (!entry) {
+      const operation = operationOf(document);
+      entry = { operation, eligible: operation?.operation === 'query' && relationsAreFlat(schema, document, operation), runs: 0 };
+      documents.set(document, entry);
+    }
+    return entry;
+  };
   const jit = useGraphQlJit(
     {},
     {
       enableIf: ({ schema, document }) => {
-        let entry = documents.get(document);
-        if (!entry) {
-          const operation = operationOf(document);
-          entry = { runs: 0, eligible: operation?.operation === 'query' && relationsAreFlat(schema, document, operation) };
-          documents.set(document, entry);
-        }
+        const entry = entryOf(schema, document);
         entry.runs += 1;
         const compiled = entry.eligible && entry.runs > 1;
         if (compiled) onCompiledExecution();
@@ -120,8 +125,8 @@ export function compiledQueries(onCompiledExecution: () => void): Plugin {
       addPlugin(jit as Plugin);
     },
     onExecute({ args }) {
-      const operation = operationOf(args.document);
-      if (!operation || !documents.get(args.document)?.eligible) return;
+      const { operation, eligible } = entryOf(args.schema, args.document);
+      if (!operation || !eligible) return;
       return {
         onExecuteDone({ result, setResult }) {
           if (isAsyncIterable(result) || !result.errors?.some((error) => !error.nodes)) return;

@@ -165,3 +165,6 @@ export function activeNumberRow(organizationId: string, e164: string, links: { c
     ...links,
   };
 }
+
+/** A Relay global ID as the API writes one (src/schema/global-id.ts), spelled out here so tests don't trust the code they check. */
+export const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { skipReason } from '../helpers/database.js';
-import { activeNumberRow } from '../helpers/owned-objects.js';
+import { activeNumberRow, globalId } from '../helpers/owned-objects.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
 // A query runs interpreted by graphql-js the first time its document is seen and compiled by
@@ -8,8 +8,6 @@ import { serverTest } from '../helpers/server-fixture.js';
 // same data, same errors with the same codes, fields and paths, same HTTP status.
 
 const it = serverTest({ RUN_JOBS: 'false' }, { tenants: ['tenant', 'other'] });
-
-const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
 
 /** `interpreted`: never runs compiled (refused before execution, or a relation beneath a relation). */
 type Case = { name: string; query: string; variables?: Record<string, unknown>; interpreted?: true };

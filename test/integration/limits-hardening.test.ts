@@ -9,6 +9,7 @@ import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { skipReason } from '../helpers/database.js';
 import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { feedListening, quietFor, until } from '../helpers/lifecycle.js';
+import { globalId } from '../helpers/owned-objects.js';
 import type { TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
@@ -27,7 +28,6 @@ const hashOf = (operation: string) => {
   return entry[0].replace(/^sha256:/, '');
 };
 
-const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Body = { data?: any; errors?: Array<{ message: string; extensions?: Record<string, any> }>; extensions?: Record<string, any> };

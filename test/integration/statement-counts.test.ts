@@ -1,7 +1,7 @@
 import { describe, expect } from 'vitest';
 import { skipReason } from '../helpers/database.js';
 import { until } from '../helpers/lifecycle.js';
-import { activeNumberRow } from '../helpers/owned-objects.js';
+import { activeNumberRow, globalId } from '../helpers/owned-objects.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
@@ -9,8 +9,6 @@ import { serverTest } from '../helpers/server-fixture.js';
 // nested single relations, `nodes` of mixed types and event subjects are loaded in a
 // bounded number of statements, whatever the page size, and a row is read with the
 // columns the query asks for.
-
-const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
 
 type Statement = { sql: string; params: string };
 

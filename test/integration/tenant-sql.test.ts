@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { skipReason } from '../helpers/database.js';
-import { activeNumberRow } from '../helpers/owned-objects.js';
+import { activeNumberRow, globalId } from '../helpers/owned-objects.js';
 import type { Tenant, TestServer } from '../helpers/server.js';
 import { serverTest } from '../helpers/server-fixture.js';
 
 // Tenant scope is proven on the SQL the API actually sends: every statement a tenant's
 // request runs against a tenant-owned table must carry that tenant's organizationId,
 // nested relation loads (connection of a number, items of an order, counts) included.
-
-const globalId = (typename: string, id: string) => Buffer.from(`${typename}:${id}`).toString('base64url');
 
 /** Models whose rows belong to one organization; the rest are listed in `allowed` below. */
 const notTenantOwned = new Set(['Organization', 'InventoryNumber', 'Job']);
