@@ -157,7 +157,7 @@ export function createGraphqlHandler(options: {
       requestParamsPlugin(),
       ...abuseLimitPlugins(config.limits, options.persisted, options.costBucket, (request) => states.get(request)?.caller?.apiKeyId),
       inputGuardPlugin() as Plugin<Context>,
-      sharedSubscriptionExecution(),
+      sharedSubscriptionExecution((error, requestId) => toClientError(error, requestId, logger)),
       compiledQueries(() => metrics.compiledExecutions.inc()),
       endStreamsOfRevokedKeys(options.services.revocations),
     ],

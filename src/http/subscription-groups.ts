@@ -1,8 +1,10 @@
 import { type DocumentNode, type ExecutionArgs, type ExecutionResult, execute, GraphQLError, getOperationAST, print } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { BusEvent } from '../infra/event-bus.js';
+import type { FeedHub } from '../infra/feed-hub.js';
 import type { Context } from '../schema/context.js';
-import { takeEventSource } from '../schema/events.js';
+import { type FeedSource, takeEventSource } from '../schema/events.js';
+import { Broadcast, type BroadcastMember, type BroadcastParts, type SocketOperation, socketOperationOf } from './subscription-broadcast.js';
 
 // Subscription events are executed once per group of identical subscriptions, not once per
 // subscriber. A group is (document, operation name, variables, organization, role, key mode):
@@ -11,7 +13,8 @@ import { takeEventSource } from '../schema/events.js';
 // own feed stream (FeedHub: its buffer, replay with `after`, filter, limits, slow-consumer
 // end) and its own envelop pipeline (error masking, revocation); only the execution of an
 // event it pulls is shared, by the event's sequence. A group never spans organizations or
-// roles, so nothing computed for one tenant or role reaches another.
+// roles, so nothing computed for one tenant or role reaches another. A group's live members over
+// WebSocket go further and share the serialised result too (subscription-broadcast.ts).
 
 type Result = ExecutionResult;
 
@@ -22,6 +25,7 @@ class Group {
   members = 0;
   /** By event sequence, in insertion order: the oldest is dropped first. */
   readonly results = new Map<string, Promise<Result>>();
+  broadcast: Broadcast | undefined;
 
   constructor(
     readonly key: string,
@@ -44,6 +48,24 @@ class Group {
       if (!oldest.done) this.results.delete(oldest.value);
     }
     return result;
+  }
+
+  /** A live graphql-ws member, served by the group's broadcast (started by the first such member). */
+  broadcastTo(operation: SocketOperation, args: ExecutionArgs, source: FeedSource, parts: Omit<BroadcastParts, 'execute' | 'closed'>): BroadcastMember {
+    const broadcast =
+      this.broadcast ??
+      new Broadcast(
+        {
+          ...parts,
+          execute: (event, eventArgs) => this.resultOf(event, eventArgs),
+          closed: () => {
+            if (this.broadcast === broadcast) this.broadcast = undefined;
+          },
+        },
+        source,
+      );
+    this.broadcast = broadcast;
+    return broadcast.join(operation, args, source.organizationId, () => this.leave());
   }
 
   leave() {
@@ -72,11 +94,15 @@ class SubscriptionGroups {
     if (this.groups.get(group.key) === group) this.groups.delete(group.key);
   }
 
-  /** Live groups and their members, for tests and diagnostics. */
+  /** Live groups, their members and how many of those a broadcast serves, for tests and diagnostics. */
   stats() {
     let members = 0;
-    for (const group of this.groups.values()) members += group.members;
-    return { groups: this.groups.size, members, executions: this.executions };
+    let broadcast = 0;
+    for (const group of this.groups.values()) {
+      members += group.members;
+      broadcast += group.broadcast?.size ?? 0;
+    }
+    return { groups: this.groups.size, members, broadcast, executions: this.executions };
   }
 }
 
@@ -184,13 +210,31 @@ function wrapStreamError(error: unknown, args: ExecutionArgs): GraphQLError {
   return new GraphQLError(original.message, { originalError: original, nodes: operation ? [operation] : undefined });
 }
 
+/** A subscription that fails with `error` at its first `next`, as its feed stream would have. */
+function failing(error: unknown, args: ExecutionArgs): AsyncIterableIterator<Result> {
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  let failed = false;
+  return {
+    next: () => {
+      if (failed) return Promise.resolve(done);
+      failed = true;
+      return Promise.reject(wrapStreamError(error, args));
+    },
+    return: () => Promise.resolve(done),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
 /**
  * Shares the execution of subscription events within a group (see above). The executor still
  * sets the subscription up (arguments, validation of variables, the subscribe resolver, an SSE
  * request's abort signal); the feed stream the resolver opened is then read here instead of
- * through the executor's per-subscriber mapping.
+ * through the executor's per-subscriber mapping, or, for a live graphql-ws operation, not at all:
+ * the group's broadcast writes its events. `maskError` is the server's masking of errors in results.
  */
-export function sharedSubscriptionExecution(): Plugin<Context> {
+export function sharedSubscriptionExecution(maskError: BroadcastParts['maskError']): Plugin<Context> {
   return {
     onSubscribe({ subscribeFn, setSubscribeFn }) {
       setSubscribeFn(async (args) => {
@@ -200,11 +244,21 @@ export function sharedSubscriptionExecution(): Plugin<Context> {
         if (!source) return result;
         if (!isAsyncIterable(result)) {
           // Set up and refused after the resolver ran (an aborted request): the feed stream is not used.
-          await Promise.resolve(source.return?.()).catch(() => {});
+          await Promise.resolve(source.stream.return?.()).catch(() => {});
           return result;
         }
-        const group = subscriptionGroupsOf(context.services.feed).join(groupKey(args, context.caller));
-        return new SharedResults(source, group, args);
+        const hub: FeedHub = context.services.feed;
+        const group = subscriptionGroupsOf(hub).join(groupKey(args, context.caller));
+        const operation = socketOperationOf(context);
+        if (!operation || !source.live) return new SharedResults(source.stream, group, args);
+        // Never started, so it holds no seat and no listener: the broadcast serves this subscription instead.
+        await Promise.resolve(source.stream.return?.()).catch(() => {});
+        try {
+          return group.broadcastTo(operation, args, source, { hub, maskError, streamError: wrapStreamError });
+        } catch (error) {
+          group.leave();
+          return failing(error, args);
+        }
       });
     },
   };

@@ -13,6 +13,7 @@ import { failureOf, logFailure } from './failures.js';
 import { toClientError } from './graphql.js';
 import type { KeyRevocations } from './key-revocations.js';
 import type { PersistedOperations } from './persisted-operations.js';
+import { deliverOverSocket } from './subscription-broadcast.js';
 
 // graphql-ws on the /graphql endpoint. The API key comes in connection_init
 // (`{ "authorization": "Bearer …" }` or `{ "apiKey": "…" }`); without a valid
@@ -133,12 +134,14 @@ export function attachWebSocketServer(options: {
           const errors = validate(schema, document);
           if (errors.length) return errors;
           extra.active.add(id);
+          const contextValue = await contextFactory();
+          deliverOverSocket(contextValue, { socket: ctx.extra.socket, id });
           return {
             schema,
             document,
             operationName: payload.operationName,
             variableValues: payload.variables,
-            contextValue: await contextFactory(),
+            contextValue,
             rootValue: { execute, subscribe },
           };
         }),

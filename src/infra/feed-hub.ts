@@ -29,6 +29,8 @@ export type FeedWatcher = (event: BusEvent) => void;
 export class FeedHub {
   private lastSequence = 0n;
   private readonly listeners = new Map<string, Set<Listener>>();
+  /** Live subscriptions per organization: what the per-tenant cap counts, however each is delivered. */
+  private readonly seats = new Map<string, number>();
   private readonly watchers = new Set<FeedWatcher>();
   /** An outbox read is queued and not started yet: later announcements ride on it. */
   private readQueued = false;
@@ -77,10 +79,49 @@ export class FeedHub {
 
   /** Live subscriptions on this instance: of one organization, or of all. */
   listenerCount(organizationId?: string): number {
-    if (organizationId !== undefined) return this.listeners.get(organizationId)?.size ?? 0;
+    if (organizationId !== undefined) return this.seats.get(organizationId) ?? 0;
     let count = 0;
-    for (const set of this.listeners.values()) count += set.size;
+    for (const seats of this.seats.values()) count += seats;
     return count;
+  }
+
+  /**
+   * Counts one live subscription of the organization against its cap (TOO_MANY_SUBSCRIPTIONS when
+   * full); the function returned gives the seat back, once however often it is called.
+   */
+  seat(organizationId: string): () => void {
+    const taken = this.seats.get(organizationId) ?? 0;
+    if (taken >= this.options.maxSubscriptionsPerTenant) {
+      throw new FeedLimitError(`At most ${this.options.maxSubscriptionsPerTenant} live subscriptions per organization`, 'TOO_MANY_SUBSCRIPTIONS');
+    }
+    this.seats.set(organizationId, taken + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.seats.get(organizationId) ?? 1) - 1;
+      if (left > 0) this.seats.set(organizationId, left);
+      else this.seats.delete(organizationId);
+    };
+  }
+
+  /** The error that ends a subscription which fell more than the buffer behind; `last` is the last event it got. */
+  slowConsumer(last: bigint): DomainError {
+    return new FeedLimitError(`Subscriber fell more than ${this.options.bufferSize} events behind; resubscribe with after: "${last}"`, 'SLOW_CONSUMER');
+  }
+
+  /**
+   * Calls `listener` with each of the organization's live events, in feed order, as it is delivered: no seat,
+   * no buffer, no replay (a broadcast to many subscriptions, which hold their own seats, listens so).
+   */
+  listen(organizationId: string, listener: Listener): () => void {
+    const set = this.listeners.get(organizationId) ?? new Set<Listener>();
+    set.add(listener);
+    this.listeners.set(organizationId, set);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(organizationId) === set) this.listeners.delete(organizationId);
+    };
   }
 
   private enqueue(work: () => Promise<void>) {
@@ -154,10 +195,7 @@ export class FeedHub {
     replay: (after: bigint, limit: number) => Promise<BusEvent[]>,
     control: { closed: boolean; wake: (() => void) | undefined },
   ): AsyncGenerator<BusEvent> {
-    const set = this.listeners.get(organizationId) ?? new Set<Listener>();
-    if (set.size >= this.options.maxSubscriptionsPerTenant) {
-      throw new FeedLimitError(`At most ${this.options.maxSubscriptionsPerTenant} live subscriptions per organization`, 'TOO_MANY_SUBSCRIPTIONS');
-    }
+    const releaseSeat = this.seat(organizationId);
     const queue: BusEvent[] = [];
     let overflowed = false;
     const listener: Listener = (event) => {
@@ -166,8 +204,7 @@ export class FeedHub {
       control.wake?.();
     };
     // Listen before replaying, so nothing committed during the replay is missed; duplicates are skipped below.
-    set.add(listener);
-    this.listeners.set(organizationId, set);
+    const unlisten = this.listen(organizationId, listener);
     let last = after ?? this.lastSequence;
     try {
       if (after !== null) {
@@ -183,7 +220,7 @@ export class FeedHub {
       }
       while (!control.closed) {
         if (overflowed) {
-          throw new FeedLimitError(`Subscriber fell more than ${this.options.bufferSize} events behind; resubscribe with after: "${last}"`, 'SLOW_CONSUMER');
+          throw this.slowConsumer(last);
         }
         const next = queue.shift();
         if (!next) {
@@ -197,8 +234,8 @@ export class FeedHub {
         yield next;
       }
     } finally {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(organizationId);
+      unlisten();
+      releaseSeat();
     }
   }
 }

@@ -124,14 +124,23 @@ builder.objectRef<FeedEvent>('OtherEvent').implement({
 });
 
 /**
- * The feed stream each subscription's subscribe resolver opened, by the operation's context: the
- * shared execution of events (http/subscription-groups.ts) reads it itself, so that an event is
- * executed once per group of identical subscriptions rather than once per subscriber.
+ * What a subscription's subscribe resolver opened, by the operation's context: the shared execution
+ * of events (http/subscription-groups.ts) reads it itself, so that an event is executed once per group
+ * of identical subscriptions rather than once per subscriber.
  */
-const eventSources = new WeakMap<object, AsyncIterator<FeedEvent>>();
+export type FeedSource = {
+  /** The caller's stream: stored events after the cursor, then live ones. Nothing is read or held until its first `next`. */
+  stream: AsyncIterator<FeedEvent>;
+  /** Without a cursor, the stream is the organization's live events that `wanted` accepts, from now on. */
+  live: boolean;
+  organizationId: string;
+  wanted: (event: FeedEvent) => boolean;
+};
 
-/** The feed stream this operation's subscribe resolver opened, if any; handed out once. */
-export function takeEventSource(context: object): AsyncIterator<FeedEvent> | undefined {
+const eventSources = new WeakMap<object, FeedSource>();
+
+/** What this operation's subscribe resolver opened, if anything; handed out once. */
+export function takeEventSource(context: object): FeedSource | undefined {
   const source = eventSources.get(context);
   eventSources.delete(context);
   return source;
@@ -161,7 +170,7 @@ function tenantStream(ctx: Context, after: string | null | undefined, types: Eve
       return this;
     },
   };
-  eventSources.set(ctx, stream);
+  eventSources.set(ctx, { stream, live: cursor === null, organizationId: ctx.caller.organizationId, wanted });
   return stream;
 }
 
