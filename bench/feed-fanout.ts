@@ -231,7 +231,9 @@ async function startServer(prepared: Prepared): Promise<Server> {
   Object.assign(env, prepared.env, {
     PORT: String(port),
     HOST: '127.0.0.1',
-    NODE_ENV: 'development',
+    // As deployed (and as the other benches run): graphql-js and others skip development-only checks.
+    NODE_ENV: 'production',
+    CURSOR_SECRET: randomBytes(32).toString('hex'),
     SEED_DEMO_DATA: 'false',
     LOG_LEVEL: 'warn',
     FEED_MAX_SUBSCRIPTIONS_PER_TENANT: String(Math.max(5_000, subscriberCount + 100)),

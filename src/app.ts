@@ -53,8 +53,8 @@ export async function startApp(options: {
   const carrier = options.carrier ?? new SimulatedCarrier(config.carrier);
   const redis = config.redisUrl && { url: config.redisUrl, channel: config.eventBusChannel ?? feedChannel(await deploymentId(db.prisma)) };
   const bus = createEventBus(logger, redis || undefined);
-  const relay = new OutboxRelay(db.prisma, bus, logger, config.feed.outboxPollMs);
-  const feed = new FeedHub(db.prisma, bus, logger, {
+  const relay = new OutboxRelay(db.feedPrisma, bus, logger, config.feed.outboxPollMs);
+  const feed = new FeedHub(db.feedPrisma, bus, logger, {
     pollMs: config.feed.catchUpPollMs,
     maxSubscriptionsPerTenant: config.feed.maxSubscriptionsPerTenant,
     bufferSize: config.feed.bufferSize,
@@ -84,6 +84,8 @@ export async function startApp(options: {
     jobs.start();
   }
   const services = {
+    // Subscription events execute on the feed's connections (subscription-groups.ts), scoped as any request is.
+    feedTenants: tenantScope(db.feedPrisma, { afterCommit: () => relay.nudge() }),
     quarantineDays: config.quarantineDays,
     feed,
     revocations,

@@ -14,6 +14,8 @@ export type Config = {
     /** Deadline of the /readyz database probe. */
     readyTimeoutMs: number;
     poolSize: number;
+    /** Connections of the live feed (relay, hub, subscription executions), besides `poolSize`. */
+    feedPoolSize: number;
   };
   /** After SIGTERM: how long in-flight requests and running jobs get before the process exits. */
   shutdownGraceMs: number;
@@ -140,6 +142,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectTimeoutMs: integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 600_000),
     readyTimeoutMs: integer('DATABASE_READY_TIMEOUT_MS', 1_000, 50, 60_000),
     poolSize: integer('DATABASE_POOL_SIZE', 10, 1, 1_000),
+    feedPoolSize: integer('DATABASE_FEED_POOL_SIZE', 3, 1, 100),
   };
   const shutdownGraceMs = integer('SHUTDOWN_GRACE_MS', 20_000, 100, 3_600_000);
 

@@ -37,7 +37,7 @@ class Group {
     const cached = this.results.get(event.sequence);
     if (cached) return cached;
     this.registry.executions += 1;
-    const result = Promise.resolve(execute({ ...args, rootValue: event }));
+    const result = Promise.resolve(execute({ ...args, contextValue: onFeedConnections(args.contextValue as Context), rootValue: event }));
     this.results.set(event.sequence, result);
     // A failed execution (not a result with errors: a throw) is not kept; the next member tries again.
     result.catch(() => {
@@ -72,6 +72,21 @@ class Group {
     this.members -= 1;
     if (this.members === 0) this.registry.forget(this);
   }
+}
+
+const feedContexts = new WeakMap<Context, Context>();
+
+/**
+ * The member's context with a database client on the live feed's connections: the same caller and
+ * tenant scope, so events are executed without queueing for a connection behind a burst of requests.
+ */
+function onFeedConnections(context: Context): Context {
+  let derived = feedContexts.get(context);
+  if (!derived) {
+    derived = { ...context, db: context.services.feedTenants({ organizationId: context.caller.organizationId, mode: context.caller.mode }) };
+    feedContexts.set(context, derived);
+  }
+  return derived;
 }
 
 /** The groups of one server instance (one per feed hub). */

@@ -13,6 +13,12 @@ import { withArrayLiteralParams } from './pglite-arrays.js';
 
 export type Database = {
   prisma: PrismaClient;
+  /**
+   * The live feed's client (outbox relay, feed hub, subscription executions): on PostgreSQL a small pool
+   * of its own, so a burst of writes holding every request connection can't hold up event delivery.
+   * On PGlite (one connection) the same client as `prisma`.
+   */
+  feedPrisma: PrismaClient;
   /** For migrations (no statement timeout). */
   adapterFactory: SqlMigrationAwareDriverAdapterFactory;
   kind: 'pglite' | 'postgres';
@@ -41,7 +47,7 @@ const readTimeoutMarginMs = 1_000;
 
 export type DatabaseOptions =
   /** Without `timeouts` nothing times out (scripts, tests); the app always passes its configured ones. */
-  | { kind: 'postgres'; url: string; poolSize?: number; timeouts?: PostgresTimeouts; logger?: Pick<Logger, 'warn'> }
+  | { kind: 'postgres'; url: string; poolSize?: number; feedPoolSize?: number; timeouts?: PostgresTimeouts; logger?: Pick<Logger, 'warn'> }
   /** `dataDir` undefined means in-memory. */
   | { kind: 'pglite'; dataDir?: string };
 
@@ -62,18 +68,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const statementTimeouts = timeouts && { statement_timeout: timeouts.statementMs, query_timeout: timeouts.statementMs + readTimeoutMarginMs };
     const logError = (message: string) => (error: Error) => options.logger?.warn({ err: error }, message);
     // The app's pool, shared by Prisma and COPY (the export), so both draw on one DATABASE_POOL_SIZE and the same timeouts.
-    const pool = new pg.Pool({ ...connection, max: options.poolSize ?? 10, ...statementTimeouts });
-    // Our own listener, for the pool's whole life: Prisma's adapter listens on an external pool only while it is
-    // connected, and an idle connection that fails with nobody listening (a restart, a dropped database) would
-    // crash the process.
-    pool.on('error', logError('idle database connection failed'));
-    const queryAdapter = new PrismaPg(pool, { onConnectionError: logError('database connection failed') });
+    const clientOn = (max: number) => {
+      const pool = new pg.Pool({ ...connection, max, ...statementTimeouts });
+      // Our own listener, for the pool's whole life: Prisma's adapter listens on an external pool only while it is
+      // connected, and an idle connection that fails with nobody listening (a restart, a dropped database) would
+      // crash the process.
+      pool.on('error', logError('idle database connection failed'));
+      const client = new PrismaClient({
+        adapter: new PrismaPg(pool, { onConnectionError: logError('database connection failed') }),
+        log: [{ emit: 'event', level: 'query' }],
+      });
+      client.$on('query', countStatement);
+      return { pool, client };
+    };
+    const { pool, client: prisma } = clientOn(options.poolSize ?? 10);
+    const feed = clientOn(options.feedPoolSize ?? 3);
     // Migrations get their own pool without the statement timeout: building an index may rightly take minutes.
     const adapterFactory = new PrismaPg({ ...connection, max: 2 });
-    const prisma = new PrismaClient({ adapter: queryAdapter, log: [{ emit: 'event', level: 'query' }] });
-    prisma.$on('query', countStatement);
     return {
       prisma,
+      feedPrisma: feed.client,
       adapterFactory,
       kind: 'postgres',
       statementCount: () => statements,
@@ -84,8 +98,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         return copyOnPool(pool, statement);
       },
       close: async () => {
-        await prisma.$disconnect();
-        await pool.end();
+        await Promise.all([prisma.$disconnect(), feed.client.$disconnect()]);
+        await Promise.all([pool.end(), feed.pool.end()]);
       },
     };
   }
@@ -98,6 +112,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   prisma.$on('query', countStatement);
   return {
     prisma,
+    feedPrisma: prisma,
     adapterFactory,
     kind: 'pglite',
     statementCount: () => statements,
@@ -123,6 +138,7 @@ export async function openConfiguredDatabase(config: Pick<Config, 'databaseUrl' 
         kind: 'postgres',
         url: config.databaseUrl,
         poolSize: config.database.poolSize,
+        feedPoolSize: config.database.feedPoolSize,
         timeouts: { statementMs: config.database.statementTimeoutMs, connectMs: config.database.connectTimeoutMs },
         logger,
       })

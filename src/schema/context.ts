@@ -4,7 +4,7 @@ import type { KeyRevocations } from '../http/key-revocations.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import type { FeedHub } from '../infra/feed-hub.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import type { TenantDb, TenantScope } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
 
 export type Caller = {
@@ -16,6 +16,8 @@ export type Caller = {
 
 /** What mutations need beyond the database. */
 export type Services = {
+  /** Tenant clients on the live feed's own connections, for executing subscription events. */
+  feedTenants: TenantScope;
   quarantineDays: number;
   feed: FeedHub;
   /** Ends a revoked key's open connections and streams on this instance. */
