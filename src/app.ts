@@ -50,6 +50,9 @@ export async function startApp(options: {
   const applied = await applyMigrations(db.adapterFactory);
   if (applied.length) logger.info({ applied }, 'applied database migrations');
   const graphiqlHeaders = options.onSeeded ? await options.onSeeded(db) : undefined;
+  if (config.nodeEnv === 'production' && (await db.prisma.operatorKey.count({ where: { revokedAt: null } })) === 0) {
+    logger.warn('No operator key exists, so no organization can be onboarded: create one with `npm run admin -- create-operator-key --name <your name>`');
+  }
   const carrier = options.carrier ?? new SimulatedCarrier(config.carrier);
   const redis = config.redisUrl && { url: config.redisUrl, channel: config.eventBusChannel ?? feedChannel(await deploymentId(db.prisma)) };
   const bus = createEventBus(logger, redis || undefined);

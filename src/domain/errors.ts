@@ -15,6 +15,9 @@ export const errorCodeValues = {
     description: 'Some numbers are taken, held by someone else or not in stock; `phoneNumbers` lists them and nothing was reserved or ordered. Choose others.',
   },
   IDEMPOTENCY_KEY_REUSED: { description: 'This idempotencyKey already placed a different order. Use a new key for a new order.' },
+  ACCOUNT_SUSPENDED: {
+    description: 'The organization is suspended (see `statusReason`): it can still read and export, but nothing that costs money. Contact support.',
+  },
   KYC_NOT_SUBMITTED: { description: 'Ordering needs a verified organization and KYC was never submitted. Submit KYC first.' },
   KYC_PENDING: { description: 'KYC review is still in progress; ordering opens once it is verified. Try again later.' },
   KYC_DECLINED: { description: 'KYC was declined, so the organization cannot order numbers. Contact support.' },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { KycStatus, LedgerEntryKind } from '../generated/prisma/enums.js';
+import type { KycStatus, LedgerEntryKind, OrganizationStatus } from '../generated/prisma/enums.js';
 import { tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { DomainError } from './errors.js';
 import { formatMoney } from './money.js';
@@ -21,12 +21,14 @@ export type Movement = {
   keyIsNew?: boolean;
   /** Recurring charges may take the balance below zero; a purchase may not. */
   allowNegative?: boolean;
+  /** An operator's reference for a manual movement (a payment id, a ticket). */
+  externalReference?: string;
 };
 
 /** What a movement leaves on the balance; `kycStatus` so a purchase can check its gate without reading the row again. */
-export type MovedBalance = { balanceCents: number; currency: string; kycStatus: KycStatus };
+export type MovedBalance = { balanceCents: number; currency: string; kycStatus: KycStatus; status: OrganizationStatus };
 
-type MovementRow = { deduped: boolean; balanceCents: number | null; currency: string | null; kycStatus: KycStatus | null };
+type MovementRow = { deduped: boolean; balanceCents: number | null; currency: string | null; kycStatus: KycStatus | null; status: OrganizationStatus | null };
 
 /**
  * Moves money on the caller's balance and writes its ledger entry, in the
@@ -47,18 +49,20 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<MovedBalanc
     ), moved AS (
       UPDATE "Organization" SET "balanceCents" = "balanceCents" + ${movement.amountCents}, "updatedAt" = ${now}
       WHERE id = ${tenantId} AND NOT EXISTS (SELECT 1 FROM seen) AND "balanceCents" >= COALESCE(${required}::int, "balanceCents")
-      RETURNING "balanceCents", currency, "kycStatus"
+      RETURNING "balanceCents", currency, "kycStatus", status
     ), entry AS (
       INSERT INTO "LedgerEntry"
-        (id, "organizationId", kind, "amountCents", "balanceAfterCents", currency, description, "numberOrderId", "phoneNumberId", "dedupeKey", "createdAt")
+        (id, "organizationId", kind, "amountCents", "balanceAfterCents", currency, description, "numberOrderId", "phoneNumberId", "dedupeKey",
+         "externalReference", "createdAt")
       SELECT ${randomUUID()}::uuid, ${tenantId}, ${movement.kind}::text::"LedgerEntryKind", ${movement.amountCents}, moved."balanceCents", moved.currency,
-        ${movement.description}, ${movement.numberOrderId ?? null}::uuid, ${movement.phoneNumberId ?? null}::uuid, ${dedupeKey}, ${now}
+        ${movement.description}, ${movement.numberOrderId ?? null}::uuid, ${movement.phoneNumberId ?? null}::uuid, ${dedupeKey},
+        ${movement.externalReference ?? null}, ${now}
       FROM moved
     )
-    SELECT EXISTS (SELECT 1 FROM seen) AS deduped, moved."balanceCents", moved.currency, moved."kycStatus"::text AS "kycStatus"
+    SELECT EXISTS (SELECT 1 FROM seen) AS deduped, moved."balanceCents", moved.currency, moved."kycStatus"::text AS "kycStatus", moved.status::text AS status
     FROM (SELECT 1) AS one LEFT JOIN moved ON true`;
   if (row?.deduped) return null;
-  if (row?.balanceCents == null || row.currency == null || row.kycStatus == null) {
+  if (row?.balanceCents == null || row.currency == null || row.kycStatus == null || row.status == null) {
     const current = await tx.organization.findFirstOrThrow({ select: { balanceCents: true, currency: true } });
     const balance = formatMoney({ amountCents: current.balanceCents, currency: current.currency });
     const required = formatMoney({ amountCents: -movement.amountCents, currency: current.currency });
@@ -67,5 +71,5 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<MovedBalanc
       balanceCents: current.balanceCents,
     });
   }
-  return { balanceCents: row.balanceCents, currency: row.currency, kycStatus: row.kycStatus };
+  return { balanceCents: row.balanceCents, currency: row.currency, kycStatus: row.kycStatus, status: row.status };
 }

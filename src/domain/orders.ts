@@ -13,6 +13,8 @@ import { createRows, createRowsAndReturn, inTransaction } from './transactions.j
 
 export type OrderInput = { phoneNumbers: string[]; reservationId?: string | null; idempotencyKey: string };
 
+const suspended = new DomainError('ACCOUNT_SUSPENDED', 'The organization is suspended: it can read and export, but not order numbers', null);
+
 const kycRefusals: Partial<Record<KycStatus, DomainError>> = {
   NOT_SUBMITTED: new DomainError('KYC_NOT_SUBMITTED', 'Submit KYC documents before ordering numbers', null),
   PENDING: new DomainError('KYC_PENDING', 'KYC review is still in progress; ordering opens once it is verified', null),
@@ -55,11 +57,13 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
   try {
     return await inTransaction(db, async (tx) => {
       const now = new Date();
-      // The KYC gate answers before any other refusal, yet costs no statement of its own: the debit returns the
-      // status, and when an earlier step refuses, the status is read before answering.
+      // Suspension, then the KYC gate, answer before any other refusal, yet cost no statement of their own: the
+      // debit returns both statuses, and when an earlier step refuses, they are read before answering.
       const refuseUnverified = async (error: unknown) => {
         if (error instanceof DomainError) {
-          const refusal = kycRefusals[(await tx.organization.findFirstOrThrow({ select: { kycStatus: true } })).kycStatus];
+          const account = await tx.organization.findFirstOrThrow({ select: { kycStatus: true, status: true } });
+          if (account.status === 'SUSPENDED') throw suspended;
+          const refusal = kycRefusals[account.kycStatus];
           if (refusal) throw refusal;
         }
         throw error;
@@ -116,6 +120,7 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
         return refuseUnverified(error);
       }
       if (!moved) throw new Error(`The activation charge of order ${order.id} was already made`);
+      if (moved.status === 'SUSPENDED') throw suspended;
       const refusal = kycRefusals[moved.kycStatus];
       if (refusal) throw refusal;
       const numberSelect = { id: true, e164: true, activationPriceCents: true, monthlyPriceCents: true } as const;

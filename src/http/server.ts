@@ -11,6 +11,7 @@ import { exportPhoneNumbers } from './export.js';
 import { failureBody, failureOf, logFailure, outageRetryAfterSeconds } from './failures.js';
 import { createGraphqlHandler } from './graphql.js';
 import { createMetrics, mayReadMetrics } from './metrics.js';
+import { createOperatorHandler, operatorEndpoint } from './operator.js';
 import { PersistedOperations } from './persisted-operations.js';
 import { runWithRequestId } from './request-context.js';
 import { attachWebSocketServer } from './websocket.js';
@@ -69,6 +70,7 @@ export function createApiServer(options: {
     costBucket: options.costBucket,
     graphiqlHeaders: options.graphiqlHeaders,
   });
+  const operatorApi = createOperatorHandler({ config, prisma: db.prisma, tenants: options.tenants, logger });
   let shuttingDown = false;
   const inFlight = new Set<ServerResponse>();
 
@@ -89,6 +91,7 @@ export function createApiServer(options: {
       }
     },
     '/export/phone-numbers': exportPhoneNumbers(db, options.tenants, logger),
+    [operatorEndpoint]: (req, res) => operatorApi(req, res),
     '/metrics': async (req, res) => {
       if (!mayReadMetrics(req.headers.authorization, config.metricsToken)) {
         res.setHeader('www-authenticate', 'Bearer realm="metrics"');

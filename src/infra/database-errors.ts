@@ -56,3 +56,15 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A unique index refused a row: Prisma's P2002 from its own queries, or, from raw SQL, the driver's
+ * error (SQLSTATE 23505, which the driver adapter reports as a UniqueConstraintViolation).
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  const failure = error as { code?: unknown; meta?: unknown; cause?: unknown } | null;
+  if (!failure || typeof failure !== 'object') return false;
+  if (failure.code === 'P2002' || failure.code === '23505') return true;
+  const detail = JSON.stringify([failure.meta ?? null, (failure.cause as { kind?: unknown; originalCode?: unknown } | undefined) ?? null]);
+  return detail.includes('"23505"') || detail.includes('UniqueConstraintViolation');
+}

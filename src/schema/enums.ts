@@ -8,6 +8,7 @@ import {
   LedgerEntryKind,
   NumberOrderStatus,
   NumberType,
+  OrganizationStatus,
   PhoneNumberStatus,
   PortingOrderStatus,
   TollFreeVerificationStatus,
@@ -15,6 +16,7 @@ import {
 import { builder } from './builder.js';
 
 export const KycStatusEnum = builder.enumType(KycStatus, { name: 'KycStatus' });
+export const OrganizationStatusEnum = builder.enumType(OrganizationStatus, { name: 'OrganizationStatus' });
 export const ApiKeyRoleEnum = builder.enumType(ApiKeyRole, { name: 'ApiKeyRole' });
 export const ApiKeyModeEnum = builder.enumType(ApiKeyMode, { name: 'ApiKeyMode' });
 export const NumberTypeEnum = builder.enumType(NumberType, { name: 'NumberType' });

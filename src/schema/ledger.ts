@@ -12,6 +12,7 @@ const LedgerEntryRef = builder.prismaNode('LedgerEntry', {
     amount: t.field({ type: MoneyType, select: { amountCents: true, currency: true }, resolve: (e) => money(e.amountCents, e.currency) }),
     balanceAfter: t.field({ type: MoneyType, select: { balanceAfterCents: true, currency: true }, resolve: (e) => money(e.balanceAfterCents, e.currency) }),
     description: t.exposeString('description'),
+    externalReference: t.exposeString('externalReference', { nullable: true, description: "The operator's reference of a manual credit or debit." }),
     phoneNumber: t.relation('phoneNumber', { nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),

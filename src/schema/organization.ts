@@ -2,7 +2,7 @@ import { createApiKey, revokeApiKey } from '../domain/credentials.js';
 import { notFound } from '../domain/errors.js';
 import type { ApiKey, Organization } from '../generated/prisma/client.js';
 import { builder } from './builder.js';
-import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum } from './enums.js';
+import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum, OrganizationStatusEnum } from './enums.js';
 import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
@@ -14,6 +14,12 @@ builder.prismaNode('Organization', {
     slug: t.exposeString('slug'),
     balance: t.field({ type: MoneyType, resolve: (org) => money(org.balanceCents, org.currency) }),
     kycStatus: t.expose('kycStatus', { type: KycStatusEnum }),
+    kycDeclineReason: t.exposeString('kycDeclineReason', { nullable: true, description: 'Why KYC was declined, when it was.' }),
+    status: t.expose('status', {
+      type: OrganizationStatusEnum,
+      description: 'SUSPENDED: reads and export work; ordering answers ACCOUNT_SUSPENDED until the organization is reactivated.',
+    }),
+    statusReason: t.exposeString('statusReason', { nullable: true, description: 'Why the organization was last suspended or reactivated.' }),
     inventoryAlertThreshold: t.exposeInt('lowStockThreshold'),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
   }),
