@@ -83,7 +83,8 @@ async function main() {
   });
   handleShutdownSignals(app, config, logger);
   logger.info({ startupMs: Date.now() - started }, 'ready');
-  console.log(`GraphiQL: ${app.url}/graphql`);
+  // GraphiQL is served outside production only; the endpoints are the same either way.
+  console.log(config.nodeEnv === 'production' ? `GraphQL: ${app.url}/graphql · operators: ${app.url}/operator/graphql` : `GraphiQL: ${app.url}/graphql`);
 }
 
 main().catch((error) => {

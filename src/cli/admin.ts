@@ -1,12 +1,14 @@
+import { seedInventory } from '../../prisma/seed.js';
 import { loadConfig } from '../config.js';
 import { createOperatorKey } from '../domain/operators.js';
 import { openConfiguredDatabase } from '../infra/database.js';
 import { applyMigrations } from '../infra/migrate.js';
 
-// npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id>
+// npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id> | seed-inventory [--count <n>]
 // Works on the database the app is configured with (DATABASE_URL, else PGlite under DATA_DIR).
 
-const usage = 'Usage: npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id>';
+const usage =
+  'Usage: npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id> | seed-inventory [--count <n>]';
 
 function flag(args: string[], name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
@@ -36,6 +38,11 @@ async function main() {
       if (!id || !/^[0-9a-f-]{36}$/i.test(id)) throw new Error(usage);
       const { count } = await db.prisma.operatorKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
       console.log(count ? `Operator key ${id} revoked.` : `No active operator key ${id}.`);
+    } else if (command === 'seed-inventory') {
+      // The simulated carrier's purchasable stock (without demo tenants), for a production-mode trial.
+      const count = Number(flag(args, 'count') ?? 20_000);
+      if (!Number.isSafeInteger(count) || count < 1 || count > 1_000_000) throw new Error(usage);
+      console.log(`Added ${await seedInventory(db.prisma, { count })} purchasable numbers (of ${count}; the rest were there).`);
     } else {
       throw new Error(usage);
     }
