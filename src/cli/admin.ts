@@ -7,8 +7,12 @@ import { applyMigrations } from '../infra/migrate.js';
 // npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id> | seed-inventory [--count <n>]
 // Works on the database the app is configured with (DATABASE_URL, else PGlite under DATA_DIR).
 
-const usage =
-  'Usage: npm run admin -- create-operator-key --name <name> | list-operator-keys | revoke-operator-key --id <id> | seed-inventory [--count <n>]';
+const usage = `Usage: npm run admin -- ${[
+  'create-operator-key --name <name>',
+  'list-operator-keys',
+  'revoke-operator-key --id <id>',
+  'seed-inventory [--count <n>]',
+].join(' | ')}`;
 
 function flag(args: string[], name: string): string | undefined {
   const at = args.indexOf(`--${name}`);
