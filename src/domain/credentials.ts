@@ -1,6 +1,6 @@
 import type { TenantDb } from '../infra/tenant-scope.js';
 import { apiKeyRecord, generateApiKey, type NewApiKeyInput } from './api-keys.js';
-import { notFound } from './errors.js';
+import { DomainError, notFound } from './errors.js';
 import { recordEvent } from './events.js';
 import { checkName } from './input-rules.js';
 import { inTransaction } from './transactions.js';
@@ -8,6 +8,10 @@ import { inTransaction } from './transactions.js';
 /** Creates a key and returns its secret, which is never stored and can't be shown again. */
 export async function createApiKey(db: TenantDb, input: NewApiKeyInput) {
   const name = checkName(input.name, ['input', 'name']);
+  // The sandbox can't mint a way out of itself.
+  if (db.tenant.mode === 'TEST' && input.mode === 'LIVE') {
+    throw new DomainError('FORBIDDEN', 'A test-mode key can create only test-mode keys; use a live ADMIN key for live ones', ['input', 'mode']);
+  }
   const secret = generateApiKey(input.mode);
   const apiKey = await db.apiKey.create({ data: apiKeyRecord(secret, { organizationId: db.tenant.organizationId, name, role: input.role }) });
   return { apiKey, secret };

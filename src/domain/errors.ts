@@ -21,6 +21,9 @@ export const errorCodeValues = {
   KYC_NOT_SUBMITTED: { description: 'Ordering needs a verified organization and KYC was never submitted. Submit KYC first.' },
   KYC_PENDING: { description: 'KYC review is still in progress; ordering opens once it is verified. Try again later.' },
   KYC_DECLINED: { description: 'KYC was declined, so the organization cannot order numbers. Contact support.' },
+  READ_ONLY_FIELD: {
+    description: 'The input sets a field only the carrier or the platform may set (`field` names it); nothing was written. Leave it out.',
+  },
   NUMBER_NOT_YET_ACTIVE: { description: 'The number is still pending activation or porting. Configure it once it is ACTIVE.' },
   INVALID_STATE: {
     description:

@@ -58,7 +58,10 @@ function configurationUpdate(input: ConfigureInput): Prisma.PhoneNumberUnchecked
   }
   if (input.inboundCallScreening === null) throw invalidInput(['input', 'inboundCallScreening'], "inboundCallScreening can't be null");
   set('inboundCallScreening', input.inboundCallScreening);
-  set('tfvStatus', input.tfvStatus);
+  // Toll-free verification is the carrier's verdict, not the customer's to set (issue: a customer set VERIFIED on a local number).
+  if (input.tfvStatus !== undefined) {
+    throw new DomainError('READ_ONLY_FIELD', "tfvStatus is the carrier's toll-free verification result and can't be set", ['input', 'tfvStatus']);
+  }
   set('forwardingNumber', input.forwardingNumber);
   if (input.tags !== undefined) {
     const tags = [...new Set((input.tags ?? []).map((tag) => tag.trim()))];

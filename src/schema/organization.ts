@@ -6,6 +6,8 @@ import { ApiKeyModeEnum, ApiKeyRoleEnum, KycStatusEnum, OrganizationStatusEnum }
 import { idOfType } from './global-id.js';
 import { MoneyType, money } from './money.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
+import { pageSelection } from './page-selection.js';
+import { namedConnection, newestFirstConnection } from './relay-lists.js';
 
 builder.prismaNode('Organization', {
   id: { field: 'id' },
@@ -25,7 +27,7 @@ builder.prismaNode('Organization', {
   }),
 });
 
-builder.prismaNode('ApiKey', {
+const ApiKeyRef = builder.prismaNode('ApiKey', {
   id: { field: 'id' },
   description: 'An API key. The secret is shown once, when the key is created.',
   fields: (t) => ({
@@ -76,6 +78,27 @@ builder.queryField('viewer', (t) =>
       };
     },
   }),
+);
+
+builder.queryField('apiKeys', (t) =>
+  t.connection(
+    {
+      type: ApiKeyRef,
+      authScopes: { admin: true },
+      description: "The organization's API keys, newest first, revoked ones included (ADMIN keys only). Secrets are never shown again.",
+      resolve: (_root, args, ctx, info) =>
+        newestFirstConnection(
+          ctx,
+          args,
+          'apiKeys',
+          {},
+          pageSelection(ctx, info),
+          (query) => ctx.db.apiKey.findMany(query),
+          (where) => ctx.db.apiKey.count({ where }),
+        ),
+    },
+    ...namedConnection('ApiKey'),
+  ),
 );
 
 const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {

@@ -25,7 +25,10 @@ const ConfigurePhoneNumberInput = builder.inputType('ConfigurePhoneNumberInput',
     allowInbound: t.boolean(),
     allowOutbound: t.boolean(),
     complianceProfileId: t.string({ description: 'At most 100 characters.' }),
-    tfvStatus: t.field({ type: TollFreeVerificationStatusEnum }),
+    tfvStatus: t.field({
+      type: TollFreeVerificationStatusEnum,
+      deprecationReason: "Set by the carrier's toll-free verification, never by the API: sending it is READ_ONLY_FIELD.",
+    }),
   }),
 });
 

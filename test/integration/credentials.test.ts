@@ -1,4 +1,5 @@
 import { describe, expect } from 'vitest';
+import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
 import { graphql } from '../../src/generated/graphql/index.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
@@ -40,7 +41,9 @@ describe.skipIf(skipReason)('API keys and connections', () => {
   });
 
   it('a revoked key stops working at once', async ({ server, acme }) => {
-    const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Temp', role: 'MEMBER' } });
+    const liveAdmin = generateApiKey('LIVE');
+    await server.db.prisma.apiKey.create({ data: apiKeyRecord(liveAdmin, { organizationId: acme.organizationId, name: 'live admin', role: 'ADMIN' }) });
+    const created = await server.graphql(liveAdmin, CreateApiKey, { input: { name: 'Temp', role: 'MEMBER' } });
     const secret = created.data!.createApiKey.secret!;
     expect(secret.startsWith('pn_live_')).toBe(true);
     const revoked = await server.graphql(acme.keys.ADMIN, RevokeApiKey, { input: { id: created.data!.createApiKey.apiKey!.id } });

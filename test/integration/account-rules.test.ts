@@ -1,0 +1,97 @@
+import { describe, expect } from 'vitest';
+import { apiKeyRecord, generateApiKey } from '../../src/domain/api-keys.js';
+import { encodeGlobalId } from '../../src/schema/global-id.js';
+import { skipReason } from '../helpers/database.js';
+import { insertOwnedNumbers } from '../helpers/fixtures.js';
+import { serverTest } from '../helpers/server-fixture.js';
+
+// Account rules a customer can't get around: a test-mode key can't mint a live one; the key list
+// shows everything about a key but its secret, to ADMIN keys only and only the tenant's own; and
+// carrier-owned fields (toll-free verification) can't be set through the API.
+
+const it = serverTest({}, { tenants: ['acme', 'globex'] });
+
+const CreateKey = `mutation C($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { mode } errors { code field } } }`;
+const ApiKeys = `query K($first: Int, $after: String) {
+  apiKeys(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id name displayPrefix role mode createdAt lastUsedAt revokedAt } }
+  }
+}`;
+
+type KeyNode = { id: string; name: string; displayPrefix: string; role: string; mode: string; revokedAt: string | null };
+type KeyPage = { apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: KeyNode }> } };
+
+describe.skipIf(skipReason)('account rules', () => {
+  it('a test-mode ADMIN key creates test keys only; a live ADMIN key creates either', async ({ server, acme }) => {
+    const before = await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } });
+    const refused = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'escape', role: 'ADMIN', mode: 'LIVE' } });
+    expect(refused.data).toMatchObject({ createApiKey: { secret: null, errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
+    // The default mode is LIVE: refused the same way.
+    const byDefault = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'escape', role: 'MEMBER' } });
+    expect(byDefault.data).toMatchObject({ createApiKey: { errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
+    expect(await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } })).toBe(before);
+
+    const sandbox = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'ci', role: 'MEMBER', mode: 'TEST' } });
+    expect(sandbox.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
+    const live = generateApiKey('LIVE');
+    await server.db.prisma.apiKey.create({ data: apiKeyRecord(live, { organizationId: acme.organizationId, name: 'live admin', role: 'ADMIN' }) });
+    for (const mode of ['LIVE', 'TEST']) {
+      const made = await server.graphql(live, CreateKey, { input: { name: `made ${mode}`, role: 'READ_ONLY', mode } });
+      expect(made.data).toMatchObject({ createApiKey: { apiKey: { mode }, errors: [] } });
+    }
+  });
+
+  it('apiKeys lists the tenant’s own keys, newest first, revoked ones too, never a secret, to ADMIN keys only', async ({ server, globex, acme }) => {
+    const made: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const created = await server.graphql(globex.keys.ADMIN, CreateKey, { input: { name: `key ${i}`, role: 'READ_ONLY', mode: 'TEST' } });
+      made.push((created.data as { createApiKey: { secret: string } }).createApiKey.secret);
+    }
+    const revoked = await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: globex.organizationId, name: 'key 0' } });
+    await server.graphql(globex.keys.ADMIN, 'mutation R($id: ID!) { revokeApiKey(input: { id: $id }) { errors { code } } }', {
+      id: encodeGlobalId('ApiKey', revoked.id),
+    });
+
+    const first = await server.graphql(globex.keys.ADMIN, ApiKeys, { first: 2 });
+    const page1 = first.data as KeyPage;
+    expect(page1.apiKeys).toMatchObject({ totalCount: 6, pageInfo: { hasNextPage: true } });
+    const second = await server.graphql(globex.keys.ADMIN, ApiKeys, { first: 10, after: page1.apiKeys.pageInfo.endCursor });
+    const nodes = [...page1.apiKeys.edges, ...(second.data as KeyPage).apiKeys.edges].map((edge) => edge.node);
+    expect(nodes.slice(0, 3).map((node) => node.name)).toEqual(['key 2', 'key 1', 'key 0']);
+    expect(nodes.find((node) => node.name === 'key 0')?.revokedAt).toBeTruthy();
+    expect(nodes.map((node) => node.displayPrefix).sort()).toEqual(
+      [...made.map((secret) => secret.slice(0, 12)), ...Object.values(globex.keys).map((key) => key.slice(0, 12))].sort(),
+    );
+    const everything = JSON.stringify([first, second]);
+    for (const secret of [...made, ...Object.values(globex.keys)]) expect(everything).not.toContain(secret);
+    // Nothing of another tenant's.
+    const acmeIds = (await server.db.prisma.apiKey.findMany({ where: { organizationId: acme.organizationId } })).map((key) => encodeGlobalId('ApiKey', key.id));
+    for (const id of acmeIds) expect(everything).not.toContain(id);
+
+    for (const key of [globex.keys.MEMBER, globex.keys.READ_ONLY]) {
+      const refused = await server.graphql(key, ApiKeys, { first: 5 });
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused.data).toBeNull();
+    }
+  });
+
+  it('toll-free verification is the carrier’s: setting it is READ_ONLY_FIELD and nothing changes', async ({ server, acme }) => {
+    const [e164] = await insertOwnedNumbers(server.db.prisma, acme.organizationId, 1);
+    const number = await server.db.prisma.phoneNumber.findFirstOrThrow({ where: { e164 } });
+    for (const tfvStatus of ['VERIFIED', 'REJECTED', null]) {
+      const response = await server.graphql(
+        acme.keys.MEMBER,
+        'mutation C($input: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $input) { phoneNumber { tfvStatus label } errors { code field } } }',
+        { input: { id: encodeGlobalId('PhoneNumber', number.id), label: 'changed', tfvStatus } },
+      );
+      expect(response.data).toEqual({ configurePhoneNumber: { phoneNumber: null, errors: [{ code: 'READ_ONLY_FIELD', field: ['input', 'tfvStatus'] }] } });
+    }
+    const after = await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } });
+    expect({ tfvStatus: after.tfvStatus, label: after.label, updatedAt: after.updatedAt }).toEqual({
+      tfvStatus: number.tfvStatus,
+      label: number.label,
+      updatedAt: number.updatedAt,
+    });
+  });
+});
