@@ -194,22 +194,31 @@ async function changeOrganization(
   return after;
 }
 
-export type KycDecision = 'APPROVE' | 'DECLINE';
+export type KycDecision = 'START_REVIEW' | 'APPROVE' | 'DECLINE';
 
-/** Approves (VERIFIED) or declines (DECLINED, with the reason the customer is shown) an organization's KYC. */
+const decided: Record<KycDecision, KycStatus> = { START_REVIEW: 'PENDING', APPROVE: 'VERIFIED', DECLINE: 'DECLINED' };
+
+/**
+ * START_REVIEW takes a SUBMITTED KYC to PENDING; APPROVE (VERIFIED) and DECLINE (DECLINED, with the reason the
+ * customer is shown) end a review, or stand for one done outside the API for a managed account.
+ */
 export async function reviewKyc(tenants: TenantScope, operator: Operator, input: { organizationId: string; decision: KycDecision; reason?: string | null }) {
   const reason = input.reason == null ? null : checkReason(input.reason, ['input', 'reason']);
   if (input.decision === 'DECLINE' && !reason) throw invalidInput(['input', 'reason'], 'A declined review needs a reason');
-  const kycStatus: KycStatus = input.decision === 'APPROVE' ? 'VERIFIED' : 'DECLINED';
-  return onOrganization(tenants, input.organizationId, ['input', 'organizationId'], (tx, before) =>
-    changeOrganization(
+  const kycStatus = decided[input.decision];
+  return onOrganization(tenants, input.organizationId, ['input', 'organizationId'], (tx, before) => {
+    if (input.decision === 'START_REVIEW' && before.kycStatus !== 'SUBMITTED') {
+      throw new DomainError('INVALID_STATE', `KYC is ${before.kycStatus.toLowerCase()}; only a submitted one can be taken into review`, ['input', 'decision']);
+    }
+    if (before.kycStatus === kycStatus) throw new DomainError('INVALID_STATE', `KYC is already ${kycStatus.toLowerCase()}`, ['input', 'decision']);
+    return changeOrganization(
       tx,
       operator,
       before,
       { action: `KYC_${input.decision}`, reason, data: { kycStatus, kycDeclineReason: kycStatus === 'DECLINED' ? reason : null } },
       { type: 'KYC_STATUS_CHANGED', payload: { previousStatus: before.kycStatus, newStatus: kycStatus, reason: kycStatus === 'DECLINED' ? reason : null } },
-    ),
-  );
+    );
+  });
 }
 
 /** Suspends an ACTIVE organization or reactivates a SUSPENDED one; INVALID_STATE when it already is what was asked. */

@@ -17,6 +17,7 @@ const suspended = new DomainError('ACCOUNT_SUSPENDED', 'The organization is susp
 
 const kycRefusals: Partial<Record<KycStatus, DomainError>> = {
   NOT_SUBMITTED: new DomainError('KYC_NOT_SUBMITTED', 'Submit KYC documents before ordering numbers', null),
+  SUBMITTED: new DomainError('KYC_PENDING', 'KYC was submitted and awaits review; ordering opens once it is verified', null),
   PENDING: new DomainError('KYC_PENDING', 'KYC review is still in progress; ordering opens once it is verified', null),
   DECLINED: new DomainError('KYC_DECLINED', 'KYC was declined; contact support to order numbers', null),
 };

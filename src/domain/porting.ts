@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { PortingOrder, Prisma } from '../generated/prisma/client.js';
 import type { PortingDocumentKind, PortingOrderStatus } from '../generated/prisma/enums.js';
 import type { CarrierGateway, PortableResult, PortSubmission } from '../infra/carrier/gateway.js';
@@ -6,6 +5,7 @@ import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
 import { advisoryLock, lockRow, platformSql, type TenantClient, type TenantDb } from '../infra/tenant-scope.js';
 import { addMonth, chargeMonth } from './billing.js';
+import { defaultMaxDocumentBytes, storeDocument, type Upload } from './documents.js';
 import { DomainError, DomainErrors, invalidInput, notFound } from './errors.js';
 import { recordEvent, recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
@@ -21,11 +21,6 @@ import { inTransaction, type Tx } from './transactions.js';
 const editable: PortingOrderStatus[] = ['DRAFT', 'EXCEPTION'];
 const cancellable: PortingOrderStatus[] = ['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'EXCEPTION'];
 const open: PortingOrderStatus[] = ['DRAFT', 'SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED', 'EXCEPTION'];
-
-const documentRules = {
-  maxBytes: 10 * 1024 * 1024,
-  types: { 'application/pdf': '%PDF-', 'image/png': '\x89PNG', 'image/jpeg': '\xff\xd8\xff' } as Record<string, string>,
-};
 
 /** `field` is where the caller gave the list: the query's `phoneNumbers` argument or the mutation's `input.phoneNumbers`. */
 export async function checkPortability(carrier: CarrierGateway, phoneNumbers: string[], field?: string[]) {
@@ -224,48 +219,16 @@ export async function updatePortingOrder(db: TenantDb, id: string, input: Portin
   });
 }
 
-function sniff(bytes: Uint8Array) {
-  const head = Buffer.from(bytes.subarray(0, 8)).toString('latin1');
-  return Object.entries(documentRules.types).find(([, magic]) => head.startsWith(magic))?.[0] ?? null;
-}
-
 export async function uploadPortingDocument(
   db: TenantDb,
   storage: DocumentStorage,
-  input: { portingOrderId: string; kind: PortingDocumentKind; filename: string; contentType: string; size: number; read: () => Promise<Uint8Array> },
-  maxBytes = documentRules.maxBytes,
+  input: Upload & { portingOrderId: string; kind: PortingDocumentKind },
+  maxBytes = defaultMaxDocumentBytes,
 ) {
-  // Everything is checked before a byte is stored; the size before a byte is read.
   await editableOrder(db, input.portingOrderId, ['input', 'portingOrderId']);
-  if (input.size === 0) throw new DomainError('DOCUMENT_INVALID', 'The file is empty', ['input', 'file']);
-  if (input.size > maxBytes) throw new DomainError('DOCUMENT_INVALID', `The file is ${input.size} bytes; the limit is ${maxBytes}`, ['input', 'file']);
-  const bytes = await input.read();
-  const declared = (input.contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const actual = sniff(bytes);
-  if (!actual || !(declared in documentRules.types) || declared !== actual) {
-    throw new DomainError(
-      'DOCUMENT_INVALID',
-      `Documents must be PDF, PNG or JPEG files (got ${declared || 'no type'}${actual && actual !== declared ? `, content looks like ${actual}` : ''})`,
-      ['input', 'file'],
-    );
-  }
-  const filename = input.filename.replace(/[^\w.\- ]+/g, '_').slice(0, 200) || 'document';
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const { organizationId } = db.tenant;
-  const storageKey = `${organizationId}/${sha256}`;
-  await storage.put(storageKey, bytes);
-  return db.portingDocument.create({
-    data: {
-      organizationId,
-      portingOrderId: input.portingOrderId,
-      kind: input.kind,
-      filename,
-      contentType: actual,
-      sizeBytes: bytes.byteLength,
-      sha256,
-      storageKey,
-    },
-  });
+  const stored = await storeDocument(storage, organizationId, input, maxBytes);
+  return db.portingDocument.create({ data: { organizationId, portingOrderId: input.portingOrderId, kind: input.kind, ...stored } });
 }
 
 function missingRequirements(order: PortingOrder & { numbers: Array<{ fastPortable: boolean }>; documents: Array<{ kind: PortingDocumentKind }> }, now: Date) {

@@ -29,6 +29,8 @@ const tenantOwnedModels = [
   'LedgerEntry',
   'Event',
   'InventoryAlertState',
+  'KycSubmission',
+  'KycDocument',
 ] as const satisfies readonly Prisma.ModelName[];
 type TenantOwnedModel = (typeof tenantOwnedModels)[number];
 const tenantOwned = new Set<string>(tenantOwnedModels);

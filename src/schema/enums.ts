@@ -4,6 +4,7 @@ import {
   ApiKeyRole,
   Capability,
   InboundCallScreening,
+  KycDocumentKind,
   KycStatus,
   LedgerEntryKind,
   NumberOrderStatus,
@@ -16,6 +17,7 @@ import {
 import { builder } from './builder.js';
 
 export const KycStatusEnum = builder.enumType(KycStatus, { name: 'KycStatus' });
+export const KycDocumentKindEnum = builder.enumType(KycDocumentKind, { name: 'KycDocumentKind' });
 export const OrganizationStatusEnum = builder.enumType(OrganizationStatus, { name: 'OrganizationStatus' });
 export const ApiKeyRoleEnum = builder.enumType(ApiKeyRole, { name: 'ApiKeyRole' });
 export const ApiKeyModeEnum = builder.enumType(ApiKeyMode, { name: 'ApiKeyMode' });

@@ -13,6 +13,7 @@ import './phone-number-mutations.js';
 import './events.js';
 import './inventory-alerts.js';
 import './porting.js';
+import './kyc.js';
 
 export const schema = describeInputLimits(builder.toSchema({ sortSchema: false }));
 

@@ -163,6 +163,8 @@ const expectedTenantOwned = [
   'LedgerEntry',
   'Event',
   'InventoryAlertState',
+  'KycSubmission',
+  'KycDocument',
 ];
 
 describe('model classification', () => {

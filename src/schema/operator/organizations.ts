@@ -114,3 +114,42 @@ function organizationWhere(filter: { search?: string | null; status?: string | n
     ...(contains ? { OR: [{ name: contains }, { slug: contains }, { billingEmail: contains }] } : {}),
   };
 }
+
+// What operators see of a KYC submission to review it: the details and each document's metadata.
+builder.prismaObject('KycDocument', {
+  fields: (t) => ({
+    kind: t.exposeString('kind'),
+    filename: t.exposeString('filename'),
+    contentType: t.exposeString('contentType'),
+    sizeBytes: t.exposeInt('sizeBytes'),
+    sha256: t.exposeString('sha256'),
+    storageKey: t.exposeString('storageKey', { description: 'Where the file is kept in document storage.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+builder.prismaObject('KycSubmission', {
+  fields: (t) => ({
+    legalName: t.exposeString('legalName'),
+    registrationNumber: t.exposeString('registrationNumber'),
+    addressLine1: t.exposeString('addressLine1'),
+    addressLine2: t.exposeString('addressLine2', { nullable: true }),
+    city: t.exposeString('city'),
+    region: t.exposeString('region', { nullable: true }),
+    postalCode: t.exposeString('postalCode'),
+    country: t.expose('country', { type: 'CountryCode' }),
+    contactName: t.exposeString('contactName'),
+    contactEmail: t.exposeString('contactEmail'),
+    contactPhone: t.exposeString('contactPhone', { nullable: true }),
+    documents: t.relation('documents', { query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] } }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+builder.prismaObjectField('Organization', 'kycSubmission', (t) =>
+  t.prismaField({
+    type: 'KycSubmission',
+    nullable: true,
+    description: 'The latest KYC submission, if any.',
+    resolve: (query, org, _args, ctx) =>
+      ctx.prisma.kycSubmission.findFirst({ ...query, where: { organizationId: org.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+  }),
+);
