@@ -272,25 +272,30 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       updatePortingOrder: `mutation { updatePortingOrder(input: { id: "x", accountNumber: "1" }) { errors { code } } }`,
       submitPortingOrder: `mutation { submitPortingOrder(input: { id: "x" }) { errors { code } } }`,
       cancelPortingOrder: `mutation { cancelPortingOrder(input: { id: "x" }) { errors { code } } }`,
-      uploadPortingDocument: 'multipart',
+      submitKyc: `mutation { submitKyc(input: {
+        legalName: "x", registrationNumber: "1", address: { line1: "a", city: "b", postalCode: "c", country: "US" },
+        contact: { name: "n", email: "e@x.io" }, documentIds: ["x"]
+      }) { errors { code } } }`,
+      uploadPortingDocument: 'mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }',
+      uploadKycDocument: 'mutation ($f: File!) { uploadKycDocument(input: { kind: OTHER, file: $f }) { errors { code } } }',
     };
+    const multipart = new Set(['uploadPortingDocument', 'uploadKycDocument']);
     const mutationType = schema.getMutationType()!;
     // A new mutation without an entry here fails this test, so none escapes the check.
     expect(Object.keys(attempts).sort()).toEqual(Object.keys(mutationType.getFields()).sort());
     expect(isObjectType(getNamedType(mutationType.getFields().orderPhoneNumbers!.type))).toBe(true);
     const eventsBefore = await server.db.prisma.event.count();
     for (const [name, document] of Object.entries(attempts)) {
-      const response =
-        document === 'multipart'
-          ? await server.upload(
-              tenant.keys.READ_ONLY,
-              `mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }`,
-              { f: null },
-              {
-                0: { path: 'variables.f', blob: new Blob(['%PDF-1.4'], { type: 'application/pdf' }), filename: 'a.pdf' },
-              },
-            )
-          : await server.graphql(tenant.keys.READ_ONLY, document);
+      const response = multipart.has(name)
+        ? await server.upload(
+            tenant.keys.READ_ONLY,
+            document,
+            { f: null },
+            {
+              0: { path: 'variables.f', blob: new Blob(['%PDF-1.4'], { type: 'application/pdf' }), filename: 'a.pdf' },
+            },
+          )
+        : await server.graphql(tenant.keys.READ_ONLY, document);
       expect(response.errors?.[0]?.extensions?.code, name).toBe('FORBIDDEN');
       expect(response.data, name).toBeNull();
     }
