@@ -13,6 +13,7 @@ import { apiKeyFromHeaders } from './auth.js';
 import { failureBody, failureOf, logFailure } from './failures.js';
 import { toClientError } from './graphql.js';
 import { inputGuardPlugin } from './input-guard.js';
+import { operatorConnectionArgs } from './operator-connection-args.js';
 import { currentRequestId } from './request-context.js';
 
 // The operator API: its own endpoint and schema. A request without a valid operator key is answered
@@ -68,6 +69,7 @@ export function createOperatorHandler(options: {
       maxTokensPlugin({ n: options.config.limits.maxTokens }) as Plugin,
       maxDepthPlugin({ n: options.config.limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }) as Plugin,
       inputGuardPlugin(),
+      operatorConnectionArgs(),
     ],
     context: (initial): OperatorContext => {
       const request = (initial as { request?: Request }).request;

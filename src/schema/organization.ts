@@ -105,7 +105,11 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: '1 to 100 characters.' }),
     role: t.field({ type: ApiKeyRoleEnum, required: true }),
-    mode: t.field({ type: ApiKeyModeEnum, required: false, defaultValue: 'LIVE' }),
+    mode: t.field({
+      type: ApiKeyModeEnum,
+      required: false,
+      description: "LIVE or TEST; by default the calling key's own mode. A test-mode key can create only test-mode keys.",
+    }),
   }),
 });
 
@@ -125,7 +129,7 @@ builder.mutationFields((t) => ({
     type: CreateApiKeyPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    resolve: (_root, { input }, ctx) => asPayload(() => createApiKey(ctx.db, { name: input.name, role: input.role, mode: input.mode ?? 'LIVE' })),
+    resolve: (_root, { input }, ctx) => asPayload(() => createApiKey(ctx.db, { name: input.name, role: input.role, mode: input.mode ?? ctx.caller.mode })),
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeyPayload,

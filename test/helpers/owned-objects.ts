@@ -16,6 +16,8 @@ export type OwnedObjects = {
   portingOrderId: string;
   apiKeyId: string;
   ledgerEntryId: string;
+  /** A KYC document uploaded and not submitted (not a Node: only `submitKyc` takes its ID). */
+  kycDocumentId: string;
 };
 
 type Data = Record<string, any>;
@@ -118,8 +120,16 @@ export async function createOwnedObjects(
     },
   );
   if ((uploaded.data as Data)?.uploadPortingDocument?.errors?.length !== 0) throw new Error(`upload: ${JSON.stringify(uploaded)}`);
+  const kyc = await server.upload(
+    key,
+    `mutation($i: UploadKycDocumentInput!) { uploadKycDocument(input: $i) { document { id } errors { code field message } } }`,
+    { i: { kind: 'OTHER', file: null } },
+    { 0: { path: 'variables.i.file', blob: pdf, filename: 'evidence.pdf' } },
+  );
+  const kycDocumentId = (kyc.data as Data)?.uploadKycDocument?.document?.id as string | undefined;
+  if (!kycDocumentId) throw new Error(`KYC upload: ${JSON.stringify(kyc)}`);
   const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, {
-    i: { name: 'spare', role: 'READ_ONLY' },
+    i: { name: 'spare', role: 'READ_ONLY', mode: 'TEST' },
   });
   const ledger = await call(server, key, `{ ledger(first: 1) { edges { node { id } } } }`);
   const viewer = await call(server, key, `{ viewer { organization { id } } }`);
@@ -133,6 +143,7 @@ export async function createOwnedObjects(
     portingOrderId,
     apiKeyId: apiKey.apiKey.id as string,
     ledgerEntryId: ledger.edges[0].node.id as string,
+    kycDocumentId,
   };
   return {
     ...objects,

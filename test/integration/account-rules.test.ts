@@ -27,10 +27,10 @@ describe.skipIf(skipReason)('account rules', () => {
     const before = await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } });
     const refused = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'escape', role: 'ADMIN', mode: 'LIVE' } });
     expect(refused.data).toMatchObject({ createApiKey: { secret: null, errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
-    // The default mode is LIVE: refused the same way.
-    const byDefault = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'escape', role: 'MEMBER' } });
-    expect(byDefault.data).toMatchObject({ createApiKey: { errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
     expect(await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } })).toBe(before);
+    // Without a mode, a key makes keys of its own mode.
+    const byDefault = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'same mode', role: 'MEMBER' } });
+    expect(byDefault.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
 
     const sandbox = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'ci', role: 'MEMBER', mode: 'TEST' } });
     expect(sandbox.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
@@ -40,6 +40,8 @@ describe.skipIf(skipReason)('account rules', () => {
       const made = await server.graphql(live, CreateKey, { input: { name: `made ${mode}`, role: 'READ_ONLY', mode } });
       expect(made.data).toMatchObject({ createApiKey: { apiKey: { mode }, errors: [] } });
     }
+    const liveByDefault = await server.graphql(live, CreateKey, { input: { name: 'live by default', role: 'READ_ONLY' } });
+    expect(liveByDefault.data).toMatchObject({ createApiKey: { apiKey: { mode: 'LIVE' }, errors: [] } });
   });
 
   it('apiKeys lists the tenant’s own keys, newest first, revoked ones too, never a secret, to ADMIN keys only', async ({ server, globex, acme }) => {

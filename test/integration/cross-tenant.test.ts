@@ -32,7 +32,7 @@ import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js
 // until it is classified below.
 
 /** What a reference-carrying input points at. */
-type Target = 'Node' | 'PhoneNumber' | 'Connection' | 'Reservation' | 'PortingOrder' | 'ApiKey' | 'E164';
+type Target = 'Node' | 'PhoneNumber' | 'Connection' | 'Reservation' | 'PortingOrder' | 'ApiKey' | 'KycDocument' | 'E164';
 
 /**
  * Every ID- or E.164-typed input, and every list input, under Query and Mutation.
@@ -62,6 +62,8 @@ const classification: Record<string, Target | { notAReference: string }> = {
   'SubmitPortingOrderInput.id': 'PortingOrder',
   'UpdatePortingOrderInput.id': 'PortingOrder',
   'UploadPortingDocumentInput.portingOrderId': 'PortingOrder',
+  'SubmitKycInput.documentIds': 'KycDocument',
+  'KycContactInput.phone': { notAReference: "the contact's own phone number; nothing owned is looked up" },
 };
 
 const isReferenceType = (type: GraphQLInputType) => ['ID', 'E164'].includes(leafName(type));
@@ -171,7 +173,13 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
         case 'PhoneNumber':
           return [{ label: '', mine: [owned.numbers[0]!.id], made: [made(owned.numbers[0]!.id)] }];
         default: {
-          const id = { Connection: owned.connectionId, Reservation: owned.reservationId, PortingOrder: owned.portingOrderId, ApiKey: owned.apiKeyId }[target];
+          const id = {
+            Connection: owned.connectionId,
+            Reservation: owned.reservationId,
+            PortingOrder: owned.portingOrderId,
+            ApiKey: owned.apiKeyId,
+            KycDocument: owned.kycDocumentId,
+          }[target];
           return [{ label: '', mine: [id], made: [made(id)] }];
         }
       }

@@ -293,6 +293,38 @@ describe.skipIf(skipReason)('operator API', () => {
     expect((await operatorCall(server, op, '{ organizations(first: 1) { totalCount } }')).status).toBe(200);
   });
 
+  it('answers malformed IDs, foreign types, bad page sizes and cursors by argument, never with a failure', async ({ server, a }) => {
+    const op = await operatorKey(server);
+    const { id } = await onboard(server, op);
+    const cases: Array<[string, string, string[]]> = [
+      ['{ node(id: "garbage") { id } }', 'BAD_USER_INPUT', ['id']],
+      ['{ nodes(ids: ["a", "b"]) { id } }', 'BAD_USER_INPUT', ['ids']],
+      ['{ organization(id: "zzz") { id } }', 'BAD_USER_INPUT', ['id']],
+      ['{ organizations(first: -1) { edges { node { id } } } }', 'BAD_USER_INPUT', ['first']],
+      ['{ organizations(first: 1000) { edges { node { id } } } }', 'BAD_USER_INPUT', ['first']],
+      ['{ organizations(after: "bogus") { edges { node { id } } } }', 'INVALID_CURSOR', ['after']],
+      [`{ organizations(after: "${Buffer.from('GPC:S:xyz').toString('base64')}") { edges { node { id } } } }`, 'INVALID_CURSOR', ['after']],
+      ['{ auditRecords(last: 5, before: "x") { edges { node { id } } } }', 'INVALID_CURSOR', ['before']],
+    ];
+    for (const [query, code, field] of cases) {
+      const body = await operatorCall(server, op, query);
+      expect(body.status, query).toBeLessThan(500);
+      expect(
+        body.errors?.map((e) => [e.extensions?.code, e.extensions?.field]),
+        query,
+      ).toEqual([[code, field]]);
+    }
+    // Well-formed IDs of other types, or of nothing, are null; an organization's is that organization.
+    const phoneNumberId = encodeGlobalId('PhoneNumber', randomUUID());
+    const looked = await operatorCall(server, op, `query N($ids: [ID!]!) { nodes(ids: $ids) { id ... on Organization { name balance { amountCents } } } }`, {
+      ids: [id, phoneNumberId, encodeGlobalId('Organization', randomUUID()), encodeGlobalId('Organization', a.organizationId)],
+    });
+    expect(looked.errors).toBeUndefined();
+    expect(looked.data?.nodes.map((n: { id: string } | null) => n?.id ?? null)).toEqual([id, null, null, encodeGlobalId('Organization', a.organizationId)]);
+    const audit = (await operatorCall(server, op, Audit, { id })).data!.auditRecords.edges[0].node;
+    expect(audit.action).toBe('CREATE_ORGANIZATION');
+  });
+
   it('lists and searches organizations with balances, KYC and number counts, page by page', async ({ server }) => {
     const op = await operatorKey(server);
     const tag = randomUUID().slice(0, 8);
