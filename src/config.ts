@@ -35,6 +35,8 @@ export type Config = {
   quarantineDays: number;
   carrier: { latencyMs: number; failureRate: number; transientFailureRate: number; seed: number };
   porting: { stepMs: number; maxDocumentBytes: number };
+  /** How long a number whose monthly charge the balance did not cover stays active before it is suspended. */
+  billing: { graceMs: number };
   limits: {
     persistedOnly: boolean;
     persistedDocumentsPath: string;
@@ -151,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxDocumentBytes: integer('DOCUMENT_MAX_BYTES', 10 * 1024 * 1024, 1, 100 * 1024 * 1024),
   };
 
+  const billing = { graceMs: integer('BILLING_GRACE_SECONDS', 7 * 86_400, 0, 365 * 86_400) * 1_000 };
+
   const flag = (name: string, fallback: boolean) => {
     const raw = env[name] ?? String(fallback);
     if (!['true', 'false'].includes(raw)) problems.push(`${name} must be true or false, got "${raw}"`);
@@ -192,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     carrier,
     feed,
     porting,
+    billing,
     limits,
   };
 }

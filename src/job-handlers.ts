@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import { activateNumber, failActivation } from './domain/activation.js';
+import { suspendUnpaidNumber } from './domain/arrears.js';
 import { sweepTenant, tenantsHoldingNumbers } from './domain/inventory-alerts.js';
 import type { JobKind } from './domain/job-kinds.js';
 import { billNumber } from './domain/number-lifecycle.js';
@@ -30,7 +31,12 @@ export async function scheduleRecurringJobs(prisma: PrismaClient, from = new Dat
 }
 
 /** Every kind of background job, bound to the domain function that does it. */
-export function jobHandlers(tenants: TenantScope, prisma: PrismaClient, carrier: CarrierGateway, config: Pick<Config, 'feed' | 'porting'>): JobHandlers {
+export function jobHandlers(
+  tenants: TenantScope,
+  prisma: PrismaClient,
+  carrier: CarrierGateway,
+  config: Pick<Config, 'feed' | 'porting' | 'billing'>,
+): JobHandlers {
   // Jobs act for one tenant each, through the same scoped client (and after-commit hook) requests use. No API key started them: no mode.
   const scoped = (payload: { organizationId: string }) => tenants({ organizationId: payload.organizationId, mode: null });
   return {
@@ -42,14 +48,25 @@ export function jobHandlers(tenants: TenantScope, prisma: PrismaClient, carrier:
       run: (payload) => expireReservation(scoped(payload), payload.reservationId),
     },
     'bill-number': {
-      run: (payload) => billNumber(scoped(payload), payload.phoneNumberId),
+      run: (payload) => billNumber(scoped(payload), payload.phoneNumberId, config.billing.graceMs),
+    },
+    'suspend-unpaid-number': {
+      run: (payload) => suspendUnpaidNumber(scoped(payload), payload.phoneNumberId),
     },
     'release-number': {
       run: (payload) => carrier.releaseNumber(payload.e164),
     },
     'port-progress': {
       run: (payload) =>
-        advancePort(scoped(payload), carrier, { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step }, config.porting.stepMs),
+        advancePort(
+          scoped(payload),
+          carrier,
+          { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step },
+          {
+            stepMs: config.porting.stepMs,
+            graceMs: config.billing.graceMs,
+          },
+        ),
     },
     'inventory-sweep': {
       run: async (payload) => {

@@ -1,7 +1,7 @@
 import type { PhoneNumber } from '../generated/prisma/client.js';
 import { type CarrierGateway, CarrierRejection } from '../infra/carrier/gateway.js';
 import { lockRow, type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
-import { addMonth, chargeMonth } from './billing.js';
+import { addMonth, scheduleBilling } from './billing.js';
 import { recordEvents, type recordStatusChanges } from './events.js';
 import { checkBucket } from './inventory-alerts.js';
 import { moveMoney } from './ledger.js';
@@ -72,25 +72,24 @@ async function markActive(db: TenantDb, number: ActivatingNumber) {
     const flipped = await tx.phoneNumber.updateMany({ where: { id: number.id, status: 'PENDING' }, data: { status: 'ACTIVE', activatedAt, nextBillingAt } });
     if (!flipped.count) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId: number.id }, data: { status: 'ACTIVE' } });
-    // Billed in advance: the first month now, then every nextBillingAt. The period starts at this flip, which
-    // happens once per number, so its charge can't have been made before.
-    await chargeMonth(tx, number, activatedAt, { periodIsNew: true });
+    // The first month was paid with the order; it starts now, and the next is billed at nextBillingAt.
+    await scheduleBilling(tx, number.id, nextBillingAt);
     const settled = await settleOrder(tx, number.numberOrderId);
     await recordSettlement(tx, { phoneNumberId: number.id, e164: number.e164, previousStatus: 'PENDING', newStatus: 'ACTIVE' }, number.numberOrderId, settled);
     await checkBucket(tx, number.countryCode, number.areaCode);
   });
 }
 
-/** Activation failed for good: FAILED, activation price refunded once, stock returned. */
+/** Activation failed for good: FAILED, what the order took for the number (activation and first month) refunded once, stock returned. */
 export async function failActivation(db: TenantDb, phoneNumberId: string, reason: string) {
   await inTransaction(db, async (tx) => {
     const [number] = await tx.phoneNumber.updateManyAndReturn({ where: { id: phoneNumberId, status: 'PENDING' }, data: { status: 'FAILED' } });
     if (!number) return;
     await tx.numberOrderItem.updateMany({ where: { phoneNumberId }, data: { status: 'FAILED', failureReason: reason.slice(0, 500) } });
     await moveMoney(tx, {
-      amountCents: number.activationPriceCents,
+      amountCents: number.activationPriceCents + number.monthlyPriceCents,
       kind: 'ACTIVATION_REFUND',
-      description: `Refund: activation of ${number.e164} failed`,
+      description: `Refund: activation of ${number.e164} failed (activation and first month)`,
       phoneNumberId,
       numberOrderId: number.numberOrderId ?? undefined,
       dedupeKey: `refund:${phoneNumberId}`,

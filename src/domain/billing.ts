@@ -1,4 +1,5 @@
 import { enqueueJob } from '../infra/jobs.js';
+import { startGrace } from './arrears.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import type { Tx } from './transactions.js';
@@ -17,33 +18,32 @@ export function addMonth(date: Date): Date {
   return next;
 }
 
+/** Schedules the charge for the period starting at `next`. */
+export function scheduleBilling(tx: Tx, phoneNumberId: string, next: Date) {
+  return enqueueJob(
+    tx,
+    'bill-number',
+    { organizationId: tx.tenant.organizationId, phoneNumberId },
+    { runAt: next, uniqueKey: `bill:${phoneNumberId}:${next.toISOString()}` },
+  );
+}
+
 /**
- * Bills one month in advance for the period starting at `period` and schedules
- * the next charge. At most once per number and period, whoever calls it how often.
+ * Bills one month in advance for the period starting at `period` and schedules the next charge. At most once
+ * per number and period, whoever calls it how often. A charge is owed whatever the balance: one the balance
+ * does not cover posts all the same and starts the number's grace period (see arrears.ts).
  */
-export async function chargeMonth(
-  tx: Tx,
-  number: { id: string; e164: string; monthlyPriceCents: number },
-  period: Date,
-  /** periodIsNew: the caller knows no charge for this period can exist yet (it began in this transaction). */
-  options: { periodIsNew?: boolean } = {},
-) {
+export async function chargeMonth(tx: Tx, number: { id: string; e164: string; monthlyPriceCents: number }, period: Date, graceMs: number) {
   const next = addMonth(period);
-  await moveMoney(tx, {
+  const moved = await moveMoney(tx, {
     amountCents: -number.monthlyPriceCents,
     kind: 'MONTHLY_CHARGE',
     description: `Monthly charge for ${number.e164}, ${centsToDecimal(number.monthlyPriceCents)}`,
     phoneNumberId: number.id,
     dedupeKey: `monthly:${number.id}:${period.toISOString()}`,
-    keyIsNew: options.periodIsNew,
-    // Recurring charges may take the balance below zero; they are owed either way.
     allowNegative: true,
   });
-  await enqueueJob(
-    tx,
-    'bill-number',
-    { organizationId: tx.tenant.organizationId, phoneNumberId: number.id },
-    { runAt: next, uniqueKey: `bill:${number.id}:${next.toISOString()}` },
-  );
+  if (moved && moved.balanceCents < 0) await startGrace(tx, number, graceMs);
+  await scheduleBilling(tx, number.id, next);
   return next;
 }

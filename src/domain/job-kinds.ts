@@ -7,6 +7,8 @@ export type JobPayloads = {
   'activate-number': { organizationId: string; phoneNumberId: string };
   'expire-reservation': { organizationId: string; reservationId: string };
   'bill-number': { organizationId: string; phoneNumberId: string };
+  /** At the end of an unpaid number's grace period: suspended if the arrears are still owed. */
+  'suspend-unpaid-number': { organizationId: string; phoneNumberId: string };
   'release-number': { e164: string };
   'port-progress': { organizationId: string; portingOrderId: string; run: number; step: number };
   /** Without an organization: every tenant holding numbers, and the next daily sweep is scheduled. */
@@ -26,6 +28,7 @@ const payloadChecks: { [K in JobKind]: PayloadChecks<JobPayloads[K]> } = {
   'activate-number': { organizationId: 'string', phoneNumberId: 'string' },
   'expire-reservation': { organizationId: 'string', reservationId: 'string' },
   'bill-number': { organizationId: 'string', phoneNumberId: 'string' },
+  'suspend-unpaid-number': { organizationId: 'string', phoneNumberId: 'string' },
   'release-number': { e164: 'string' },
   'port-progress': { organizationId: 'string', portingOrderId: 'string', run: 'integer', step: 'integer' },
   'inventory-sweep': { organizationId: 'string?' },

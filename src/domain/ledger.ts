@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KycStatus, LedgerEntryKind, OrganizationStatus } from '../generated/prisma/enums.js';
 import { tenantId, tenantSql } from '../infra/tenant-scope.js';
+import { settleArrears } from './arrears.js';
 import { DomainError } from './errors.js';
 import { formatMoney } from './money.js';
 import type { Tx } from './transactions.js';
@@ -21,6 +22,11 @@ export type Movement = {
   keyIsNew?: boolean;
   /** Recurring charges may take the balance below zero; a purchase may not. */
   allowNegative?: boolean;
+  /**
+   * A debit that must leave room for another one in the same transaction: the least balance it needs
+   * (default: its own amount). A purchase's first movement names the whole purchase, so a refusal quotes it.
+   */
+  coverCents?: number;
   /** An operator's reference for a manual movement (a payment id, a ticket). */
   externalReference?: string;
 };
@@ -41,7 +47,7 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<MovedBalanc
   const dedupeKey = movement.dedupeKey ?? null;
   const checkKey = dedupeKey !== null && !movement.keyIsNew;
   // The least balance the movement needs; null: none (credits, and charges that may take it below zero).
-  const required = movement.amountCents < 0 && !movement.allowNegative ? -movement.amountCents : null;
+  const required = movement.amountCents < 0 && !movement.allowNegative ? (movement.coverCents ?? -movement.amountCents) : null;
   const now = new Date();
   const [row] = await tenantSql(tx).query<MovementRow[]>`
     WITH seen AS (
@@ -65,11 +71,14 @@ export async function moveMoney(tx: Tx, movement: Movement): Promise<MovedBalanc
   if (row?.balanceCents == null || row.currency == null || row.kycStatus == null || row.status == null) {
     const current = await tx.organization.findFirstOrThrow({ select: { balanceCents: true, currency: true } });
     const balance = formatMoney({ amountCents: current.balanceCents, currency: current.currency });
-    const required = formatMoney({ amountCents: -movement.amountCents, currency: current.currency });
+    const requiredCents = movement.coverCents ?? -movement.amountCents;
+    const required = formatMoney({ amountCents: requiredCents, currency: current.currency });
     throw new DomainError('BALANCE_INSUFFICIENT', `Balance ${balance} does not cover ${required}`, ['input'], {
-      requiredCents: -movement.amountCents,
+      requiredCents,
       balanceCents: current.balanceCents,
     });
   }
+  // A credit that brings the balance back from below zero pays the arrears, whatever made it (a top-up, a refund).
+  if (movement.amountCents > 0 && row.balanceCents >= 0 && row.balanceCents - movement.amountCents < 0) await settleArrears(tx);
   return { balanceCents: row.balanceCents, currency: row.currency, kycStatus: row.kycStatus, status: row.status };
 }

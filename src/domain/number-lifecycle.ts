@@ -142,7 +142,7 @@ export async function releaseNumber(db: TenantDb, phoneNumberId: string, quarant
 }
 
 /** Charges one month when it is due, advances the cycle, schedules the next. Stops once released. */
-export async function billNumber(db: TenantDb, phoneNumberId: string) {
+export async function billNumber(db: TenantDb, phoneNumberId: string, graceMs: number) {
   await inTransaction(db, async (tx) => {
     const number = await tx.phoneNumber.findUnique({ where: { id: phoneNumberId } });
     if (!number?.nextBillingAt || !['ACTIVE', 'SUSPENDED'].includes(number.status)) return;
@@ -150,6 +150,6 @@ export async function billNumber(db: TenantDb, phoneNumberId: string) {
     if (period > new Date()) throw new Error(`Billing for ${number.e164} is not due until ${period.toISOString()}`);
     const advanced = await tx.phoneNumber.updateMany({ where: { id: phoneNumberId, nextBillingAt: period }, data: { nextBillingAt: addMonth(period) } });
     if (!advanced.count) return;
-    await chargeMonth(tx, number, period);
+    await chargeMonth(tx, number, period, graceMs);
   });
 }

@@ -44,9 +44,8 @@ function replay(existing: NumberOrder, fingerprint: string): NumberOrder {
 const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === 'P2002';
 
 /**
- * Places an order: KYC gate, numbers claimed, activation total debited, numbers
- * created PENDING, ledger entry, events and activation jobs, all in one
- * transaction. The same idempotency key returns the same order and charges nothing more.
+ * Places an order: KYC gate, numbers claimed, activation total and first month debited (two ledger
+ * entries), numbers created PENDING, events and activation jobs, all in one transaction. The same idempotency key returns the same order and charges nothing more.
  */
 export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ order: NumberOrder; replayed: boolean }> {
   const { organizationId } = db.tenant;
@@ -116,6 +115,8 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
           dedupeKey: `activation:${order.id}`,
           // Made from the order this transaction inserted: no earlier movement can carry it.
           keyIsNew: true,
+          // The first month is paid at purchase too (below): the balance must cover both.
+          coverCents: activationTotalCents + monthlyTotalCents,
         });
       } catch (error) {
         return refuseUnverified(error);
@@ -124,6 +125,17 @@ export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ ord
       if (moved.status === 'SUSPENDED') throw suspended;
       const refusal = kycRefusals[moved.kycStatus];
       if (refusal) throw refusal;
+      if (monthlyTotalCents > 0) {
+        // Covered: the activation debit required the whole purchase and holds the balance's row lock.
+        await moveMoney(tx, {
+          amountCents: -monthlyTotalCents,
+          kind: 'MONTHLY_CHARGE',
+          description: `First month of ${numbers} (order ${order.id.slice(0, 8)}), ${centsToDecimal(monthlyTotalCents)}`,
+          numberOrderId: order.id,
+          dedupeKey: `first-month:${order.id}`,
+          keyIsNew: true,
+        });
+      }
       const numberSelect = { id: true, e164: true, activationPriceCents: true, monthlyPriceCents: true } as const;
       const created = await createRowsAndReturn(
         stock.map((row) => ({

@@ -344,7 +344,7 @@ export async function cancelPortingOrder(db: TenantDb, id: string) {
   });
 }
 
-async function completePort(tx: Tx, id: string) {
+async function completePort(tx: Tx, id: string, graceMs: number) {
   const ported = await transition(tx, id, ['FOC_DATE_CONFIRMED'], 'PORTED', { portedAt: new Date() });
   if (!ported) return;
   const activatedAt = new Date();
@@ -353,7 +353,7 @@ async function completePort(tx: Tx, id: string) {
     where: { portingOrderId: id, status: 'PORTING' },
     data: { status: 'ACTIVE', activatedAt, nextBillingAt },
   });
-  for (const number of numbers) await chargeMonth(tx, number, activatedAt);
+  for (const number of numbers) await chargeMonth(tx, number, activatedAt, graceMs);
   await recordStatusChanges(
     tx,
     numbers.map((n) => ({ phoneNumberId: n.id, e164: n.e164, previousStatus: 'PORTING' as const, newStatus: 'ACTIVE' as const })),
@@ -363,7 +363,13 @@ async function completePort(tx: Tx, id: string) {
 }
 
 /** The carrier-driven progress job: one step per run, the next scheduled after `stepMs`. Stale runs do nothing. */
-export async function advancePort(db: TenantDb, carrier: CarrierGateway, input: { portingOrderId: string; run: number; step: number }, stepMs: number) {
+export async function advancePort(
+  db: TenantDb,
+  carrier: CarrierGateway,
+  input: { portingOrderId: string; run: number; step: number },
+  timing: { stepMs: number; graceMs: number },
+) {
+  const { stepMs, graceMs } = timing;
   const { organizationId } = db.tenant;
   const order = await db.portingOrder.findUnique({ where: { id: input.portingOrderId }, include: { numbers: { select: { e164: true } } } });
   if (!order || order.submissions !== input.run || !['SUBMITTED', 'IN_PROCESS', 'FOC_DATE_CONFIRMED'].includes(order.status)) return;
@@ -403,7 +409,7 @@ export async function advancePort(db: TenantDb, carrier: CarrierGateway, input: 
           data: { organizationId, portingOrderId: order.id, author: 'carrier', body: `${progress.reason}. Correct the order and resubmit it.` },
         });
     } else {
-      await completePort(tx, order.id);
+      await completePort(tx, order.id, graceMs);
     }
   });
 }

@@ -47,6 +47,13 @@ const PhoneNumberRef = builder.prismaNode('PhoneNumber', {
     releasedAt: t.expose('releasedAt', { type: 'DateTime', nullable: true }),
     nextBillingAt: t.expose('nextBillingAt', { type: 'DateTime', nullable: true }),
     billingEndsAt: t.expose('billingEndsAt', { type: 'DateTime', nullable: true }),
+    graceEndsAt: t.expose('graceEndsAt', {
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'Set while a monthly charge of this number is unpaid (the balance is below zero): the number is suspended at this time ' +
+        'unless the balance is brought back to zero or above first. Null once the arrears are paid.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),

@@ -58,14 +58,21 @@ describe.skipIf(skipReason)('ordering in few statements stays exact', () => {
     expect(charges).toHaveLength(placed.length);
     const debited = sold.reduce((sum, e164) => sum + price.get(e164)!, 0);
     expect(charges.reduce((sum, entry) => sum + entry.amountCents, 0)).toBe(-debited);
-    expect(entries.filter((entry) => entry.kind === 'MONTHLY_CHARGE')).toHaveLength(sold.length);
+    // The first month is paid with each order: one entry per order, for its numbers' monthly prices.
+    const firstMonths = entries.filter((entry) => entry.kind === 'MONTHLY_CHARGE');
+    expect(new Set(firstMonths.map((entry) => entry.numberOrderId)).size).toBe(placed.length);
+    expect(new Set(charges.map((entry) => entry.numberOrderId))).toEqual(new Set(firstMonths.map((entry) => entry.numberOrderId)));
+    const monthly = new Map(stock.map((row) => [row.e164, row.monthlyPriceCents]));
+    expect(firstMonths.reduce((sum, entry) => sum + entry.amountCents, 0)).toBe(-sold.reduce((sum, e164) => sum + monthly.get(e164)!, 0));
     await expectLedgerReconciles(server, tenant.organizationId, opening);
   });
 
-  it('a balance exactly the activation total is spent to zero; a cent less refuses and writes nothing', async ({ server }) => {
-    const stock = await pickAvailable(server, 3);
+  it('a balance exactly the purchase (activation and first month) is spent to zero; a cent less refuses and writes nothing', async ({ server }) => {
+    const stock = await pickAvailable(server, 3, { monthlyPriceCents: { gt: 0 } });
     const pair = stock.slice(0, 2);
-    const total = pair.reduce((sum, row) => sum + row.activationPriceCents, 0);
+    const activation = pair.reduce((sum, row) => sum + row.activationPriceCents, 0);
+    const monthly = pair.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
+    const total = activation + monthly;
 
     const short = await server.createTenant({ balanceCents: total - 1 });
     const refused = await server.graphql(short.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: pair.map((row) => row.e164), idempotencyKey: 'short' } });
@@ -90,12 +97,14 @@ describe.skipIf(skipReason)('ordering in few statements stays exact', () => {
     const exact = await server.createTenant({ balanceCents: total });
     const ordered = await server.graphql(exact.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: pair.map((row) => row.e164), idempotencyKey: 'exact' } });
     expect(ordered.data?.orderPhoneNumbers.errors).toEqual([]);
-    const charge = await server.db.prisma.ledgerEntry.findFirstOrThrow({ where: { organizationId: exact.organizationId, kind: 'ACTIVATION_CHARGE' } });
-    expect(charge).toMatchObject({ amountCents: -total, balanceAfterCents: 0 });
-    // The monthly charges may take it below zero (they are owed either way); the books still balance.
+    const entries = await server.db.prisma.ledgerEntry.findMany({ where: { organizationId: exact.organizationId }, orderBy: { balanceAfterCents: 'desc' } });
+    expect(entries).toMatchObject([
+      { kind: 'ACTIVATION_CHARGE', amountCents: -activation, balanceAfterCents: monthly },
+      { kind: 'MONTHLY_CHARGE', amountCents: -monthly, balanceAfterCents: 0 },
+    ]);
+    // Activation charges nothing more: the first month was paid at purchase.
     await orderCompleted(server, exact.keys.READ_ONLY, ordered.data!.orderPhoneNumbers.numberOrder!.id);
-    const monthly = pair.reduce((sum, row) => sum + row.monthlyPriceCents, 0);
-    expect(await balanceOf(server, exact.organizationId)).toBe(-monthly);
+    expect(await balanceOf(server, exact.organizationId)).toBe(0);
     await expectLedgerReconciles(server, exact.organizationId, total);
   });
 

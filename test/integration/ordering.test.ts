@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
+import { formatMoney } from '../../src/domain/money.js';
 import { encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { balanceOf, eventually, expectLedgerReconciles, OrderNumbers, OrderStatus, pickAvailable, ReserveNumbers } from '../helpers/lifecycle.js';
@@ -195,11 +196,14 @@ describe.skipIf(skipReason)('reserving and ordering numbers', () => {
 
   it('a balance that covers 2 of 3 numbers: nothing ordered, balance unchanged', async ({ server }) => {
     const stock = await pickAvailable(server, 3, { activationPriceCents: { gt: 0 } });
-    const total = stock.reduce((sum, row) => sum + row.activationPriceCents, 0);
-    const tenant = await server.createTenant({ balanceCents: total - stock[2]!.activationPriceCents });
+    const purchase = (row: (typeof stock)[number]) => row.activationPriceCents + row.monthlyPriceCents;
+    const total = stock.reduce((sum, row) => sum + purchase(row), 0);
+    const tenant = await server.createTenant({ balanceCents: total - purchase(stock[2]!) });
     const before = await balanceOf(server, tenant.organizationId);
     const response = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: stock.map((r) => r.e164), idempotencyKey: 'too-much' } });
     expect(response.data?.orderPhoneNumbers).toMatchObject({ numberOrder: null, errors: [{ code: 'BALANCE_INSUFFICIENT' }] });
+    // The refusal quotes the whole purchase: activation and first month.
+    expect(response.data!.orderPhoneNumbers.errors[0]!.message).toContain(`does not cover ${formatMoney({ amountCents: total, currency: 'USD' })}`);
     expect(await balanceOf(server, tenant.organizationId)).toBe(before);
     expect(await server.db.prisma.phoneNumber.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
     expect(await server.db.prisma.numberOrder.count({ where: { organizationId: tenant.organizationId } })).toBe(0);
