@@ -87,8 +87,8 @@ async function onOrganization<T>(tenants: TenantScope, organizationId: string, f
 
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function checkReason(reason: string, field: string[]) {
-  const trimmed = checkText(reason, field, 500).trim();
+function checkReason(reason: string, field: string[], maxLength = 500) {
+  const trimmed = checkText(reason, field, maxLength).trim();
   if (!trimmed) throw invalidInput(field, `"${field.join('.')}" must not be empty`);
   return trimmed;
 }
@@ -147,7 +147,7 @@ export async function adjustBalance(tenants: TenantScope, operator: Operator, in
     throw invalidInput(['input', 'amountCents'], '"input.amountCents" must be a non-zero whole number of cents, at most 1,000,000,000 either way');
   }
   const reason = checkReason(input.reason, ['input', 'reason']);
-  const externalReference = checkReason(input.externalReference, ['input', 'externalReference']).slice(0, 200);
+  const externalReference = checkReason(input.externalReference, ['input', 'externalReference'], 200);
   const dedupeKey = `operator-adjustment:${input.idempotencyKey}`;
   const reused = () =>
     new DomainError('IDEMPOTENCY_KEY_REUSED', 'This idempotencyKey already made a different balance adjustment', ['input', 'idempotencyKey']);

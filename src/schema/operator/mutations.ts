@@ -113,7 +113,7 @@ const AdjustBalanceInput = builder.inputType('AdjustBalanceInput', {
     organizationId: t.id({ required: true }),
     amountCents: t.int({ required: true, description: 'Positive credits (a top-up), negative debits; never zero.' }),
     reason: t.string({ required: true, description: 'Shown to the customer as the ledger entry’s description.' }),
-    externalReference: t.string({ required: true, description: 'Your reference: a payment id, an invoice, a ticket.' }),
+    externalReference: t.string({ required: true, description: 'Your reference: a payment id, an invoice, a ticket. At most 200 characters.' }),
     idempotencyKey: t.string({ required: true, description: 'The same key never moves money twice.' }),
   }),
 });
