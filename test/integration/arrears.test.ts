@@ -16,6 +16,7 @@ const itShortGrace = serverTest({ BILLING_GRACE_SECONDS: '1' });
 const itLongGrace = serverTest({ BILLING_GRACE_SECONDS: '3600' });
 
 const NumberState = `query N($id: ID!) { node(id: $id) { ... on PhoneNumber { status graceEndsAt nextBillingAt } } }`;
+type NumberStateData = { node: { status: string; graceEndsAt: string | null } | null };
 const StatusFlips = `query F {
   events(types: [NUMBER_STATUS_CHANGED], first: 100) {
     edges { node { ... on PhoneNumberStatusChangedEvent { previousStatus newStatus phoneNumber { e164 } } } }
@@ -91,9 +92,9 @@ describe.skipIf(skipReason)('arrears: grace period, suspension, reactivation', (
     );
     // The charge posted although the balance could not cover it: the arrears are the balance below zero.
     expect(await balanceOf(server, tenant.organizationId)).toBe(-row.monthlyPriceCents);
-    const inGrace = await server.graphql(tenant.keys.READ_ONLY, NumberState, { id: globalId });
-    expect(inGrace.data?.node).toMatchObject({ status: 'ACTIVE' });
-    expect(Date.parse((inGrace.data!.node as { graceEndsAt: string }).graceEndsAt)).toBeGreaterThan(Date.now() - 5_000);
+    const inGrace = (await server.graphql(tenant.keys.READ_ONLY, NumberState, { id: globalId })).data as NumberStateData;
+    expect(inGrace.node).toMatchObject({ status: 'ACTIVE' });
+    expect(Date.parse(inGrace.node!.graceEndsAt!)).toBeGreaterThan(Date.now() - 5_000);
 
     await eventually(
       () => server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } }),
@@ -108,8 +109,8 @@ describe.skipIf(skipReason)('arrears: grace period, suspension, reactivation', (
     await credit(server, op, tenant, row.monthlyPriceCents - 1, 'partial');
     expect(await server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } })).toMatchObject({ status: 'SUSPENDED' });
     await credit(server, op, tenant, 1, 'rest');
-    const settled = await server.graphql(tenant.keys.READ_ONLY, NumberState, { id: globalId });
-    expect(settled.data?.node).toMatchObject({ status: 'ACTIVE', graceEndsAt: null });
+    const settled = (await server.graphql(tenant.keys.READ_ONLY, NumberState, { id: globalId })).data as NumberStateData;
+    expect(settled.node).toMatchObject({ status: 'ACTIVE', graceEndsAt: null });
     expect(await flips(server, tenant, row.e164)).toEqual(['null->PENDING', 'PENDING->ACTIVE', 'ACTIVE->SUSPENDED', 'SUSPENDED->ACTIVE']);
     await expectLedgerReconciles(server, tenant.organizationId, purchase);
 
