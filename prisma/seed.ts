@@ -1,11 +1,13 @@
 // Demo data: a deterministic number inventory and two demo tenants with fixed
-// test-mode API keys. Every step is idempotent, so this runs at every start
+// live-mode API keys, and Acme's sandbox with a fixed test-mode key. Every step is idempotent, so this runs at every start
 // (SEED_DEMO_DATA=true) and via `npm run db:seed` without duplicating anything.
 
 import { apiKeyRecord } from '../src/domain/api-keys.js';
 import { type CapabilityProfile, type CentsRange, capabilityOrder, countryPlans, isReservedNumber, type NumberRange } from '../src/domain/catalog.js';
+import { sandboxes } from '../src/domain/sandbox.js';
 import type { Prisma, PrismaClient } from '../src/generated/prisma/client.js';
 import type { ApiKeyRole, Capability, KycStatus, NumberType } from '../src/generated/prisma/enums.js';
+import { tenantScope } from '../src/infra/tenant-scope.js';
 
 export const defaultInventoryCount = 20_000;
 export const defaultInventorySeed = 0x5eed2026;
@@ -18,12 +20,16 @@ export type DemoTenant = {
   name: string;
   kycStatus: Extract<KycStatus, 'VERIFIED' | 'NOT_SUBMITTED'>;
   balanceCents: number;
-  keys: ReadonlyArray<{ name: string; role: Extract<ApiKeyRole, 'ADMIN' | 'MEMBER' | 'READ_ONLY'>; key: string }>;
+  keys: ReadonlyArray<DemoKey>;
+  /** Keys of the organization's sandbox (test mode), made with it. */
+  testKeys?: ReadonlyArray<DemoKey>;
 };
 
+type DemoKey = { name: string; role: Extract<ApiKeyRole, 'ADMIN' | 'MEMBER' | 'READ_ONLY'>; key: string };
+
 /**
- * Fixed, test-mode-only demo keys (40 characters after `pn_test_`), so they can
- * be printed at every start. The first characters differ per key within a
+ * Fixed demo keys (40 characters after `pn_live_` or `pn_test_`), so they can
+ * be printed at every start; they exist only where demo data is seeded (never in production). The first characters differ per key within a
  * tenant, so their 12-character display prefixes tell them apart.
  */
 export const demoTenants: ReadonlyArray<DemoTenant> = [
@@ -33,17 +39,18 @@ export const demoTenants: ReadonlyArray<DemoTenant> = [
     kycStatus: 'VERIFIED',
     balanceCents: 50_000,
     keys: [
-      { name: 'Demo admin key', role: 'ADMIN', key: 'pn_test_adminAcmeDemoKey000000000000000000000000' },
-      { name: 'Demo member key', role: 'MEMBER', key: 'pn_test_memberAcmeDemoKey00000000000000000000000' },
-      { name: 'Demo read-only key', role: 'READ_ONLY', key: 'pn_test_readOnlyAcmeDemoKey000000000000000000000' },
+      { name: 'Demo admin key', role: 'ADMIN', key: 'pn_live_adminAcmeDemoKey000000000000000000000000' },
+      { name: 'Demo member key', role: 'MEMBER', key: 'pn_live_memberAcmeDemoKey00000000000000000000000' },
+      { name: 'Demo read-only key', role: 'READ_ONLY', key: 'pn_live_readOnlyAcmeDemoKey000000000000000000000' },
     ],
+    testKeys: [{ name: 'Demo test admin key', role: 'ADMIN', key: 'pn_test_adminAcmeDemoKey000000000000000000000000' }],
   },
   {
     slug: 'globex-voice',
     name: 'Globex Voice',
     kycStatus: 'NOT_SUBMITTED',
     balanceCents: 0,
-    keys: [{ name: 'Demo admin key', role: 'ADMIN', key: 'pn_test_adminGlobexDemoKey0000000000000000000000' }],
+    keys: [{ name: 'Demo admin key', role: 'ADMIN', key: 'pn_live_adminGlobexDemoKey0000000000000000000000' }],
   },
 ];
 
@@ -217,7 +224,7 @@ export async function seedInventory(prisma: PrismaClient, options: { count?: num
     // that skips 2,000 conflicts costs far more than one indexed lookup.
     // skipDuplicates still covers a concurrent seed between the two statements.
     const existing = await prisma.inventoryNumber.findMany({
-      where: { e164: { in: chunk.map((row) => row.e164) } },
+      where: { sandboxId: null, e164: { in: chunk.map((row) => row.e164) } },
       select: { e164: true },
     });
     const taken = new Set(existing.map((row) => row.e164));
@@ -287,9 +294,17 @@ export async function seedDemoData(
       });
     }
 
-    tenants.push({ slug: tenant.slug, keys: tenant.keys.map(({ name, role, key }) => ({ name, role, key })) });
+    if (tenant.testKeys?.length) {
+      const sandbox = await sandboxes(prisma, tenantScope(prisma, { afterCommit: () => {} })).ensure(organization.id);
+      for (const { name, role, key } of tenant.testKeys) {
+        const record = apiKeyRecord(key, { organizationId: sandbox.tenant.organizationId, name, role });
+        await prisma.apiKey.upsert({ where: { secretHash: record.secretHash }, create: record, update: {} });
+      }
+    }
+
+    tenants.push({ slug: tenant.slug, keys: [...tenant.keys, ...(tenant.testKeys ?? [])].map(({ name, role, key }) => ({ name, role, key })) });
   }
 
-  const inventoryTotal = await prisma.inventoryNumber.count();
+  const inventoryTotal = await prisma.inventoryNumber.count({ where: { sandboxId: null } });
   return { inventoryInserted, inventoryTotal, tenants };
 }

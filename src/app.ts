@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Config } from './config.js';
+import { sandboxes } from './domain/sandbox.js';
 import { KeyRevocations } from './http/key-revocations.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
+import { SandboxCarrier } from './infra/carrier/sandbox.js';
 import { SimulatedCarrier } from './infra/carrier/simulated.js';
 import { type Database, openConfiguredDatabase } from './infra/database.js';
 import { deploymentId } from './infra/deployment.js';
@@ -54,6 +56,8 @@ export async function startApp(options: {
     logger.warn('No operator key exists, so no organization can be onboarded: create one with `npm run admin -- create-operator-key --name <your name>`');
   }
   const carrier = options.carrier ?? new SimulatedCarrier(config.carrier);
+  // Sandboxes never reach the live carrier, whatever it is (domain/sandbox.ts).
+  const carriers = { LIVE: carrier, TEST: new SandboxCarrier() };
   const redis = config.redisUrl && { url: config.redisUrl, channel: config.eventBusChannel ?? feedChannel(await deploymentId(db.prisma)) };
   const bus = createEventBus(logger, redis || undefined);
   const relay = new OutboxRelay(db.feedPrisma, bus, logger, config.feed.outboxPollMs);
@@ -77,7 +81,7 @@ export async function startApp(options: {
   });
   jobs = new JobRunner(
     db.prisma,
-    jobHandlers(tenants, db.prisma, carrier, config),
+    jobHandlers(tenants, db.prisma, carriers, config),
     logger,
     { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, batchSize: 10, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 },
     () => relay.nudge(),
@@ -92,7 +96,8 @@ export async function startApp(options: {
     quarantineDays: config.quarantineDays,
     feed,
     revocations,
-    carrier,
+    carriers,
+    sandboxes: sandboxes(db.prisma, tenants),
     documents: options.documents ?? new LocalDocumentStorage(path.join(config.dataDir, 'documents')),
     maxDocumentBytes: config.porting.maxDocumentBytes,
   };

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Config } from './config.js';
 import { activateNumber, failActivation } from './domain/activation.js';
 import { suspendUnpaidNumber } from './domain/arrears.js';
@@ -7,9 +8,10 @@ import { billNumber } from './domain/number-lifecycle.js';
 import { advancePort } from './domain/porting.js';
 import { expireReservation } from './domain/reservations.js';
 import type { PrismaClient } from './generated/prisma/client.js';
+import type { Environment } from './generated/prisma/enums.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { enqueueJob, type JobHandlers } from './infra/jobs.js';
-import type { TenantScope } from './infra/tenant-scope.js';
+import type { TenantDb, TenantScope } from './infra/tenant-scope.js';
 
 // Wiring, next to app.ts: binds every job kind the domain declares (domain/job-kinds.ts) to the domain
 // function that does it, with the infrastructure (database, carrier, configuration) that function needs.
@@ -34,44 +36,56 @@ export async function scheduleRecurringJobs(prisma: PrismaClient, from = new Dat
 export function jobHandlers(
   tenants: TenantScope,
   prisma: PrismaClient,
-  carrier: CarrierGateway,
+  carriers: Record<Environment, CarrierGateway>,
   config: Pick<Config, 'feed' | 'porting' | 'billing'>,
 ): JobHandlers {
-  // Jobs act for one tenant each, through the same scoped client (and after-commit hook) requests use. No API key started them: no mode.
-  const scoped = (payload: { organizationId: string }) => tenants({ organizationId: payload.organizationId, mode: null });
+  // Jobs act for one tenant each, through the same scoped client (and after-commit hook) requests use. No API key
+  // started them: no mode. The environment is the organization's, which never changes once it exists.
+  const environments = new LRUCache<string, Environment>({ max: 10_000 });
+  const environmentOf = async (organizationId: string): Promise<Environment> => {
+    let environment = environments.get(organizationId);
+    if (!environment) {
+      const organization = await prisma.organization.findUnique({ where: { id: organizationId }, select: { environment: true } });
+      environment = organization?.environment ?? 'LIVE';
+      environments.set(organizationId, environment);
+    }
+    return environment;
+  };
+  const scoped = async (payload: { organizationId: string }) =>
+    tenants({ organizationId: payload.organizationId, mode: null, environment: await environmentOf(payload.organizationId) });
+  const carrierOf = (db: TenantDb) => carriers[db.tenant.environment];
   return {
     'activate-number': {
-      run: (payload) => activateNumber(scoped(payload), carrier, payload.phoneNumberId),
-      onFailed: (payload, error) => failActivation(scoped(payload), payload.phoneNumberId, `Carrier did not activate the number: ${error}`),
+      run: async (payload) => {
+        const db = await scoped(payload);
+        return activateNumber(db, carrierOf(db), payload.phoneNumberId);
+      },
+      onFailed: async (payload, error) => failActivation(await scoped(payload), payload.phoneNumberId, `Carrier did not activate the number: ${error}`),
     },
     'expire-reservation': {
-      run: (payload) => expireReservation(scoped(payload), payload.reservationId),
+      run: async (payload) => expireReservation(await scoped(payload), payload.reservationId),
     },
     'bill-number': {
-      run: (payload) => billNumber(scoped(payload), payload.phoneNumberId, config.billing.graceMs),
+      run: async (payload) => billNumber(await scoped(payload), payload.phoneNumberId, config.billing.graceMs),
     },
     'suspend-unpaid-number': {
-      run: (payload) => suspendUnpaidNumber(scoped(payload), payload.phoneNumberId),
+      run: async (payload) => suspendUnpaidNumber(await scoped(payload), payload.phoneNumberId),
     },
     'release-number': {
-      run: (payload) => carrier.releaseNumber(payload.e164),
+      // Jobs enqueued before releases named their organization are live ones.
+      run: async (payload) => carriers[payload.organizationId ? await environmentOf(payload.organizationId) : 'LIVE'].releaseNumber(payload.e164),
     },
     'port-progress': {
-      run: (payload) =>
-        advancePort(
-          scoped(payload),
-          carrier,
-          { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step },
-          {
-            stepMs: config.porting.stepMs,
-            graceMs: config.billing.graceMs,
-          },
-        ),
+      run: async (payload) => {
+        const db = await scoped(payload);
+        const step = { portingOrderId: payload.portingOrderId, run: payload.run, step: payload.step };
+        return advancePort(db, carrierOf(db), step, { stepMs: config.porting.stepMs, graceMs: config.billing.graceMs });
+      },
     },
     'inventory-sweep': {
       run: async (payload) => {
         const only = payload.organizationId ? [payload.organizationId] : await tenantsHoldingNumbers(prisma);
-        for (const organizationId of only) await sweepTenant(scoped({ organizationId }));
+        for (const organizationId of only) await sweepTenant(await scoped({ organizationId }));
         if (!payload.organizationId) await scheduleRecurringJobs(prisma);
       },
     },

@@ -75,7 +75,7 @@ async function main() {
           const summary = await seedDemoData(db.prisma);
           logger.info({ inventoryInserted: summary.inventoryInserted, inventoryTotal: summary.inventoryTotal }, 'demo data ready');
           const lines = summary.tenants.flatMap((tenant) => tenant.keys.map((key) => `  ${tenant.slug.padEnd(14)} ${key.role.padEnd(9)} ${key.key}`));
-          console.log(`\nDemo API keys (test mode):\n${lines.join('\n')}\n`);
+          console.log(`\nDemo API keys (pn_live_: live data; pn_test_: the organization's sandbox):\n${lines.join('\n')}\n`);
           const demoKey = demoTenants[0]?.keys[0]?.key;
           return demoKey ? { Authorization: `Bearer ${demoKey}` } : undefined;
         }

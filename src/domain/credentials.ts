@@ -3,17 +3,22 @@ import { apiKeyRecord, generateApiKey, type NewApiKeyInput } from './api-keys.js
 import { DomainError, notFound } from './errors.js';
 import { recordEvent } from './events.js';
 import { checkName } from './input-rules.js';
+import type { Sandboxes } from './sandbox.js';
 import { inTransaction } from './transactions.js';
 
-/** Creates a key and returns its secret, which is never stored and can't be shown again. */
-export async function createApiKey(db: TenantDb, input: NewApiKeyInput) {
+/**
+ * Creates a key and returns its secret, which is never stored and can't be shown again. A key lives in its
+ * mode's environment: a live caller's test key is made in the organization's sandbox (created on first use).
+ */
+export async function createApiKey(db: TenantDb, input: NewApiKeyInput, sandboxes: Pick<Sandboxes, 'ensure'>) {
   const name = checkName(input.name, ['input', 'name']);
   // The sandbox can't mint a way out of itself.
-  if (db.tenant.mode === 'TEST' && input.mode === 'LIVE') {
+  if (db.tenant.environment === 'TEST' && input.mode === 'LIVE') {
     throw new DomainError('FORBIDDEN', 'A test-mode key can create only test-mode keys; use a live ADMIN key for live ones', ['input', 'mode']);
   }
+  const home = input.mode === db.tenant.environment ? db : await sandboxes.ensure(db.tenant.organizationId);
   const secret = generateApiKey(input.mode);
-  const apiKey = await db.apiKey.create({ data: apiKeyRecord(secret, { organizationId: db.tenant.organizationId, name, role: input.role }) });
+  const apiKey = await home.apiKey.create({ data: apiKeyRecord(secret, { organizationId: home.tenant.organizationId, name, role: input.role }) });
   return { apiKey, secret };
 }
 

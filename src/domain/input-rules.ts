@@ -57,3 +57,11 @@ export function checkName(name: string, field: string[]) {
   if (trimmed.length < 1 || trimmed.length > 100) throw invalidInput(field, 'Name must be 1 to 100 characters');
   return trimmed;
 }
+
+/** A client's idempotency key: 1 to 255 characters of letters, digits, "_", "-", ".", ":". */
+export function checkIdempotencyKey(key: string, field = ['input', 'idempotencyKey']) {
+  if (!/^[A-Za-z0-9_.:-]{1,255}$/.test(key)) {
+    throw invalidInput(field, 'idempotencyKey must be 1 to 255 characters of letters, digits, "_", "-", ".", ":"');
+  }
+  return key;
+}

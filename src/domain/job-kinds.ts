@@ -9,7 +9,7 @@ export type JobPayloads = {
   'bill-number': { organizationId: string; phoneNumberId: string };
   /** At the end of an unpaid number's grace period: suspended if the arrears are still owed. */
   'suspend-unpaid-number': { organizationId: string; phoneNumberId: string };
-  'release-number': { e164: string };
+  'release-number': { e164: string; organizationId?: string };
   'port-progress': { organizationId: string; portingOrderId: string; run: number; step: number };
   /** Without an organization: every tenant holding numbers, and the next daily sweep is scheduled. */
   'inventory-sweep': { organizationId?: string };
@@ -29,7 +29,7 @@ const payloadChecks: { [K in JobKind]: PayloadChecks<JobPayloads[K]> } = {
   'expire-reservation': { organizationId: 'string', reservationId: 'string' },
   'bill-number': { organizationId: 'string', phoneNumberId: 'string' },
   'suspend-unpaid-number': { organizationId: 'string', phoneNumberId: 'string' },
-  'release-number': { e164: 'string' },
+  'release-number': { e164: 'string', organizationId: 'string?' },
   'port-progress': { organizationId: 'string', portingOrderId: 'string', run: 'integer', step: 'integer' },
   'inventory-sweep': { organizationId: 'string?' },
   'event-retention': {},

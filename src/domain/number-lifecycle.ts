@@ -126,9 +126,16 @@ export async function releaseNumber(db: TenantDb, phoneNumberId: string, quarant
     }
     await recordStatusChanges(tx, [{ phoneNumberId, e164: number.e164, previousStatus: number.status, newStatus: 'RELEASED' }]);
     await checkBucket(tx, number.countryCode, number.areaCode);
-    await enqueueJob(tx, 'release-number', { e164: number.e164 }, { uniqueKey: `release:${phoneNumberId}`, maxAttempts: 10 });
+    await enqueueJob(
+      tx,
+      'release-number',
+      { e164: number.e164, organizationId: tx.tenant.organizationId },
+      { uniqueKey: `release:${phoneNumberId}`, maxAttempts: 10 },
+    );
     if (number.inventoryNumberId) {
-      const quarantinedUntil = new Date(releasedAt.getTime() + quarantineDays * 86_400_000);
+      // A sandbox's test stock is its own: a released test number is back at once, for the next test run.
+      const days = tx.tenant.environment === 'TEST' ? 0 : quarantineDays;
+      const quarantinedUntil = new Date(releasedAt.getTime() + days * 86_400_000);
       await tx.inventoryNumber.updateMany({ where: { id: number.inventoryNumberId, state: 'ASSIGNED' }, data: { state: 'QUARANTINED', quarantinedUntil } });
       await enqueueJob(
         tx,

@@ -6,7 +6,7 @@ import { platformSql, type TenantScope } from '../infra/tenant-scope.js';
 import { apiKeyRecord, generateApiKey, hashApiKey } from './api-keys.js';
 import { DomainError, invalidInput, notFound } from './errors.js';
 import { recordEvent } from './events.js';
-import { checkName, checkText } from './input-rules.js';
+import { checkIdempotencyKey, checkName, checkText } from './input-rules.js';
 import { moveMoney } from './ledger.js';
 import { inTransaction, type Tx } from './transactions.js';
 
@@ -76,10 +76,11 @@ async function audit(tx: Tx, operator: Operator, entry: AuditEntry) {
 
 /** Runs `work` on one organization in a transaction of its scoped (live) client; NOT_FOUND naming `field` when there is no such organization. */
 async function onOrganization<T>(tenants: TenantScope, organizationId: string, field: string[], work: (tx: Tx, before: Organization) => Promise<T>) {
-  const db = tenants({ organizationId, mode: 'LIVE' });
+  const db = tenants({ organizationId, mode: 'LIVE', environment: 'LIVE' });
   return inTransaction(db, async (tx) => {
     // Locked (a real UPDATE), so concurrent operator actions on one organization see each other's result.
-    const [locked] = await tx.organization.updateManyAndReturn({ where: { id: organizationId }, data: { updatedAt: new Date() } });
+    // Live organizations only: a sandbox is its owner's, funded and run from its test keys.
+    const [locked] = await tx.organization.updateManyAndReturn({ where: { id: organizationId, environment: 'LIVE' }, data: { updatedAt: new Date() } });
     if (!locked) throw notFound(field, 'Organization');
     return work(tx, locked);
   });
@@ -129,8 +130,6 @@ export async function createOrganization(prisma: PrismaClient, operator: Operato
   });
 }
 
-const idempotencyKeyPattern = /^[A-Za-z0-9_.:-]{1,255}$/;
-
 export type BalanceAdjustment = { organizationId: string; amountCents: number; reason: string; externalReference: string; idempotencyKey: string };
 
 /**
@@ -140,9 +139,7 @@ export type BalanceAdjustment = { organizationId: string; amountCents: number; r
  * can't take the balance below zero (BALANCE_INSUFFICIENT).
  */
 export async function adjustBalance(tenants: TenantScope, operator: Operator, input: BalanceAdjustment) {
-  if (!idempotencyKeyPattern.test(input.idempotencyKey)) {
-    throw invalidInput(['input', 'idempotencyKey'], 'idempotencyKey must be 1 to 255 characters of letters, digits, "_", "-", ".", ":"');
-  }
+  checkIdempotencyKey(input.idempotencyKey);
   if (!Number.isSafeInteger(input.amountCents) || input.amountCents === 0 || Math.abs(input.amountCents) > 1_000_000_000) {
     throw invalidInput(['input', 'amountCents'], '"input.amountCents" must be a non-zero whole number of cents, at most 1,000,000,000 either way');
   }

@@ -3,8 +3,9 @@ import type { NumberOrder } from '../generated/prisma/client.js';
 import type { KycStatus } from '../generated/prisma/enums.js';
 import { enqueueJobs } from '../infra/jobs.js';
 import type { TenantDb } from '../infra/tenant-scope.js';
-import { DomainError, invalidInput } from './errors.js';
+import { DomainError } from './errors.js';
 import { recordEvents } from './events.js';
+import { checkIdempotencyKey } from './input-rules.js';
 import { moveMoney } from './ledger.js';
 import { centsToDecimal } from './money.js';
 import { checkNumberList, claimStock, takeableStock } from './number-selection.js';
@@ -26,12 +27,6 @@ function requestFingerprint(input: OrderInput) {
   return createHash('sha256')
     .update(JSON.stringify({ phoneNumbers: [...input.phoneNumbers].sort(), reservationId: input.reservationId ?? null }))
     .digest('hex');
-}
-
-function checkIdempotencyKey(key: string) {
-  if (!/^[A-Za-z0-9_.:-]{1,255}$/.test(key)) {
-    throw invalidInput(['input', 'idempotencyKey'], 'idempotencyKey must be 1 to 255 characters of letters, digits, "_", "-", ".", ":"');
-  }
 }
 
 function replay(existing: NumberOrder, fingerprint: string): NumberOrder {

@@ -3,7 +3,7 @@ import type { PortingDocumentKind, PortingOrderStatus } from '../generated/prism
 import type { CarrierGateway, PortableResult, PortSubmission } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import { enqueueJob } from '../infra/jobs.js';
-import { advisoryLock, lockRow, platformSql, type TenantClient, type TenantDb } from '../infra/tenant-scope.js';
+import { advisoryLock, lockRow, platformSql, type TenantClient, type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { addMonth, chargeMonth } from './billing.js';
 import { defaultMaxDocumentBytes, storeDocument, type Upload } from './documents.js';
 import { DomainError, DomainErrors, invalidInput, notFound } from './errors.js';
@@ -43,21 +43,35 @@ export function allowedFocWindows(allFastPortable: boolean, now = new Date(), co
   return windows;
 }
 
+/** Where a number can be in service once: live, platform-wide; a sandbox, on its own. */
+const serviceArea = (tx: Tx) => (tx.tenant.environment === 'LIVE' ? 'live' : tx.tenant.organizationId);
+
 async function lockNumbers(tx: Tx, phoneNumbers: string[]) {
-  // Serialises everyone porting the same numbers, across tenants, so two drafts can't both claim one.
-  for (const e164 of [...phoneNumbers].sort()) await advisoryLock(tx, `port:${e164}`);
+  // Serialises everyone porting the same numbers (across tenants, within the environment), so two drafts can't both claim one.
+  for (const e164 of [...phoneNumbers].sort()) await advisoryLock(tx, `port:${serviceArea(tx)}:${e164}`);
 }
 
 /**
- * Numbers already in service here (any tenant, or our stock) or in any open port-in. Only the numbers are disclosed.
- * Platform-wide on purpose (a number can be in service once), so it is platform SQL, not tenant SQL.
+ * Numbers already in service here (any live tenant, or live stock) or in any open port-in. Only the numbers are
+ * disclosed. Platform-wide on purpose (a number can be in service once), so it is platform SQL, not tenant SQL.
+ * A sandbox is its own world: there only its own numbers, test stock and port-ins count.
  */
 async function numbersInUse(tx: Tx, phoneNumbers: string[]): Promise<string[]> {
+  if (tx.tenant.environment === 'TEST') {
+    const rows = await tenantSql(tx).query<Array<{ e164: string }>>`
+      SELECT e164 FROM "PhoneNumber" WHERE "organizationId" = ${tenantId} AND e164 = ANY(${phoneNumbers}::text[]) AND status::text NOT IN ('RELEASED', 'FAILED')
+      UNION SELECT e164 FROM "InventoryNumber" WHERE "sandboxId" = ${tenantId} AND e164 = ANY(${phoneNumbers}::text[])
+      UNION SELECT n.e164 FROM "PortingOrderNumber" n JOIN "PortingOrder" o ON o.id = n."portingOrderId"
+        WHERE o."organizationId" = ${tenantId} AND n.e164 = ANY(${phoneNumbers}::text[]) AND o.status::text = ANY(${open}::text[])`;
+    return rows.map((row) => row.e164);
+  }
   const rows = await platformSql(tx).query<Array<{ e164: string }>>`
     SELECT e164 FROM "PhoneNumber" WHERE e164 = ANY(${phoneNumbers}::text[]) AND status::text NOT IN ('RELEASED', 'FAILED')
-    UNION SELECT e164 FROM "InventoryNumber" WHERE e164 = ANY(${phoneNumbers}::text[])
+      AND "organizationId" IN (SELECT id FROM "Organization" WHERE environment = 'LIVE')
+    UNION SELECT e164 FROM "InventoryNumber" WHERE "sandboxId" IS NULL AND e164 = ANY(${phoneNumbers}::text[])
     UNION SELECT n.e164 FROM "PortingOrderNumber" n JOIN "PortingOrder" o ON o.id = n."portingOrderId"
-      WHERE n.e164 = ANY(${phoneNumbers}::text[]) AND o.status::text = ANY(${open}::text[])`;
+      WHERE n.e164 = ANY(${phoneNumbers}::text[]) AND o.status::text = ANY(${open}::text[])
+      AND o."organizationId" IN (SELECT id FROM "Organization" WHERE environment = 'LIVE')`;
   return rows.map((row) => row.e164);
 }
 

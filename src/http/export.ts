@@ -5,6 +5,7 @@ import { csvHeader, exportBatch, exportRowCap, parseExportQuery, planExport } fr
 import type { Database } from '../infra/database.js';
 import type { Logger } from '../infra/logger.js';
 import type { TenantScope } from '../infra/tenant-scope.js';
+import { callerTenant } from '../schema/context.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
 import { failureOf, logFailure } from './failures.js';
 import { currentRequestId } from './request-context.js';
@@ -84,7 +85,7 @@ function streamExport(db: Pick<Database, 'prisma' | 'copyOut'>, tenants: TenantS
       throw error;
     }
     const { format, filter } = request;
-    const scoped = tenants({ organizationId: caller.organizationId, mode: caller.mode });
+    const scoped = tenants(callerTenant(caller));
     const { rows, truncated, batches } = await planExport(scoped, filter);
     const day = new Date().toISOString().slice(0, 10);
     res.writeHead(200, {

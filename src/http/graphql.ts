@@ -6,7 +6,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
 import type { CostBucket } from '../infra/rate-limit.js';
 import type { TenantScope } from '../infra/tenant-scope.js';
-import type { Caller, Context, Services } from '../schema/context.js';
+import { type Caller, type Context, callerTenant, type Services } from '../schema/context.js';
 import { schema } from '../schema/index.js';
 import { CursorCodec } from '../schema/pagination.js';
 import { apiKeyFromHeaders, authenticate } from './auth.js';
@@ -170,7 +170,7 @@ export function createGraphqlHandler(options: {
         requestId: state.requestId,
         logger: logger.child({ requestId: state.requestId }),
         caller: state.caller,
-        db: options.tenants({ organizationId: state.caller.organizationId, mode: state.caller.mode }),
+        db: options.tenants(callerTenant(state.caller)),
         cursors,
         services: options.services,
       };

@@ -2,7 +2,7 @@ import { type DocumentNode, type ExecutionArgs, type ExecutionResult, execute, G
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { BusEvent } from '../infra/event-bus.js';
 import type { FeedHub } from '../infra/feed-hub.js';
-import type { Context } from '../schema/context.js';
+import { type Context, callerTenant } from '../schema/context.js';
 import { type FeedSource, takeEventSource } from '../schema/events.js';
 import { Broadcast, type BroadcastMember, type BroadcastParts, type SocketOperation, socketOperationOf } from './subscription-broadcast.js';
 
@@ -83,7 +83,7 @@ const feedContexts = new WeakMap<Context, Context>();
 function onFeedConnections(context: Context): Context {
   let derived = feedContexts.get(context);
   if (!derived) {
-    derived = { ...context, db: context.services.feedTenants({ organizationId: context.caller.organizationId, mode: context.caller.mode }) };
+    derived = { ...context, db: context.services.feedTenants(callerTenant(context.caller)) };
     feedContexts.set(context, derived);
   }
   return derived;

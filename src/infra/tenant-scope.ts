@@ -3,7 +3,7 @@ import { LRUCache } from 'lru-cache';
 import pg from 'pg';
 import { getDatamodel } from '../generated/pothos-types.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
-import type { ApiKeyMode } from '../generated/prisma/enums.js';
+import type { ApiKeyMode, Environment } from '../generated/prisma/enums.js';
 import type { CopyOut } from './copy-out.js';
 
 // The one place tenant scope is enforced. Every request and job gets a client from
@@ -35,7 +35,10 @@ const tenantOwnedModels = [
 type TenantOwnedModel = (typeof tenantOwnedModels)[number];
 const tenantOwned = new Set<string>(tenantOwnedModels);
 
-/** The platform's purchasable stock: no owner, visible to every tenant. */
+/**
+ * The purchasable stock: live stock (sandboxId null) has no owner and is visible to every live tenant; a
+ * sandbox sees only its own test stock, so a test order never takes a live number, nor another sandbox's.
+ */
 const sharedCatalog = new Set<string>(['InventoryNumber']);
 
 const readOps = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
@@ -95,7 +98,16 @@ function refuseNestedWrites(data: unknown) {
   }
 }
 
-function scopeRows(model: string, operation: string, args: Args, organizationId: string): Args {
+function scopeCatalog(operation: string, args: Args, organizationId: string, environment: Environment): Args {
+  if (readOps.has(operation) || whereWriteOps.has(operation)) {
+    if (whereWriteOps.has(operation) && 'sandboxId' in ((args.data ?? {}) as object))
+      throw new TenantScopeViolation('Cannot move stock out of its environment');
+    return { ...args, where: { ...(args.where ?? {}), sandboxId: environment === 'TEST' ? organizationId : null } };
+  }
+  throw new TenantScopeViolation(`InventoryNumber.${operation} is not allowed through a tenant-scoped client`);
+}
+
+function scopeRows(model: string, operation: string, args: Args, organizationId: string, environment: Environment): Args {
   if (tenantOwned.has(model)) {
     if (readOps.has(operation) || whereWriteOps.has(operation)) {
       if (whereWriteOps.has(operation)) {
@@ -124,7 +136,7 @@ function scopeRows(model: string, operation: string, args: Args, organizationId:
       return { ...args, where: { ...where, AND: [...and, { id: organizationId }] } };
     }
   }
-  if (sharedCatalog.has(model)) return args;
+  if (sharedCatalog.has(model)) return scopeCatalog(operation, args, organizationId, environment);
   throw new TenantScopeViolation(`${model}.${operation} is not allowed through a tenant-scoped client`);
 }
 
@@ -215,15 +227,17 @@ function scopeRelations<T extends Selection>(model: string, args: T, organizatio
   return scoped as T;
 }
 
-export function scopeArgs(model: string, operation: string, args: Args, organizationId: string): Args {
-  return scopeRelations(model, scopeRows(model, operation, args, organizationId), organizationId);
+export function scopeArgs(model: string, operation: string, args: Args, tenant: Pick<Tenant, 'organizationId' | 'environment'>): Args {
+  return scopeRelations(model, scopeRows(model, operation, args, tenant.organizationId, tenant.environment), tenant.organizationId);
 }
 
 /** Who a scoped client acts for. */
 export type Tenant = {
   readonly organizationId: string;
-  /** The calling API key's mode; null for work no key started (jobs). Nothing depends on it yet. */
+  /** The calling API key's mode; null for work no key started (jobs). */
   readonly mode: ApiKeyMode | null;
+  /** The organization's environment (a TEST organization is a sandbox): which stock it sees and which carrier serves it. */
+  readonly environment: Environment;
 };
 
 export type TenantHooks = {
@@ -263,7 +277,7 @@ function refuseRaw(method: RawMethod) {
 
 /** A Prisma client that can only see and write the given organization's rows. */
 export function tenantClient(prisma: PrismaClient, tenant: Tenant, hooks: TenantHooks): TenantDb {
-  const owner: Tenant = Object.freeze({ organizationId: tenant.organizationId, mode: tenant.mode });
+  const owner: Tenant = Object.freeze({ organizationId: tenant.organizationId, mode: tenant.mode, environment: tenant.environment });
   hooksByTenant.set(owner, hooks);
   return prisma.$extends({
     name: 'tenant-scope',
@@ -272,7 +286,7 @@ export function tenantClient(prisma: PrismaClient, tenant: Tenant, hooks: Tenant
     query: {
       $allModels: {
         $allOperations({ model, operation, args, query }) {
-          return query(scopeArgs(model, operation, args as Args, owner.organizationId) as typeof args);
+          return query(scopeArgs(model, operation, args as Args, owner) as typeof args);
         },
       },
       $queryRaw: refuseRaw('$queryRaw'),
@@ -294,7 +308,7 @@ export function tenantScope(prisma: PrismaClient, hooks: TenantHooks): TenantSco
   // so each (organization, mode) reuses one instead of building a new extended client for every request.
   const clients = new LRUCache<string, TenantDb>({ max: cachedTenantClients });
   return (tenant) => {
-    const key = `${tenant.organizationId}:${tenant.mode ?? ''}`;
+    const key = `${tenant.organizationId}:${tenant.mode ?? ''}:${tenant.environment}`;
     let client = clients.get(key);
     if (!client) {
       client = tenantClient(prisma, tenant, hooks);

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
-import type { ApiKeyMode, ApiKeyRole } from '../generated/prisma/enums.js';
+import type { Sandboxes } from '../domain/sandbox.js';
+import type { ApiKeyMode, ApiKeyRole, Environment } from '../generated/prisma/enums.js';
 import type { KeyRevocations } from '../http/key-revocations.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
 import type { DocumentStorage } from '../infra/document-storage.js';
 import type { FeedHub } from '../infra/feed-hub.js';
-import type { TenantDb, TenantScope } from '../infra/tenant-scope.js';
+import type { Tenant, TenantDb, TenantScope } from '../infra/tenant-scope.js';
 import type { CursorCodec } from './pagination.js';
 
 export type Caller = {
@@ -12,7 +13,14 @@ export type Caller = {
   apiKeyId: string;
   role: ApiKeyRole;
   mode: ApiKeyMode;
+  /** The key's organization's environment, always its mode: a TEST key's organization is a sandbox. */
+  environment: Environment;
 };
+
+/** The tenant a key acts for. */
+export function callerTenant(caller: Caller): Tenant {
+  return { organizationId: caller.organizationId, mode: caller.mode, environment: caller.environment };
+}
 
 /** What mutations need beyond the database. */
 export type Services = {
@@ -22,7 +30,10 @@ export type Services = {
   feed: FeedHub;
   /** Ends a revoked key's open connections and streams on this instance. */
   revocations: KeyRevocations;
-  carrier: CarrierGateway;
+  /** Live tenants get the configured carrier; sandboxes always the simulated one (see domain/sandbox.ts). */
+  carriers: Record<Environment, CarrierGateway>;
+  /** The sandboxes of live organizations: where a live ADMIN key creates test keys. */
+  sandboxes: Sandboxes;
   documents: DocumentStorage;
   maxDocumentBytes: number;
 };
@@ -39,3 +50,8 @@ export type Context = {
   cursors: CursorCodec;
   services: Services;
 };
+
+/** The carrier that serves the caller's environment. */
+export function carrierFor(ctx: Context): CarrierGateway {
+  return ctx.services.carriers[ctx.db.tenant.environment];
+}

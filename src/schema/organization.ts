@@ -108,14 +108,17 @@ const CreateApiKeyInput = builder.inputType('CreateApiKeyInput', {
     mode: t.field({
       type: ApiKeyModeEnum,
       required: false,
-      description: "LIVE or TEST; by default the calling key's own mode. A test-mode key can create only test-mode keys.",
+      description:
+        "LIVE or TEST; by default the calling key's own mode. A test-mode key can create only test-mode keys; a live key's TEST key " +
+        "belongs to the organization's sandbox (made on first use), and is listed and revoked there, with test keys.",
     }),
   }),
 });
 
 const CreateApiKeyPayload = mutationPayload<{ apiKey: ApiKey; secret: string }>('CreateApiKeyPayload', {
-  rows: { apiKey: 'ApiKey' },
   fields: (t) => ({
+    // The row as created, not re-read: a test key made by a live key lives in the sandbox, out of the caller's scope.
+    apiKey: t.field({ type: ApiKeyRef, nullable: true, resolve: (p) => p.apiKey ?? null }),
     secret: t.string({ nullable: true, description: 'The key itself. Shown only in this response.', resolve: (p) => p.secret ?? null }),
   }),
 });
@@ -129,7 +132,8 @@ builder.mutationFields((t) => ({
     type: CreateApiKeyPayload,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateApiKeyInput, required: true }) },
-    resolve: (_root, { input }, ctx) => asPayload(() => createApiKey(ctx.db, { name: input.name, role: input.role, mode: input.mode ?? ctx.caller.mode })),
+    resolve: (_root, { input }, ctx) =>
+      asPayload(() => createApiKey(ctx.db, { name: input.name, role: input.role, mode: input.mode ?? ctx.caller.mode }, ctx.services.sandboxes)),
   }),
   revokeApiKey: t.field({
     type: RevokeApiKeyPayload,

@@ -11,6 +11,7 @@ import type { PortingDocument, PortingOrder } from '../generated/prisma/client.j
 import { PortingDocumentKind } from '../generated/prisma/enums.js';
 import type { PortabilityResult } from '../infra/carrier/gateway.js';
 import { builder } from './builder.js';
+import { carrierFor } from './context.js';
 import { NumberTypeEnum, PortingOrderStatusEnum } from './enums.js';
 import { inputId } from './global-id.js';
 import { asPayload, mutationPayload } from './mutation-payload.js';
@@ -146,7 +147,7 @@ builder.queryFields((t) => ({
   portabilityCheck: t.field({
     type: [PortabilityResultType],
     args: { phoneNumbers: t.arg({ type: ['E164'], required: true }) },
-    resolve: (_root, args, ctx) => checkPortability(ctx.services.carrier, args.phoneNumbers, ['phoneNumbers']),
+    resolve: (_root, args, ctx) => checkPortability(carrierFor(ctx), args.phoneNumbers, ['phoneNumbers']),
   }),
   portingOrders: t.connection(
     {
@@ -202,7 +203,7 @@ builder.mutationFields((t) => ({
         required: true,
       }),
     },
-    resolve: (_root, { input }, ctx) => asPayload(async () => ({ results: await checkPortability(ctx.services.carrier, input.phoneNumbers) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ results: await checkPortability(carrierFor(ctx), input.phoneNumbers) })),
   }),
   createPortingOrder: t.field({
     type: CreatePortingOrderPayload,
@@ -217,7 +218,7 @@ builder.mutationFields((t) => ({
         required: true,
       }),
     },
-    resolve: (_root, { input }, ctx) => asPayload(async () => ({ portingOrders: await createPortingOrders(ctx.db, ctx.services.carrier, input) })),
+    resolve: (_root, { input }, ctx) => asPayload(async () => ({ portingOrders: await createPortingOrders(ctx.db, carrierFor(ctx), input) })),
   }),
   updatePortingOrder: t.field({
     type: PortingOrderPayload,
@@ -281,7 +282,7 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SubmitInput, required: true }) },
     resolve: (_root, { input }, ctx) =>
       asPayload(async () => {
-        const portingOrder = await submitPortingOrder(ctx.db, ctx.services.carrier, inputId(input.id, 'PortingOrder', ['input', 'id']));
+        const portingOrder = await submitPortingOrder(ctx.db, carrierFor(ctx), inputId(input.id, 'PortingOrder', ['input', 'id']));
         return { portingOrder };
       }),
   }),

@@ -39,7 +39,7 @@ export async function portableNumbers(server: TestServer, count: number): Promis
     const e164 = `+1512${String(3_000_000 + Math.floor(Math.random() * 6_000_000))}`;
     const [result] = await carrier.checkPortability([e164]);
     if (!result?.portable || found.includes(e164)) continue;
-    if (await server.db.prisma.inventoryNumber.findUnique({ where: { e164 } })) continue;
+    if (await server.db.prisma.inventoryNumber.findFirst({ where: { e164 } })) continue;
     found.push(e164);
   }
   return found;

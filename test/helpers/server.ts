@@ -91,7 +91,7 @@ export async function startTestServer(
     });
     const keys = {} as Record<ApiKeyRole, string>;
     for (const role of ['ADMIN', 'MEMBER', 'READ_ONLY'] as const) {
-      keys[role] = generateApiKey('TEST');
+      keys[role] = generateApiKey('LIVE');
       await db.prisma.apiKey.create({ data: apiKeyRecord(keys[role], { organizationId: organization.id, name: `${role} key`, role }) });
     }
     return { organizationId: organization.id, slug, keys };

@@ -23,31 +23,41 @@ type KeyNode = { id: string; name: string; displayPrefix: string; role: string; 
 type KeyPage = { apiKeys: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: Array<{ node: KeyNode }> } };
 
 describe.skipIf(skipReason)('account rules', () => {
-  it('a test-mode ADMIN key creates test keys only; a live ADMIN key creates either', async ({ server, acme }) => {
-    const before = await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } });
-    const refused = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'escape', role: 'ADMIN', mode: 'LIVE' } });
-    expect(refused.data).toMatchObject({ createApiKey: { secret: null, errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
-    expect(await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId } })).toBe(before);
-    // Without a mode, a key makes keys of its own mode.
-    const byDefault = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'same mode', role: 'MEMBER' } });
-    expect(byDefault.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
-
-    const sandbox = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'ci', role: 'MEMBER', mode: 'TEST' } });
-    expect(sandbox.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
-    const live = generateApiKey('LIVE');
-    await server.db.prisma.apiKey.create({ data: apiKeyRecord(live, { organizationId: acme.organizationId, name: 'live admin', role: 'ADMIN' }) });
-    for (const mode of ['LIVE', 'TEST']) {
-      const made = await server.graphql(live, CreateKey, { input: { name: `made ${mode}`, role: 'READ_ONLY', mode } });
-      expect(made.data).toMatchObject({ createApiKey: { apiKey: { mode }, errors: [] } });
-    }
-    const liveByDefault = await server.graphql(live, CreateKey, { input: { name: 'live by default', role: 'READ_ONLY' } });
+  it('a live ADMIN key makes test keys in its one sandbox; a test-mode key creates test keys only', async ({ server, acme }) => {
+    const liveByDefault = await server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: 'live by default', role: 'READ_ONLY' } });
     expect(liveByDefault.data).toMatchObject({ createApiKey: { apiKey: { mode: 'LIVE' }, errors: [] } });
+    const made = await Promise.all(
+      ['ADMIN', 'MEMBER'].map((role) => server.graphql(acme.keys.ADMIN, CreateKey, { input: { name: `test ${role}`, role, mode: 'TEST' } })),
+    );
+    for (const response of made) expect(response.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
+    const [testAdmin] = made.map((response) => (response.data as { createApiKey: { secret: string } }).createApiKey.secret);
+    expect(testAdmin).toMatch(/^pn_test_/);
+    // Both test keys live in one sandbox, a TEST organization of acme's, never in acme itself.
+    const sandbox = await server.db.prisma.organization.findUniqueOrThrow({ where: { liveOrganizationId: acme.organizationId } });
+    expect(sandbox).toMatchObject({ environment: 'TEST', kycStatus: 'VERIFIED' });
+    const testKeys = await server.db.prisma.apiKey.findMany({ where: { organizationId: sandbox.id } });
+    expect(testKeys.map((key) => key.mode)).toEqual(['TEST', 'TEST']);
+    expect(await server.db.prisma.apiKey.count({ where: { organizationId: acme.organizationId, mode: 'TEST' } })).toBe(0);
+
+    const keysBefore = await server.db.prisma.apiKey.count();
+    const refused = await server.graphql(testAdmin!, CreateKey, { input: { name: 'escape', role: 'ADMIN', mode: 'LIVE' } });
+    expect(refused.data).toMatchObject({ createApiKey: { secret: null, errors: [{ code: 'FORBIDDEN', field: ['input', 'mode'] }] } });
+    expect(await server.db.prisma.apiKey.count()).toBe(keysBefore);
+    const byDefault = await server.graphql(testAdmin!, CreateKey, { input: { name: 'same mode', role: 'MEMBER' } });
+    expect(byDefault.data).toMatchObject({ createApiKey: { apiKey: { mode: 'TEST' }, errors: [] } });
+    expect(await server.db.prisma.apiKey.count({ where: { organizationId: sandbox.id } })).toBe(3);
+
+    // A key whose mode is not its organization's environment (not one the API made) is refused outright.
+    const stray = generateApiKey('TEST');
+    await server.db.prisma.apiKey.create({ data: { ...apiKeyRecord(stray, { organizationId: acme.organizationId, name: 'stray', role: 'ADMIN' }) } });
+    const strayCall = await server.graphql(stray, '{ viewer { organization { name } } }');
+    expect(strayCall.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it('apiKeys lists the tenant’s own keys, newest first, revoked ones too, never a secret, to ADMIN keys only', async ({ server, globex, acme }) => {
     const made: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const created = await server.graphql(globex.keys.ADMIN, CreateKey, { input: { name: `key ${i}`, role: 'READ_ONLY', mode: 'TEST' } });
+      const created = await server.graphql(globex.keys.ADMIN, CreateKey, { input: { name: `key ${i}`, role: 'READ_ONLY' } });
       made.push((created.data as { createApiKey: { secret: string } }).createApiKey.secret);
     }
     const revoked = await server.db.prisma.apiKey.findFirstOrThrow({ where: { organizationId: globex.organizationId, name: 'key 0' } });

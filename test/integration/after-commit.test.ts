@@ -121,7 +121,7 @@ describe.skipIf(skipReason)('the after-commit hook', () => {
     let visibleAtHook: Promise<unknown> | undefined;
     const db = tenantClient(
       server.db.prisma,
-      { organizationId: tenant.organizationId, mode: null },
+      { organizationId: tenant.organizationId, mode: null, environment: 'LIVE' },
       {
         afterCommit: () => {
           calls.push('afterCommit');
@@ -141,7 +141,7 @@ describe.skipIf(skipReason)('the after-commit hook', () => {
   it('does not run when the transaction rolls back', async ({ server, tenant }) => {
     const name = `rolled-back-${randomUUID()}`;
     let calls = 0;
-    const db = tenantClient(server.db.prisma, { organizationId: tenant.organizationId, mode: null }, { afterCommit: () => (calls += 1) });
+    const db = tenantClient(server.db.prisma, { organizationId: tenant.organizationId, mode: null, environment: 'LIVE' }, { afterCommit: () => (calls += 1) });
     await expect(
       inTransaction(db, async (tx) => {
         await tx.connection.create({ data: { organizationId: tx.tenant.organizationId, name } });

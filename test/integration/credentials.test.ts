@@ -29,11 +29,11 @@ const it = serverTest({}, { tenants: ['acme', 'globex'] });
 
 describe.skipIf(skipReason)('API keys and connections', () => {
   it('an admin creates a key whose secret works once shown, and is stored only hashed', async ({ server, acme }) => {
-    const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Dashboard', role: 'READ_ONLY', mode: 'TEST' } });
+    const created = await server.graphql(acme.keys.ADMIN, CreateApiKey, { input: { name: 'Dashboard', role: 'READ_ONLY', mode: 'LIVE' } });
     expect(created.data?.createApiKey.errors).toEqual([]);
     const secret = created.data!.createApiKey.secret!;
-    expect(secret).toMatch(/^pn_test_[A-Za-z0-9]{40}$/);
-    expect(created.data!.createApiKey.apiKey).toMatchObject({ name: 'Dashboard', role: 'READ_ONLY', mode: 'TEST', displayPrefix: secret.slice(0, 12) });
+    expect(secret).toMatch(/^pn_live_[A-Za-z0-9]{40}$/);
+    expect(created.data!.createApiKey.apiKey).toMatchObject({ name: 'Dashboard', role: 'READ_ONLY', mode: 'LIVE', displayPrefix: secret.slice(0, 12) });
     const stored = await server.db.prisma.apiKey.findMany({ where: { organizationId: acme.organizationId } });
     expect(JSON.stringify(stored)).not.toContain(secret);
     const asNewKey = await server.graphql(secret, WhoAmI);

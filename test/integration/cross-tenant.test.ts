@@ -139,7 +139,7 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     for (let tries = 0; !nobodysNumber; tries += 1) {
       if (tries > 100_000) throw new Error('no unheld number with the same carrier verdict');
       const candidate = `+1${twinA!.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
-      if ((await verdict(candidate)) !== wanted || (await server.db.prisma.inventoryNumber.findUnique({ where: { e164: candidate } }))) continue;
+      if ((await verdict(candidate)) !== wanted || (await server.db.prisma.inventoryNumber.findFirst({ where: { e164: candidate } }))) continue;
       nobodysNumber = candidate;
     }
   });

@@ -18,7 +18,7 @@ const raw = (client: unknown) => client as RawClient;
 
 describe.skipIf(skipReason)('the tenant-scoped client', () => {
   it('refuses raw SQL, on the client and in its transactions', async ({ server, a }) => {
-    const db = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: 'LIVE' }, noHooks);
+    const db = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: 'LIVE', environment: 'LIVE' }, noHooks);
     await expect(raw(db).$queryRaw`SELECT id FROM "PhoneNumber"`).rejects.toBeInstanceOf(TenantScopeViolation);
     await expect(raw(db).$executeRaw`DELETE FROM "PhoneNumber"`).rejects.toBeInstanceOf(TenantScopeViolation);
     await expect(raw(db).$queryRawUnsafe('SELECT id FROM "PhoneNumber"')).rejects.toBeInstanceOf(TenantScopeViolation);
@@ -27,8 +27,8 @@ describe.skipIf(skipReason)('the tenant-scoped client', () => {
   });
 
   it('carries its tenant into its transactions', async ({ server, a }) => {
-    const db = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: 'TEST' }, noHooks);
-    expect(db.tenant).toEqual({ organizationId: a.organizationId, mode: 'TEST' });
+    const db = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: 'TEST', environment: 'TEST' }, noHooks);
+    expect(db.tenant).toEqual({ organizationId: a.organizationId, mode: 'TEST', environment: 'TEST' });
     expect(await inTransaction(db, async (tx) => tx.tenant)).toBe(db.tenant);
   });
 
@@ -39,8 +39,8 @@ describe.skipIf(skipReason)('the tenant-scoped client', () => {
       const [row] = await tenantSql(db).query<Array<{ n: bigint }>>`SELECT COUNT(*) AS n FROM "PhoneNumber" WHERE "organizationId" = ${tenantId}`;
       return Number(row?.n);
     };
-    const dbA = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: null }, noHooks);
-    const dbB = tenantClient(server.db.prisma, { organizationId: b.organizationId, mode: null }, noHooks);
+    const dbA = tenantClient(server.db.prisma, { organizationId: a.organizationId, mode: null, environment: 'LIVE' }, noHooks);
+    const dbB = tenantClient(server.db.prisma, { organizationId: b.organizationId, mode: null, environment: 'LIVE' }, noHooks);
     const owned = async (organizationId: string) => server.db.prisma.phoneNumber.count({ where: { organizationId } });
     expect(await count(dbA)).toBe(await owned(a.organizationId));
     expect(await count(dbB)).toBe(await owned(b.organizationId));

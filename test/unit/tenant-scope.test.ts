@@ -1,9 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Prisma, type PrismaClient } from '../../src/generated/prisma/client.js';
-import { lockRow, scopeArgs, type TenantDb, TenantScopeViolation, type TenantTx, tenantId, tenantSql } from '../../src/infra/tenant-scope.js';
+import { lockRow, scopeArgs as scopeFor, type TenantDb, TenantScopeViolation, type TenantTx, tenantId, tenantSql } from '../../src/infra/tenant-scope.js';
 
 const org = 'org-a';
+type ScopedArgs = Parameters<typeof scopeFor>[2];
+/** scopeArgs for a tenant of the given organization (live unless said otherwise). */
+const scopeArgs = (model: string, operation: string, args: ScopedArgs, organizationId: string, environment: 'LIVE' | 'TEST' = 'LIVE') =>
+  scopeFor(model, operation, args, { organizationId, environment });
 const other = 'org-b';
 
 describe('scopeArgs on tenant-owned models', () => {
@@ -116,11 +120,16 @@ describe('scopeArgs on Organization', () => {
 });
 
 describe('scopeArgs on unscoped models', () => {
-  it('passes the shared catalog (InventoryNumber) through untouched', () => {
+  it('scopes the stock (InventoryNumber) to the environment: live stock for live tenants, its own test stock for a sandbox', () => {
     const args = { where: { state: 'AVAILABLE' }, take: 10 };
-    for (const operation of ['findMany', 'findUnique', 'count', 'update', 'create']) {
-      expect(scopeArgs('InventoryNumber', operation, args, org)).toBe(args);
+    for (const operation of ['findMany', 'findUnique', 'count', 'updateMany', 'updateManyAndReturn']) {
+      expect(scopeArgs('InventoryNumber', operation, args, org)).toEqual({ where: { state: 'AVAILABLE', sandboxId: null }, take: 10 });
+      expect(scopeArgs('InventoryNumber', operation, args, org, 'TEST')).toEqual({ where: { state: 'AVAILABLE', sandboxId: org }, take: 10 });
     }
+    // A caller's own sandboxId can't widen it, stock can't be moved between environments, nor made by a tenant.
+    expect(scopeArgs('InventoryNumber', 'findMany', { where: { sandboxId: other } }, org).where).toEqual({ sandboxId: null });
+    expect(() => scopeArgs('InventoryNumber', 'updateMany', { where: {}, data: { sandboxId: org } }, org)).toThrow(TenantScopeViolation);
+    expect(() => scopeArgs('InventoryNumber', 'create', { data: { e164: '+15125550100' } }, org)).toThrow(TenantScopeViolation);
   });
 
   it.each([
@@ -178,6 +187,7 @@ describe('model classification', () => {
       throw error;
     }
     if (scoped === args) return 'shared';
+    if (scoped.where && 'sandboxId' in scoped.where) return 'stock';
     if (scoped.where?.organizationId === org) return 'tenant';
     if (JSON.stringify(scoped.where?.AND) === JSON.stringify([{ id: org }])) return 'organization';
     return 'unknown';
@@ -186,7 +196,7 @@ describe('model classification', () => {
   it('classifies every model of the generated Prisma client exactly as expected', () => {
     const expected: Record<string, string> = {
       Organization: 'organization',
-      InventoryNumber: 'shared',
+      InventoryNumber: 'stock',
       Job: 'refused',
       Deployment: 'refused',
       // The platform's operators and their audit trail: no tenant client reaches them.

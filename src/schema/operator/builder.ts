@@ -75,7 +75,7 @@ export const operatorBuilder = new SchemaBuilder<{
 async function operatorNodes(ctx: OperatorContext, ids: GlobalId[]): Promise<Array<object | null>> {
   const wanted = (typename: string) => ids.filter((id) => id.typename === typename).map((id) => id.id);
   const [organizations, audits] = await Promise.all([
-    ctx.prisma.organization.findMany({ where: { id: { in: wanted('Organization') } } }),
+    ctx.prisma.organization.findMany({ where: { id: { in: wanted('Organization') }, environment: 'LIVE' } }),
     ctx.prisma.auditRecord.findMany({ where: { id: { in: wanted('AuditRecord') } }, include: { operatorKey: { select: { name: true } } } }),
   ]);
   const found = new Map<string, object>();

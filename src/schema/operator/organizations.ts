@@ -108,7 +108,9 @@ builder.queryFields((t) => ({
 function organizationWhere(filter: { search?: string | null; status?: string | null; kycStatus?: string | null } | null | undefined) {
   const search = filter?.search?.trim();
   const contains = search ? { contains: likeLiteral(search), mode: 'insensitive' as const } : undefined;
+  // Live organizations: a sandbox is its owner's test environment, not an account.
   return {
+    environment: 'LIVE' as const,
     ...(filter?.status ? { status: filter.status as never } : {}),
     ...(filter?.kycStatus ? { kycStatus: filter.kycStatus as never } : {}),
     ...(contains ? { OR: [{ name: contains }, { slug: contains }, { billingEmail: contains }] } : {}),
