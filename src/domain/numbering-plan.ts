@@ -1,5 +1,5 @@
 import type { NumberType } from '../generated/prisma/enums.js';
-import { type CountryCode, countryPlans } from './catalog.js';
+import { type CountryCode, countryPlans, isReservedNumber } from './catalog.js';
 
 // Where a number belongs, from its digits alone: country by calling code and
 // plan length, type and area code by the longest known prefix. Used for port-ins,
@@ -45,4 +45,11 @@ export function classifyNumber(e164: string): NumberClass | null {
   if (!best) return null;
   const { callingCode: _callingCode, nsnLengths: _nsnLengths, ...numberClass } = best;
   return numberClass;
+}
+
+/** A number set aside for fiction and tests (NANP 555, Ofcom's drama ranges): in service with no carrier. */
+export function isFictionalNumber(e164: string): boolean {
+  const plan = classifyNumber(e164);
+  const callingCode = plan && countryPlans.find((country) => country.countryCode === plan.countryCode)?.callingCode;
+  return Boolean(plan && callingCode && isReservedNumber(plan.countryCode, e164.slice(1 + callingCode.length)));
 }

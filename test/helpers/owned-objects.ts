@@ -31,7 +31,9 @@ async function call(server: TestServer, key: string, query: string, variables: R
 }
 
 /** Numbers the simulated carrier (same seed as the test server) would port in, never in our stock. */
-export async function portableNumbers(server: TestServer, count: number): Promise<string[]> {
+export async function portableNumbers(server: TestServer, count: number, options: { sandbox?: boolean } = {}): Promise<string[]> {
+  // A sandbox ports only fictional numbers: those outside its test stock (0100–0159) and not its magic 0197/0198.
+  if (options.sandbox) return [160, 161, 162, 163, 164, 165, 166, 167].slice(0, count).map((n) => `+1512555${String(n).padStart(4, '0')}`);
   const carrier = new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: server.config.carrier.seed });
   const found: string[] = [];
   for (let tries = 0; found.length < count; tries += 1) {
@@ -129,7 +131,7 @@ export async function createOwnedObjects(
   const kycDocumentId = (kyc.data as Data)?.uploadKycDocument?.document?.id as string | undefined;
   if (!kycDocumentId) throw new Error(`KYC upload: ${JSON.stringify(kyc)}`);
   const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, {
-    i: { name: 'spare', role: 'READ_ONLY', mode: 'TEST' },
+    i: { name: 'spare', role: 'READ_ONLY' },
   });
   const ledger = await call(server, key, `{ ledger(first: 1) { edges { node { id } } } }`);
   const viewer = await call(server, key, `{ viewer { organization { id } } }`);

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type GraphQLInputType, getNamedType, isEnumType } from 'graphql';
 import { describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
+import { SandboxCarrier } from '../../src/infra/carrier/sandbox.js';
 import { SimulatedCarrier } from '../../src/infra/carrier/simulated.js';
 import { decodeGlobalId, encodeGlobalId } from '../../src/schema/global-id.js';
 import { skipReason } from '../helpers/database.js';
 import { eventually, feedListening, quietFor } from '../helpers/lifecycle.js';
 import { createOwnedObjects, type OwnedObjects, portableNumbers, searchAvailable } from '../helpers/owned-objects.js';
+import { sandboxOf } from '../helpers/sandbox.js';
 import {
   buildArguments,
   inputCoordinates,
@@ -102,7 +104,29 @@ function normalise(response: { status: number; data?: unknown; errors?: unknown[
 
 const it = serverTest();
 
-describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-up ones, and change nothing', () => {
+/**
+ * Who A, B (the intruder) and C (who holds A's numbers' twins) are: three organizations; or an organization's
+ * live side probing its own sandbox (and another sandbox as C); or a sandbox probing its own live side.
+ */
+const variants: Array<[string, (server: TestServer) => Promise<[Tenant, Tenant, Tenant]>]> = [
+  ['another organization', async (server) => [await server.createTenant(), await server.createTenant(), await server.createTenant()]],
+  [
+    'the live keys of the same organization, probing its sandbox',
+    async (server) => {
+      const [live, other] = [await server.createTenant(), await server.createTenant()];
+      return [await sandboxOf(server, live), live, await sandboxOf(server, other)];
+    },
+  ],
+  [
+    'the sandbox of the same organization, probing its live side',
+    async (server) => {
+      const live = await server.createTenant();
+      return [live, await sandboxOf(server, live), await server.createTenant()];
+    },
+  ],
+];
+
+describe.skipIf(skipReason).each(variants)('another tenant’s real IDs look exactly like made-up ones, and change nothing: B is %s', (_variant, tenantsFor) => {
   // The probes below close over the server and what the setup made, so they are kept here, not taken per test.
   let server: TestServer;
   let a: Tenant;
@@ -118,10 +142,13 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
   it.beforeAll(async ({ server: started }) => {
     server = started;
     await seedInventory(server.db.prisma, { count: 3000 });
-    [a, b, c] = [await server.createTenant(), await server.createTenant(), await server.createTenant()];
+    [a, b, c] = await tenantsFor(server);
     const found = await searchAvailable(server, a.keys.READ_ONLY, 100);
-    // Two numbers the carrier can't tell apart except by digits, so any difference in B's answers is tenancy.
-    const carrier = new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: server.config.carrier.seed });
+    // Two numbers B's carrier can't tell apart except by digits, so any difference in B's answers is tenancy.
+    const bIsSandbox = b.keys.ADMIN.startsWith('pn_test_');
+    const carrier = bIsSandbox
+      ? new SandboxCarrier()
+      : new SimulatedCarrier({ latencyMs: 0, failureRate: 0, transientFailureRate: 0, seed: server.config.carrier.seed });
     const byVerdict = new Map<string, string[]>();
     for (const result of await carrier.checkPortability(found)) {
       const verdict = JSON.stringify({ ...result, e164: undefined });
@@ -129,16 +156,23 @@ describe.skipIf(skipReason)('another tenant’s real IDs look exactly like made-
     }
     const [twinA, twinC] = [...byVerdict.values()].find((group) => group.length >= 2)!;
     const rest = found.filter((e164) => e164 !== twinA && e164 !== twinC);
-    const ports = await portableNumbers(server, 3);
+    const portFor = async (tenant: Tenant, i: number) => (await portableNumbers(server, 3, { sandbox: tenant.keys.ADMIN.startsWith('pn_test_') }))[i]!;
+    const ports = [await portFor(a, 0), await portFor(b, 1), await portFor(c, 2)];
     owned = await createOwnedObjects(server, a, { order: [twinA!, rest[0]!], reserve: [rest[1]!], port: ports[0]! });
-    mine = await createOwnedObjects(server, b, { order: [rest[2]!], reserve: [rest[3]!], port: ports[1]! });
+    // B buys from its own stock (a sandbox's is not A's), none of what A or C take.
+    const taken = new Set([twinA, twinC, ...rest.slice(0, 2), rest[4]]);
+    const forB = (await searchAvailable(server, b.keys.READ_ONLY, 100)).filter((e164) => !taken.has(e164));
+    mine = await createOwnedObjects(server, b, { order: [forB[0]!], reserve: [forB[1]!], port: ports[1]! });
     await createOwnedObjects(server, c, { order: [twinC!], reserve: [rest[4]!], port: ports[2]! });
     othersNumber = twinC!;
     const verdict = async (e164: string) => JSON.stringify({ ...(await carrier.checkPortability([e164]))[0], e164: undefined });
     const wanted = await verdict(twinA!);
     for (let tries = 0; !nobodysNumber; tries += 1) {
       if (tries > 100_000) throw new Error('no unheld number with the same carrier verdict');
-      const candidate = `+1${twinA!.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
+      // A fictional number's made-up twin is fictional too (a sandbox's stock is 555-0100 to 0159).
+      const candidate = twinA!.startsWith('+1512555')
+        ? `+1512555${String(200 + Math.floor(Math.random() * 800)).padStart(4, '0')}`
+        : `+1${twinA!.slice(2, 5)}${String(2_000_000 + Math.floor(Math.random() * 7_000_000))}`;
       if ((await verdict(candidate)) !== wanted || (await server.db.prisma.inventoryNumber.findFirst({ where: { e164: candidate } }))) continue;
       nobodysNumber = candidate;
     }

@@ -1,3 +1,4 @@
+import { isFictionalNumber } from '../../domain/numbering-plan.js';
 import { magicSuffixes } from '../../domain/sandbox.js';
 import { CarrierRejection, CarrierUnavailable, type PortabilityResult, type PortProgress, type PortSubmission } from './gateway.js';
 import { SimulatedCarrier } from './simulated.js';
@@ -23,10 +24,15 @@ export class SandboxCarrier extends SimulatedCarrier {
     return super.activateNumber(e164);
   }
 
+  /** Only fictional numbers port into a sandbox (a real one is someone's), all of them but the magic not-portable one. */
   override async checkPortability(e164s: string[]): Promise<PortabilityResult[]> {
     const results = await super.checkPortability(e164s);
     return results.map((result) => {
       if (!result.countryCode || !result.numberType) return result;
+      if (!isFictionalNumber(result.e164)) {
+        const notPortableReason = 'Test mode ports only fictional numbers, such as +1 512 555 0160 to 0199';
+        return { ...result, portable: false, fastPortable: false, notPortableReason };
+      }
       if (result.e164.endsWith(magicSuffixes.notPortable)) {
         return { ...result, portable: false, fastPortable: false, notPortableReason: 'Number is not in service with any carrier (sandbox magic number)' };
       }

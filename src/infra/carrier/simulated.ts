@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyNumber } from '../../domain/numbering-plan.js';
+import { classifyNumber, isFictionalNumber } from '../../domain/numbering-plan.js';
 import { type CarrierGateway, CarrierRejection, CarrierUnavailable, type PortabilityResult, type PortProgress, type PortSubmission } from './gateway.js';
 
 export type SimulatedCarrierOptions = {
@@ -79,6 +79,8 @@ export class SimulatedCarrier implements CarrierGateway {
         losingCarrier,
       });
       if (!plan) return refuse('Outside the numbering plans we serve');
+      // Fictional numbers (NANP 555, Ofcom's drama ranges) are in service nowhere; the sandbox ports only those.
+      if (isFictionalNumber(e164)) return refuse('Number is not in service with any carrier (a fictional number)');
       const roll = this.draw('portable', e164);
       const losingCarrier = losingCarriers[Math.floor(this.draw('losing', e164) * losingCarriers.length)] ?? null;
       if (roll < 0.1) return refuse('Number is not in service with any carrier');
