@@ -40,7 +40,8 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string }).code 
 
 /**
  * Places an order: KYC gate, numbers claimed, activation total and first month debited (two ledger
- * entries), numbers created PENDING, events and activation jobs, all in one transaction. The same idempotency key returns the same order and charges nothing more.
+ * entries), numbers created PENDING, events and activation jobs, all in one transaction. The same
+ * idempotency key returns the same order and charges nothing more.
  */
 export async function placeOrder(db: TenantDb, input: OrderInput): Promise<{ order: NumberOrder; replayed: boolean }> {
   const { organizationId } = db.tenant;

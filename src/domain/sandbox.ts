@@ -135,11 +135,12 @@ const maxTestFundsCents = 10_000_000;
  * mode, where only the platform's operators move money.
  */
 export async function addTestFunds(db: TenantDb, input: { amountCents: number; idempotencyKey: string }) {
-  if (db.tenant.environment !== 'TEST') throw new DomainError('FORBIDDEN', 'Test funds exist only in test mode: use a pn_test_ key', null);
   checkIdempotencyKey(input.idempotencyKey);
   if (!Number.isSafeInteger(input.amountCents) || input.amountCents < 1 || input.amountCents > maxTestFundsCents) {
     throw invalidInput(['input', 'amountCents'], `"input.amountCents" must be a whole number of cents from 1 to ${maxTestFundsCents}`);
   }
+  // After the input checks, so a bad field is named whatever the mode.
+  if (db.tenant.environment !== 'TEST') throw new DomainError('FORBIDDEN', 'Test funds exist only in test mode: use a pn_test_ key', null);
   const dedupeKey = `test-funds:${db.tenant.organizationId}:${input.idempotencyKey}`;
   return inTransaction(db, async (tx) => {
     const moved = await moveMoney(tx, { amountCents: input.amountCents, kind: 'TOP_UP', description: 'Test funds', dedupeKey });

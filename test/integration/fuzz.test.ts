@@ -524,7 +524,9 @@ describe.skipIf(skipReason)('fuzz baseline', () => {
  * there an acceptable value is judged only for not failing, while values that must be refused still have to
  * name their field (validation comes before the state check). submitKyc: the tenant is KYC-verified.
  */
-const refusedByState: Record<string, string> = { submitKyc: 'INVALID_STATE' };
+// Refusals of valid input by the caller's state: a verified tenant's KYC, and test funds, which the fuzzed (live)
+// tenant can't add; both come after the input checks, which the hostile cases meet first.
+const refusedByState: Record<string, string> = { submitKyc: 'INVALID_STATE', addTestFunds: 'FORBIDDEN' };
 
 const inputsOf = (cases: Case[]) => cases.map((k) => `${k.coordinate.path.join('.')}=${k.hostile.label}`).join(', ');
 

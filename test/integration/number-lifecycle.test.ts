@@ -282,6 +282,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       }) { errors { code } } }`,
       uploadPortingDocument: 'mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }',
       uploadKycDocument: 'mutation ($f: File!) { uploadKycDocument(input: { kind: OTHER, file: $f }) { errors { code } } }',
+      addTestFunds: 'mutation { addTestFunds(input: { amountCents: 100, idempotencyKey: "ro" }) { errors { code } } }',
     };
     const multipart = new Set(['uploadPortingDocument', 'uploadKycDocument']);
     const mutationType = schema.getMutationType()!;

@@ -17,7 +17,9 @@ const it = serverTest({ CARRIER_FAILURE_RATE: '1' }, { tenants: ['acme'] });
 const Available = `query A($f: AvailablePhoneNumberFilter!) { availablePhoneNumbers(filter: $f, first: 100) { totalCount edges { node { e164 } } } }`;
 const Mine = `{ viewer { balance { amountCents } } phoneNumbers(first: 50) { totalCount edges { node { id e164 status } } } ledger(first: 50) { totalCount }
   events(first: 100) { edges { node { eventId type } } } }`;
-const AddTestFunds = `mutation F($input: AddTestFundsInput!) { addTestFunds(input: $input) { replayed ledgerEntry { kind amount { amountCents } description } errors { code field } } }`;
+const AddTestFunds = `mutation F($input: AddTestFundsInput!) {
+  addTestFunds(input: $input) { replayed ledgerEntry { kind amount { amountCents } description } errors { code field } }
+}`;
 const Portability = `query P($n: [E164!]!) { portabilityCheck(phoneNumbers: $n) { phoneNumber portable notPortableReason } }`;
 
 type MineData = {
