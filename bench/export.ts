@@ -534,7 +534,7 @@ async function main() {
         const organization = await db.prisma.organization.create({
           data: { name: `Export bench ${rows}`, slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000 },
         });
-        const key = generateApiKey('TEST');
+        const key = generateApiKey('LIVE');
         await db.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId: organization.id, name: 'finance export bench', role: 'READ_ONLY' }) });
         await db.prisma.$executeRawUnsafe(insertNumbers, organization.id, index * 5_000_000, rows);
         tenants.push({ rows, organizationId: organization.id, key });

@@ -187,8 +187,8 @@ async function prepareDatabase(): Promise<Prepared> {
     const organization = await db.prisma.organization.create({
       data: { name: 'Fan-out Benchmark Org', slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000_000 },
     });
-    const memberKey = generateApiKey('TEST');
-    const readOnlyKey = generateApiKey('TEST');
+    const memberKey = generateApiKey('LIVE');
+    const readOnlyKey = generateApiKey('LIVE');
     await db.prisma.apiKey.create({ data: apiKeyRecord(memberKey, { organizationId: organization.id, name: 'bench member', role: 'MEMBER' }) });
     await db.prisma.apiKey.create({ data: apiKeyRecord(readOnlyKey, { organizationId: organization.id, name: 'bench read-only', role: 'READ_ONLY' }) });
     const nextBillingAt = new Date(Date.now() + 30 * 86_400_000);

@@ -173,7 +173,7 @@ async function runBackend(label: string, db: Database, databaseName?: string): P
         const organization = await database.prisma.organization.create({
           data: { name: `Benchmark Org ${t}`, slug, kycStatus: 'VERIFIED', balanceCents: 1_000_000_000 },
         });
-        const key = generateApiKey('TEST');
+        const key = generateApiKey('LIVE');
         await database.prisma.apiKey.create({ data: apiKeyRecord(key, { organizationId: organization.id, name: 'bench', role: 'MEMBER' }) });
         organizationIds.push(organization.id);
         keys.push(key);

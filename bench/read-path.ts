@@ -245,12 +245,12 @@ const insertNumbers = `
                                   WHEN g % 50 = 2 THEN 'PORTING' ELSE 'ACTIVE' END AS status) AS s
   CROSS JOIN LATERAL (SELECT timestamptz '2025-01-01 00:00:00+00' + g * interval '7 minutes 13.457 seconds' AS created) AS t`;
 
-/** A key in the API's format (src/domain/api-keys.ts): pn_test_ + 40 alphanumerics; stored as its SHA-256. */
+/** A key in the API's format (src/domain/api-keys.ts): pn_live_ + 40 alphanumerics (a live organization's); stored as its SHA-256. */
 function newApiKey() {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
   let body = '';
   for (const byte of randomBytes(40)) body += alphabet[byte % alphabet.length];
-  const key = `pn_test_${body}`;
+  const key = `pn_live_${body}`;
   return { key, secretHash: createHash('sha256').update(key).digest('hex'), displayPrefix: key.slice(0, 12) };
 }
 
@@ -267,7 +267,7 @@ async function seed(db: pg.Client, rows: number, offset: number): Promise<Tenant
   const key = newApiKey();
   await db.query(
     `INSERT INTO "ApiKey" (id, "organizationId", name, mode, role, "secretHash", "displayPrefix", "updatedAt")
-     VALUES (gen_random_uuid(), $1, 'read path bench', 'TEST', 'READ_ONLY', $2, $3, now())`,
+     VALUES (gen_random_uuid(), $1, 'read path bench', 'LIVE', 'READ_ONLY', $2, $3, now())`,
     [organizationId, key.secretHash, key.displayPrefix],
   );
   await db.query(insertNumbers, [organizationId, offset, rows]);
