@@ -6,6 +6,7 @@ import type { Config } from '../config.js';
 import { authenticateOperator, type Operator } from '../domain/operators.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Logger } from '../infra/logger.js';
+import type { CostBucket } from '../infra/rate-limit.js';
 import type { TenantScope } from '../infra/tenant-scope.js';
 import type { OperatorContext } from '../schema/operator/builder.js';
 import { operatorSchema } from '../schema/operator/index.js';
@@ -27,6 +28,8 @@ export function createOperatorHandler(options: {
   prisma: PrismaClient;
   tenants: TenantScope;
   logger: Logger;
+  /** The tenants' bucket store, with one bucket per operator key: each request costs one point. */
+  costBucket: CostBucket;
 }): YogaServerInstance<Record<string, unknown>, OperatorContext> {
   const { prisma, logger } = options;
   const operators = new WeakMap<Request, Operator>();
@@ -50,6 +53,18 @@ export function createOperatorHandler(options: {
           new fetchAPI.Response(JSON.stringify(body), {
             status: 401,
             headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="operator"', 'x-request-id': requestId },
+          }),
+        );
+        return;
+      }
+      // A leaked or looping operator key can't flood the platform: one point a request, the tenants' refill rate.
+      const taken = await options.costBucket.take(`operator:${operator.operatorKeyId}`, 1);
+      if (!taken.allowed) {
+        const body = { errors: [{ message: `Throttled: retry in ${taken.retryAfterSeconds} s`, extensions: { code: 'THROTTLED' } }] };
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: 429,
+            headers: { 'content-type': 'application/json', 'retry-after': String(taken.retryAfterSeconds), 'x-request-id': requestId },
           }),
         );
         return;

@@ -70,7 +70,7 @@ export function createApiServer(options: {
     costBucket: options.costBucket,
     graphiqlHeaders: options.graphiqlHeaders,
   });
-  const operatorApi = createOperatorHandler({ config, prisma: db.prisma, tenants: options.tenants, logger });
+  const operatorApi = createOperatorHandler({ config, prisma: db.prisma, tenants: options.tenants, logger, costBucket: options.costBucket });
   let shuttingDown = false;
   const inFlight = new Set<ServerResponse>();
 
