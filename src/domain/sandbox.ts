@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Capability, NumberType } from '../generated/prisma/enums.js';
-import type { TenantDb, TenantScope } from '../infra/tenant-scope.js';
+import { isUniqueViolation } from '../infra/database-errors.js';
+import { type TenantDb, type TenantScope, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { DomainError, invalidInput } from './errors.js';
 import { recordEvent } from './events.js';
 import { checkIdempotencyKey } from './input-rules.js';
@@ -121,7 +122,7 @@ export function sandboxes(prisma: PrismaClient, tenants: TenantScope): Sandboxes
         }),
       ).catch((error: unknown) => {
         // A concurrent first request made the same entry: its key's unique index refused this one.
-        if ((error as { code?: string }).code !== 'P2002') throw error;
+        if (!isUniqueViolation(error)) throw error;
       });
       return sandbox;
     },
@@ -143,6 +144,9 @@ export async function addTestFunds(db: TenantDb, input: { amountCents: number; i
   if (db.tenant.environment !== 'TEST') throw new DomainError('FORBIDDEN', 'Test funds exist only in test mode: use a pn_test_ key', null);
   const dedupeKey = `test-funds:${db.tenant.organizationId}:${input.idempotencyKey}`;
   return inTransaction(db, async (tx) => {
+    // The balance row locked first: a retry racing the first request waits for it, then its dedupe check sees
+    // the entry (a check in the same statement as the debit would read from before the other committed).
+    await tenantSql(tx).query`SELECT id FROM "Organization" WHERE id = ${tenantId} FOR UPDATE`;
     const moved = await moveMoney(tx, { amountCents: input.amountCents, kind: 'TOP_UP', description: 'Test funds', dedupeKey });
     const entry = await tx.ledgerEntry.findUniqueOrThrow({ where: { dedupeKey } });
     if (!moved) {

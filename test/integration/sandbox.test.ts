@@ -122,6 +122,22 @@ describe.skipIf(skipReason)('test mode: a sandbox per organization', () => {
     );
   });
 
+  it('first test keys made at once: one sandbox, its test stock and opening funds once', async ({ server }) => {
+    const live = await server.createTenant();
+    const made = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        server.graphql(live.keys.ADMIN, `mutation { createApiKey(input: { name: "k${i}", role: MEMBER, mode: TEST }) { secret errors { code } } }`),
+      ),
+    );
+    expect(made.map((r) => (r.data as any)?.createApiKey.errors)).toEqual(Array(6).fill([]));
+    const sandboxes = await server.db.prisma.organization.findMany({ where: { liveOrganizationId: live.organizationId } });
+    expect(sandboxes).toHaveLength(1);
+    const entries = await server.db.prisma.ledgerEntry.findMany({ where: { organizationId: sandboxes[0]!.id } });
+    expect(entries.map((entry) => [entry.kind, entry.amountCents])).toEqual([['TOP_UP', sandboxOpeningCents]]);
+    expect(await server.db.prisma.inventoryNumber.count({ where: { sandboxId: sandboxes[0]!.id } })).toBe(120);
+    expect(await server.db.prisma.apiKey.count({ where: { organizationId: sandboxes[0]!.id } })).toBe(6);
+  });
+
   it('addTestFunds: test ADMIN keys only, once per idempotency key; live keys are refused', async ({ server }) => {
     const live = await server.createTenant({ balanceCents: 0 });
     const sandbox = await sandboxOf(server, live);
