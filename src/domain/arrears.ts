@@ -7,7 +7,7 @@ import { inTransaction, type Tx } from './transactions.js';
 // Arrears: a monthly charge is owed whatever the balance, so one the balance does not cover still posts and
 // leaves the balance below zero. The number charged then has a grace period (graceEndsAt); if the balance is
 // still below zero when it ends, the number is SUSPENDED. Any credit that brings the balance back to zero or
-// above settles the arrears in its own transaction: grace periods end and suspended numbers are ACTIVE again.
+// above settles the arrears in that same transaction: grace periods end and suspended numbers are ACTIVE again.
 // Every step runs with the organization's row locked (the balance UPDATE, or FOR UPDATE here), so a credit and
 // a suspension can't pass each other.
 
