@@ -87,21 +87,11 @@ async function seedTestStock(prisma: PrismaClient, sandboxId: string) {
 export type Sandboxes = {
   /** The live organization's sandbox, made (with test stock and opening test funds) the first time it is asked for. */
   ensure(liveOrganizationId: string): Promise<TenantDb>;
-  /** The sandbox, if it exists. */
-  find(liveOrganizationId: string): Promise<TenantDb | null>;
 };
 
 export function sandboxes(prisma: PrismaClient, tenants: TenantScope): Sandboxes {
-  const scoped = (organizationId: string) => tenants({ organizationId, mode: null, environment: 'TEST' });
-  const find = async (liveOrganizationId: string) => {
-    const sandbox = await prisma.organization.findUnique({ where: { liveOrganizationId }, select: { id: true } });
-    return sandbox ? scoped(sandbox.id) : null;
-  };
   return {
-    find,
     async ensure(liveOrganizationId) {
-      const existing = await find(liveOrganizationId);
-      if (existing) return existing;
       // ON CONFLICT: two first requests at once make one sandbox. The slug's "." can't occur in a live slug.
       await prisma.$executeRaw`
         INSERT INTO "Organization" (id, name, slug, environment, "liveOrganizationId", "kycStatus", currency, "lowStockThreshold",
@@ -110,9 +100,12 @@ export function sandboxes(prisma: PrismaClient, tenants: TenantScope): Sandboxes
           "billingEmail", country, now(), now()
         FROM "Organization" WHERE id = ${liveOrganizationId}::uuid AND environment = 'LIVE'
         ON CONFLICT ("liveOrganizationId") DO NOTHING`;
-      const sandbox = await find(liveOrganizationId);
-      if (!sandbox) throw new Error(`Organization ${liveOrganizationId} is not a live organization`);
-      await seedTestStock(prisma, sandbox.tenant.organizationId);
+      const row = await prisma.organization.findUnique({ where: { liveOrganizationId }, select: { id: true } });
+      if (!row) throw new Error(`Organization ${liveOrganizationId} is not a live organization`);
+      const sandbox = tenants({ organizationId: row.id, mode: null, environment: 'TEST' });
+      // Stock and opening funds at every call, both idempotent: a first call cut short (an outage, a crash)
+      // between the sandbox row and these still leaves a sandbox that has them once the next call is done.
+      await seedTestStock(prisma, row.id);
       await inTransaction(sandbox, (tx) =>
         moveMoney(tx, {
           amountCents: sandboxOpeningCents,

@@ -138,6 +138,22 @@ describe.skipIf(skipReason)('test mode: a sandbox per organization', () => {
     expect(await server.db.prisma.apiKey.count({ where: { organizationId: sandboxes[0]!.id } })).toBe(6);
   });
 
+  it('a sandbox whose making was cut short (row only, no stock, no funds) is completed by the next test key', async ({ server }) => {
+    const live = await server.createTenant();
+    const row = await server.db.prisma.organization.create({
+      data: { name: 'cut short (test)', slug: `${live.slug}.test`, environment: 'TEST', liveOrganizationId: live.organizationId, kycStatus: 'VERIFIED' },
+    });
+    const sandbox = await sandboxOf(server, live);
+    expect(sandbox.organizationId).toBe(row.id);
+    expect(await server.db.prisma.inventoryNumber.count({ where: { sandboxId: row.id } })).toBe(120);
+    expect(await balanceOf(server, row.id)).toBe(sandboxOpeningCents);
+    // And again: nothing more.
+    await sandboxOf(server, live);
+    expect(await server.db.prisma.inventoryNumber.count({ where: { sandboxId: row.id } })).toBe(120);
+    expect(await balanceOf(server, row.id)).toBe(sandboxOpeningCents);
+    await expectLedgerReconciles(server, row.id, 0);
+  });
+
   it('addTestFunds: test ADMIN keys only, once per idempotency key; live keys are refused', async ({ server }) => {
     const live = await server.createTenant({ balanceCents: 0 });
     const sandbox = await sandboxOf(server, live);
