@@ -40,7 +40,7 @@ import { apiKeyRecord, generateApiKey } from '../src/domain/api-keys.js';
 import { openDatabase } from '../src/infra/database.js';
 import { applyMigrations } from '../src/infra/migrate.js';
 import { insertOwnedNumbers } from '../test/helpers/fixtures.js';
-import { option, positiveInt, stopChild } from './common.js';
+import { createScratchDatabase, option, positiveInt, stopChild } from './common.js';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -156,23 +156,11 @@ async function prepareDatabase(): Promise<Prepared> {
   let db: Awaited<ReturnType<typeof openDatabase>>;
   let kind: string;
   if (postgresUrl) {
-    const name = `numbers_bench_fanout_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    const version = (await admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    onCleanup(`drop database ${name}`, async () => {
-      const cleanup = new pg.Client({ connectionString: postgresUrl });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await cleanup.end();
-    });
-    const target = new URL(postgresUrl);
-    target.pathname = `/${name}`;
-    env = { DATABASE_URL: target.toString() };
-    kind = `PostgreSQL ${version.split(' ')[0]} (server pool 10)`;
-    db = await openDatabase({ kind: 'postgres', url: target.toString() });
+    const scratch = await createScratchDatabase(postgresUrl, 'numbers_bench_fanout');
+    onCleanup(`drop database ${scratch.name}`, scratch.drop);
+    env = { DATABASE_URL: scratch.url };
+    kind = `PostgreSQL ${scratch.version} (server pool 10)`;
+    db = await openDatabase({ kind: 'postgres', url: scratch.url });
   } else {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'numbers-bench-fanout-'));
     onCleanup(`remove ${dir}`, () => rm(dir, { recursive: true, force: true }));

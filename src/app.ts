@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { sandboxes } from './domain/sandbox.js';
+import type { WebhookTransport } from './domain/webhook-deliveries.js';
 import { KeyRevocations } from './http/key-revocations.js';
+import { createMetrics } from './http/metrics.js';
 import { type ApiServer, createApiServer } from './http/server.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { SandboxCarrier } from './infra/carrier/sandbox.js';
@@ -17,12 +19,16 @@ import { applyMigrations } from './infra/migrate.js';
 import { OutboxRelay } from './infra/outbox-relay.js';
 import { MemoryCostBucket, RedisCostBucket } from './infra/rate-limit.js';
 import { tenantScope } from './infra/tenant-scope.js';
+import { httpWebhookTransport, webhookDestinationCheck } from './infra/webhook-transport.js';
 import { jobHandlers, scheduleRecurringJobs } from './job-handlers.js';
+import { webhookDispatcher } from './webhook-dispatch.js';
 
 export type App = {
   db: Database;
   api: ApiServer;
   jobs: JobRunner;
+  /** The runner of the "webhooks" queue: deliveries, in their own slots. */
+  webhookJobs: JobRunner;
   carrier: CarrierGateway;
   bus: EventBus;
   feed: FeedHub;
@@ -46,6 +52,8 @@ export async function startApp(options: {
   carrier?: CarrierGateway;
   documents?: DocumentStorage;
   onSeeded?: (db: Database) => Promise<Record<string, string> | undefined>;
+  /** Where webhook deliveries are POSTed; by default over HTTP, behind the address guard. */
+  webhookTransport?: WebhookTransport;
 }): Promise<App> {
   const { config, logger } = options;
   const db = options.db ?? (await openConfiguredDatabase(config, logger));
@@ -60,7 +68,7 @@ export async function startApp(options: {
   const carriers = { LIVE: carrier, TEST: new SandboxCarrier() };
   const redis = config.redisUrl && { url: config.redisUrl, channel: config.eventBusChannel ?? feedChannel(await deploymentId(db.prisma)) };
   const bus = createEventBus(logger, redis || undefined);
-  const relay = new OutboxRelay(db.feedPrisma, bus, logger, config.feed.outboxPollMs);
+  const relay = new OutboxRelay(db.feedPrisma, bus, logger, config.feed.outboxPollMs, () => webhookJobs?.nudge());
   const feed = new FeedHub(db.feedPrisma, bus, logger, {
     pollMs: config.feed.catchUpPollMs,
     maxSubscriptionsPerTenant: config.feed.maxSubscriptionsPerTenant,
@@ -73,22 +81,26 @@ export async function startApp(options: {
   // Every committed tenant transaction (requests and jobs alike) wakes the job runner and the outbox relay,
   // so the jobs and events it wrote go out now rather than at the next poll. Nudges coalesce; they are cheap.
   let jobs: JobRunner | undefined;
+  let webhookJobs: JobRunner | undefined;
   const tenants = tenantScope(db.prisma, {
     afterCommit: () => {
       jobs?.nudge();
+      webhookJobs?.nudge();
       relay.nudge();
     },
   });
-  jobs = new JobRunner(
-    db.prisma,
-    jobHandlers(tenants, db.prisma, carriers, config),
-    logger,
-    { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, batchSize: 10, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 },
-    () => relay.nudge(),
+  const metrics = createMetrics();
+  const transport = options.webhookTransport ?? httpWebhookTransport(config.webhooks);
+  const handlers = jobHandlers(tenants, db.prisma, carriers, config, webhookDispatcher(transport, config.webhooks, metrics));
+  const runnerOptions = { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 };
+  jobs = new JobRunner(db.prisma, handlers, logger, { ...runnerOptions, queue: 'default', batchSize: 10 }, () => relay.nudge());
+  webhookJobs = new JobRunner(db.prisma, handlers, logger, { ...runnerOptions, queue: 'webhooks', batchSize: config.webhooks.concurrency }, () =>
+    relay.nudge(),
   );
   if (config.runJobs) {
     await scheduleRecurringJobs(db.prisma);
     jobs.start();
+    webhookJobs.start();
   }
   const services = {
     // Subscription events execute on the feed's connections (subscription-groups.ts), scoped as any request is.
@@ -100,23 +112,25 @@ export async function startApp(options: {
     sandboxes: sandboxes(db.prisma, tenants),
     documents: options.documents ?? new LocalDocumentStorage(path.join(config.dataDir, 'documents')),
     maxDocumentBytes: config.porting.maxDocumentBytes,
+    webhooks: { checkDestination: webhookDestinationCheck(config.webhooks.address), secretOverlapMs: config.webhooks.secretOverlapMs },
   };
   const bucketLimits = { maximumAvailable: config.limits.bucketSize, restoreRate: config.limits.restoreRate };
   const costBucket = config.redisUrl ? new RedisCostBucket(config.redisUrl, bucketLimits, logger) : new MemoryCostBucket(bucketLimits);
-  const api = createApiServer({ config, db, logger, services, tenants, bus, costBucket, graphiqlHeaders });
+  const api = createApiServer({ config, db, logger, services, tenants, bus, costBucket, graphiqlHeaders, metrics });
   const url = await api.listen(config.port);
   logger.info({ url: `${url}/graphql`, database: db.kind }, 'Numbers API listening');
   return {
     db,
     api,
     jobs,
+    webhookJobs,
     carrier,
     bus,
     feed,
     url,
     stop: async (deadline = Date.now() + config.shutdownGraceMs) => {
       const drainUntil = deadline - closingReserveMs(Math.max(0, deadline - Date.now()));
-      await Promise.all([api.close(drainUntil), jobs.stop(drainUntil)]);
+      await Promise.all([api.close(drainUntil), jobs.stop(drainUntil), webhookJobs.stop(drainUntil)]);
       await relay.stop();
       revocations.stop();
       await feed.stop();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseAllowedHosts, type WebhookAddressPolicy } from './infra/webhook-address.js';
 
 export type Config = {
   port: number;
@@ -37,6 +38,24 @@ export type Config = {
   porting: { stepMs: number; maxDocumentBytes: number };
   /** How long a number whose monthly charge the balance did not cover stays active before it is suspended. */
   billing: { graceMs: number };
+  webhooks: {
+    /** A delivery that has no answer after this long is a failed attempt. */
+    timeoutMs: number;
+    /** Delay before retry n: about retryBaseMs · 2^(n-1) (with jitter), at most retryMaxMs. */
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** No retry is scheduled this long after a delivery's first attempt: it has FAILED. */
+    retryHorizonMs: number;
+    /** Consecutive failed attempts (of any deliveries) after which an endpoint is disabled. */
+    disableAfterFailures: number;
+    /** How long a rotated-out signing secret keeps signing, unless the rotation says otherwise. */
+    secretOverlapMs: number;
+    /** Deliveries in flight at once on this instance, and at most this many of them to one endpoint. */
+    concurrency: number;
+    maxInFlightPerEndpoint: number;
+    /** Where deliveries may go: private, loopback and metadata addresses only if listed. */
+    address: WebhookAddressPolicy;
+  };
   limits: {
     persistedOnly: boolean;
     persistedDocumentsPath: string;
@@ -155,6 +174,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const billing = { graceMs: integer('BILLING_GRACE_SECONDS', 7 * 86_400, 0, 365 * 86_400) * 1_000 };
 
+  const allowedHosts = parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS ?? (nodeEnv === 'production' ? '' : 'localhost,127.0.0.0/8,::1'));
+  for (const problem of allowedHosts.problems) problems.push(`WEBHOOK_ALLOWED_HOSTS: ${problem}`);
+  const webhooks = {
+    timeoutMs: integer('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+    retryBaseMs: integer('WEBHOOK_RETRY_BASE_MS', 10_000, 1, 3_600_000),
+    retryMaxMs: integer('WEBHOOK_RETRY_MAX_MS', 3_600_000, 1, 86_400_000),
+    retryHorizonMs: integer('WEBHOOK_RETRY_HORIZON_SECONDS', 3 * 86_400, 0, 30 * 86_400) * 1_000,
+    disableAfterFailures: integer('WEBHOOK_DISABLE_AFTER_FAILURES', 100, 1, 1_000_000),
+    secretOverlapMs: integer('WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 7 * 86_400) * 1_000,
+    concurrency: integer('WEBHOOK_CONCURRENCY', 20, 1, 1_000),
+    maxInFlightPerEndpoint: integer('WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 5, 1, 1_000),
+    address: { requireHttps: nodeEnv === 'production', allowedHosts: allowedHosts.hosts },
+  };
+
   const flag = (name: string, fallback: boolean) => {
     const raw = env[name] ?? String(fallback);
     if (!['true', 'false'].includes(raw)) problems.push(`${name} must be true or false, got "${raw}"`);
@@ -197,6 +230,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     feed,
     porting,
     billing,
+    webhooks,
     limits,
   };
 }

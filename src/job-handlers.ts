@@ -12,6 +12,7 @@ import type { Environment } from './generated/prisma/enums.js';
 import type { CarrierGateway } from './infra/carrier/gateway.js';
 import { enqueueJob, type JobHandlers } from './infra/jobs.js';
 import type { TenantDb, TenantScope } from './infra/tenant-scope.js';
+import type { WebhookDispatcher } from './webhook-dispatch.js';
 
 // Wiring, next to app.ts: binds every job kind the domain declares (domain/job-kinds.ts) to the domain
 // function that does it, with the infrastructure (database, carrier, configuration) that function needs.
@@ -38,6 +39,7 @@ export function jobHandlers(
   prisma: PrismaClient,
   carriers: Record<Environment, CarrierGateway>,
   config: Pick<Config, 'feed' | 'porting' | 'billing'>,
+  deliverWebhook: WebhookDispatcher,
 ): JobHandlers {
   // Jobs act for one tenant each, through the same scoped client (and after-commit hook) requests use. No API key
   // started them: no mode. The environment is the organization's, which never changes once it exists.
@@ -96,8 +98,14 @@ export function jobHandlers(
         await prisma.$executeRaw`
           DELETE FROM "Event" WHERE "createdAt" < ${cutoff} AND sequence IS NOT NULL
             AND sequence < (SELECT MAX(sequence) FROM "Event")`;
+        // A delivery attempt's job is done with once it ran; its delivery and attempts keep the story.
+        await prisma.$executeRaw`
+          DELETE FROM "Job" WHERE kind = 'deliver-webhook' AND status IN ('SUCCEEDED', 'FAILED') AND "updatedAt" < ${cutoff}`;
         await scheduleRecurringJobs(prisma);
       },
+    },
+    'deliver-webhook': {
+      run: async (payload) => deliverWebhook(await scoped(payload), payload),
     },
     'return-to-stock': {
       // Platform stock has no owner, so this one needs no tenant scope.

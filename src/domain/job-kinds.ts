@@ -15,6 +15,8 @@ export type JobPayloads = {
   'inventory-sweep': { organizationId?: string };
   'event-retention': Record<string, never>;
   'return-to-stock': { inventoryNumberId: string };
+  /** Attempt `attempt` (1-based) of a webhook delivery; made by the outbox relay, then by each failed attempt. */
+  'deliver-webhook': { organizationId: string; endpointId: string; deliveryId: string; attempt: number };
 };
 
 export type JobKind = keyof JobPayloads;
@@ -34,7 +36,18 @@ const payloadChecks: { [K in JobKind]: PayloadChecks<JobPayloads[K]> } = {
   'inventory-sweep': { organizationId: 'string?' },
   'event-retention': {},
   'return-to-stock': { inventoryNumberId: 'string' },
+  'deliver-webhook': { organizationId: 'string', endpointId: 'string', deliveryId: 'string', attempt: 'integer' },
 };
+
+/**
+ * Job queues, each with its own runner and slots: webhook deliveries wait on other people's servers (up to
+ * their timeout each), so they never hold the slots that activations, billing and porting run in.
+ */
+export type JobQueue = 'default' | 'webhooks';
+
+export function queueOf(kind: JobKind): JobQueue {
+  return kind === 'deliver-webhook' ? 'webhooks' : 'default';
+}
 
 export function isJobKind(kind: string): kind is JobKind {
   return Object.hasOwn(payloadChecks, kind);

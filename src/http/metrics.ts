@@ -28,7 +28,25 @@ export function createMetrics() {
     help: 'GraphQL queries executed by their compiled (graphql-jit) form',
     registers: [registry],
   });
-  return { registry, httpRequests, httpDuration, graphqlOperations, compiledExecutions };
+  const webhookAttempts = new Counter({
+    name: 'numbers_api_webhook_attempts_total',
+    help: 'Webhook delivery attempts by result: delivered, retrying, gave-up (retry horizon reached), endpoint-disabled',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const webhookAttemptDuration = new Histogram({
+    name: 'numbers_api_webhook_attempt_duration_seconds',
+    help: "Time from a webhook POST to the receiver's answer (or the timeout)",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const webhookLag = new Histogram({
+    name: 'numbers_api_webhook_delivery_lag_seconds',
+    help: 'Time from the commit of an event to its delivery being acknowledged by the receiver (retries included)',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3_600, 86_400],
+    registers: [registry],
+  });
+  return { registry, httpRequests, httpDuration, graphqlOperations, compiledExecutions, webhookAttempts, webhookAttemptDuration, webhookLag };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -10,7 +10,7 @@ import type { Services } from '../schema/context.js';
 import { exportPhoneNumbers } from './export.js';
 import { failureBody, failureOf, logFailure, outageRetryAfterSeconds } from './failures.js';
 import { createGraphqlHandler } from './graphql.js';
-import { createMetrics, mayReadMetrics } from './metrics.js';
+import { createMetrics, type Metrics, mayReadMetrics } from './metrics.js';
 import { createOperatorHandler, operatorEndpoint } from './operator.js';
 import { PersistedOperations } from './persisted-operations.js';
 import { runWithRequestId } from './request-context.js';
@@ -52,9 +52,11 @@ export function createApiServer(options: {
   bus: EventBus;
   costBucket: CostBucket;
   graphiqlHeaders?: Record<string, string>;
+  /** Shared with the workers that run in this process (webhook deliveries). */
+  metrics?: Metrics;
 }): ApiServer {
   const { config, db, logger } = options;
-  const metrics = createMetrics();
+  const metrics = options.metrics ?? createMetrics();
   const persisted = PersistedOperations.fromFile(config.limits.persistedDocumentsPath, config.limits.persistedOnly);
   if (config.limits.persistedOnly && persisted.size === 0)
     logger.warn('PERSISTED_OPERATIONS_ONLY is on but the manifest is empty: every operation will be refused');

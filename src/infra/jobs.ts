@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isJobKind, type JobKind, type JobPayloads, MalformedJobPayload, parseJobPayload } from '../domain/job-kinds.js';
+import { isJobKind, type JobKind, type JobPayloads, type JobQueue, MalformedJobPayload, parseJobPayload, queueOf } from '../domain/job-kinds.js';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.js';
 import { FailureStreak } from './failure-streak.js';
 import type { Logger } from './logger.js';
@@ -43,16 +43,18 @@ export async function enqueueJobs<K extends JobKind>(
   const now = new Date();
   const rows = jobs.map(
     ({ payload, options = {} }) =>
-      Prisma.sql`(${randomUUID()}::uuid, ${kind}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${options.runAt ?? now}, 0, ${options.maxAttempts ?? 5},
-            ${options.uniqueKey ?? null}, now(), now())`,
+      Prisma.sql`(${randomUUID()}::uuid, ${kind}, ${queueOf(kind)}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${options.runAt ?? now}, 0,
+            ${options.maxAttempts ?? 5}, ${options.uniqueKey ?? null}, now(), now())`,
   );
   await execute`
-    INSERT INTO "Job" (id, kind, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
+    INSERT INTO "Job" (id, kind, queue, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
     VALUES ${Prisma.join(rows)}
     ON CONFLICT ("uniqueKey") DO NOTHING`;
 }
 
 export type JobRunnerOptions = {
+  /** The queue this runner claims from (domain/job-kinds.ts queueOf). */
+  queue: JobQueue;
   pollIntervalMs: number;
   leaseMs: number;
   batchSize: number;
@@ -62,6 +64,7 @@ export type JobRunnerOptions = {
 };
 
 const defaultJobRunnerOptions: JobRunnerOptions = {
+  queue: 'default',
   pollIntervalMs: 500,
   leaseMs: 60_000,
   batchSize: 10,
@@ -205,8 +208,9 @@ export class JobRunner {
       UPDATE "Job" SET status = 'RUNNING', "lockedBy" = ${this.workerId}, "lockedAt" = now(), attempts = attempts + 1, "updatedAt" = now()
       WHERE id IN (
         SELECT id FROM "Job"
-        WHERE (status = 'PENDING' AND "runAt" <= now())
-           OR (status = 'RUNNING' AND "lockedAt" < now() - (${this.options.leaseMs} * interval '1 millisecond'))
+        WHERE queue = ${this.options.queue}
+          AND ((status = 'PENDING' AND "runAt" <= now())
+            OR (status = 'RUNNING' AND "lockedAt" < now() - (${this.options.leaseMs} * interval '1 millisecond')))
         ORDER BY "runAt"
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED

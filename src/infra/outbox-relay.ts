@@ -15,7 +15,7 @@ const relayLock = 727_274_001;
 const batchSize = 500;
 
 /** A row the relay has just numbered. */
-type NumberedRow = { sequence: bigint; organizationId: string; type: string; subjectId: string; payload: unknown; createdAt: Date };
+type NumberedRow = { sequence: bigint; organizationId: string; type: string; subjectId: string; payload: unknown; createdAt: Date; webhookJobs: number };
 
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
@@ -29,6 +29,8 @@ export class OutboxRelay {
     private readonly bus: EventBus,
     logger: Logger,
     private readonly pollMs: number,
+    /** The batch made webhook deliveries: wake their runner. */
+    private readonly onWebhookJobs: () => void = () => {},
   ) {
     this.failures = new FailureStreak(logger, 'outbox relay');
   }
@@ -74,7 +76,12 @@ export class OutboxRelay {
     }
   }
 
-  /** Numbers and publishes one batch; returns how many events it numbered. */
+  /**
+   * Numbers and publishes one batch; returns how many events it numbered. In the same statement, each event
+   * becomes a delivery (and its first attempt's job) for every enabled webhook endpoint of its organization
+   * that wants it: numbered and handed to webhooks at once, or neither. Test events are delivered by
+   * sendTestWebhookEvent itself, to the one endpoint they name.
+   */
   async flush(): Promise<number> {
     const rows = await this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${relayLock})::text`;
@@ -83,11 +90,39 @@ export class OutboxRelay {
         pending AS (
           SELECT id, row_number() OVER (ORDER BY id) AS position
           FROM "Event" WHERE sequence IS NULL ORDER BY id LIMIT ${batchSize}
+        ),
+        numbered AS (
+          UPDATE "Event" AS e SET sequence = top.value + pending.position
+          FROM pending, top WHERE e.id = pending.id
+          RETURNING e.id, e.sequence, e."organizationId", e.type, e."subjectId", e.payload, e."createdAt"
+        ),
+        deliveries AS (
+          INSERT INTO "WebhookDelivery" (id, "organizationId", "endpointId", "eventId", status, "nextAttemptAt", "createdAt", "updatedAt")
+          SELECT gen_random_uuid(), n."organizationId", w.id, n.id, 'PENDING', now(), now(), now()
+          FROM numbered n
+          JOIN "WebhookEndpoint" w ON w."organizationId" = n."organizationId" AND w.status = 'ENABLED'
+          WHERE n.type <> 'WEBHOOK_TEST'
+            AND (cardinality(w."eventTypes") = 0 OR n.type = ANY(w."eventTypes"))
+            AND (w."connectionId" IS NULL OR (n.type IN ('NUMBER_STATUS_CHANGED', 'NUMBER_CONFIGURED') AND EXISTS (
+              SELECT 1 FROM "PhoneNumber" p
+              WHERE p."organizationId" = n."organizationId" AND p.id::text = n."subjectId" AND p."connectionId" = w."connectionId")))
+          ORDER BY n.sequence
+          ON CONFLICT ("endpointId", "eventId") DO NOTHING
+          RETURNING id, "organizationId", "endpointId"
+        ),
+        jobs AS (
+          INSERT INTO "Job" (id, kind, queue, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
+          SELECT gen_random_uuid(), 'deliver-webhook', 'webhooks',
+            jsonb_build_object('organizationId', d."organizationId", 'endpointId', d."endpointId", 'deliveryId', d.id, 'attempt', 1),
+            'PENDING', now(), 0, 5, 'webhook:' || d.id || ':1', now(), now()
+          FROM deliveries d
+          RETURNING id
         )
-        UPDATE "Event" AS e SET sequence = top.value + pending.position
-        FROM pending, top WHERE e.id = pending.id
-        RETURNING e.sequence, e."organizationId", e.type::text AS type, e."subjectId", e.payload, e."createdAt"`;
+        SELECT n.sequence, n."organizationId", n.type::text AS type, n."subjectId", n.payload, n."createdAt",
+          (SELECT count(*) FROM jobs)::int AS "webhookJobs"
+        FROM numbered n`;
     });
+    if (rows.some((row) => row.webhookJobs > 0)) this.onWebhookJobs();
     // bigint: Math.max would throw.
     let top = 0n;
     for (const row of rows) if (row.sequence > top) top = row.sequence;

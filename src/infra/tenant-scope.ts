@@ -31,6 +31,9 @@ const tenantOwnedModels = [
   'InventoryAlertState',
   'KycSubmission',
   'KycDocument',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+  'WebhookAttempt',
 ] as const satisfies readonly Prisma.ModelName[];
 type TenantOwnedModel = (typeof tenantOwnedModels)[number];
 const tenantOwned = new Set<string>(tenantOwnedModels);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Sandboxes } from '../domain/sandbox.js';
+import type { WebhookSettings } from '../domain/webhook-endpoints.js';
 import type { ApiKeyMode, ApiKeyRole, Environment } from '../generated/prisma/enums.js';
 import type { KeyRevocations } from '../http/key-revocations.js';
 import type { CarrierGateway } from '../infra/carrier/gateway.js';
@@ -36,6 +37,7 @@ export type Services = {
   sandboxes: Sandboxes;
   documents: DocumentStorage;
   maxDocumentBytes: number;
+  webhooks: WebhookSettings;
 };
 
 export type Context = {

@@ -11,7 +11,7 @@ import { defaultEventPageSize, maxPageSize } from './pagination.js';
 // The live feed. Every subscription is the caller's organization's stream
 // (FeedHub keys listeners by organization), resumable with `after`.
 
-const EventTypeEnum = builder.enumType(EventType, { name: 'EventType' });
+export const EventTypeEnum = builder.enumType(EventType, { name: 'EventType' });
 type FeedEvent = BusEvent;
 type Payload = Record<string, unknown>;
 const payloadOf = (event: FeedEvent) => event.payload as Payload;
@@ -26,7 +26,7 @@ function parseEventCursor(after: string | null | undefined, field = 'after'): bi
   return BigInt(after);
 }
 
-const FeedEventInterface = builder.interfaceRef<FeedEvent>('FeedEvent').implement({
+export const FeedEventInterface = builder.interfaceRef<FeedEvent>('FeedEvent').implement({
   description: 'Something that happened to your organization. `eventId` is the cursor to resume from.',
   resolveType: (event) =>
     ({

@@ -8,9 +8,7 @@ export type GlobalId = { typename: string; id: string };
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export function encodeGlobalId(typename: string, id: string | number | bigint): string {
-  return Buffer.from(`${typename}:${id}`).toString('base64url');
-}
+export { encodeGlobalId } from '../domain/global-ids.js';
 
 /** The type name and database id in a global ID, or null when it is not one this API could have issued. */
 export function parseGlobalId(globalId: string): GlobalId | null {

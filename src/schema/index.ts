@@ -14,6 +14,7 @@ import './events.js';
 import './inventory-alerts.js';
 import './porting.js';
 import './kyc.js';
+import './webhooks.js';
 
 export const schema = describeInputLimits(builder.toSchema({ sortSchema: false }));
 

@@ -18,6 +18,9 @@ export type OwnedObjects = {
   ledgerEntryId: string;
   /** A KYC document uploaded and not submitted (not a Node: only `submitKyc` takes its ID). */
   kycDocumentId: string;
+  webhookEndpointId: string;
+  /** The feed eventId of the test event delivered to that endpoint. */
+  eventId: string;
 };
 
 type Data = Record<string, any>;
@@ -133,6 +136,31 @@ export async function createOwnedObjects(
   const apiKey = await call(server, key, `mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { apiKey { id } errors { code field message } } }`, {
     i: { name: 'spare', role: 'READ_ONLY' },
   });
+  // Delivered to the server's own health check, which answers 200: nothing is left retrying in the background.
+  const endpoint = await call(
+    server,
+    key,
+    `mutation($i: CreateWebhookEndpointInput!) { createWebhookEndpoint(input: $i) { webhookEndpoint { id } errors { code field message } } }`,
+    { i: { url: `${server.url}/healthz`, eventTypes: ['WEBHOOK_TEST'], description: 'owned' } },
+  );
+  const webhookEndpointId = endpoint.webhookEndpoint.id as string;
+  const test = await call(
+    server,
+    key,
+    `mutation($i: SendTestWebhookEventInput!) { sendTestWebhookEvent(input: $i) { webhookDelivery { id } errors { code field message } } }`,
+    { i: { endpointId: webhookEndpointId } },
+  );
+  const delivered = await eventually(
+    async () =>
+      (
+        await server.graphql<{ node: { deliveryAttempts: { edges: Array<{ node: { id: string; eventId: string; succeeded: boolean } }> } } }, unknown>(
+          key,
+          `query($id: ID!) { node(id: $id) { ... on WebhookEndpoint { deliveryAttempts(first: 1) { edges { node { id eventId succeeded } } } } } }`,
+          { id: webhookEndpointId },
+        )
+      ).data?.node.deliveryAttempts.edges[0]?.node,
+    (attempt) => attempt?.succeeded === true,
+  );
   const ledger = await call(server, key, `{ ledger(first: 1) { edges { node { id } } } }`);
   const viewer = await call(server, key, `{ viewer { organization { id } } }`);
 
@@ -146,6 +174,8 @@ export async function createOwnedObjects(
     apiKeyId: apiKey.apiKey.id as string,
     ledgerEntryId: ledger.edges[0].node.id as string,
     kycDocumentId,
+    webhookEndpointId,
+    eventId: delivered!.eventId,
   };
   return {
     ...objects,
@@ -158,6 +188,9 @@ export async function createOwnedObjects(
       PortingOrder: objects.portingOrderId,
       ApiKey: objects.apiKeyId,
       LedgerEntry: objects.ledgerEntryId,
+      WebhookEndpoint: webhookEndpointId,
+      WebhookDelivery: test.webhookDelivery.id as string,
+      WebhookDeliveryAttempt: delivered!.id,
     },
   };
 }

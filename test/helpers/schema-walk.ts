@@ -150,15 +150,17 @@ export function operationText(root: RootField, selection: string): string {
 export function selectionFor(type: GraphQLOutputType, depth: number): string {
   const named: GraphQLNamedType = getNamedType(type);
   if (isLeafType(named)) return '';
-  // Under a type condition, a field another possible type returns with a different type is
-  // aliased by type, so the fragments never conflict (and stay within the alias limit).
-  const fieldsOf = (object: GraphQLNamedType, level: number, clashes = new Set<string>()): string => {
+  // Under a type condition, a field another possible type returns with a different type is aliased by
+  // type, unless it has the type most of them give it: the fragments never conflict, and the aliases
+  // stay few (within the alias limit).
+  const fieldsOf = (object: GraphQLNamedType, level: number, clashes = new Map<string, string>()): string => {
     if (!isObjectType(object) && !isInterfaceType(object)) return '';
     const parts: string[] = [];
     for (const field of Object.values(object.getFields())) {
       if (field.args.length) continue;
       const inner = getNamedType(field.type);
-      const name = clashes.has(field.name) ? `${object.name}_${field.name}: ${field.name}` : field.name;
+      const usual = clashes.get(field.name);
+      const name = usual !== undefined && usual !== String(field.type) ? `${object.name}_${field.name}: ${field.name}` : field.name;
       if (isLeafType(inner)) parts.push(name);
       else if (level > 0) {
         const sub = selectionOf(inner, level - 1);
@@ -171,10 +173,16 @@ export function selectionFor(type: GraphQLOutputType, depth: number): string {
     if (isObjectType(inner)) return `{ __typename ${fieldsOf(inner, level)} }`;
     if (isInterfaceType(inner) || isUnionType(inner)) {
       const possible = schema.getPossibleTypes(inner);
-      const typesByName = new Map<string, Set<string>>();
-      for (const type of possible)
-        for (const field of Object.values(type.getFields())) typesByName.set(field.name, (typesByName.get(field.name) ?? new Set()).add(String(field.type)));
-      const clashes = new Set([...typesByName].filter(([, types]) => types.size > 1).map(([name]) => name));
+      const typesByName = new Map<string, Map<string, number>>();
+      for (const type of possible) {
+        for (const field of Object.values(type.getFields())) {
+          const counts = typesByName.get(field.name) ?? new Map<string, number>();
+          counts.set(String(field.type), (counts.get(String(field.type)) ?? 0) + 1);
+          typesByName.set(field.name, counts);
+        }
+      }
+      const mostCommon = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]![0];
+      const clashes = new Map([...typesByName].filter(([, counts]) => counts.size > 1).map(([name, counts]) => [name, mostCommon(counts)]));
       const common = isInterfaceType(inner) ? fieldsOf(inner, 0) : '';
       return `{ __typename ${common} ${possible.map((p) => `... on ${p.name} { ${fieldsOf(p, Math.min(level, 1), clashes)} }`).join(' ')} }`;
     }

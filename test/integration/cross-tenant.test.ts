@@ -34,7 +34,7 @@ import { subscribeSse, subscribeWs, wsClient } from '../helpers/subscriptions.js
 // until it is classified below.
 
 /** What a reference-carrying input points at. */
-type Target = 'Node' | 'PhoneNumber' | 'Connection' | 'Reservation' | 'PortingOrder' | 'ApiKey' | 'KycDocument' | 'E164';
+type Target = 'Node' | 'PhoneNumber' | 'Connection' | 'Reservation' | 'PortingOrder' | 'ApiKey' | 'KycDocument' | 'WebhookEndpoint' | 'E164';
 
 /**
  * Every ID- or E.164-typed input, and every list input, under Query and Mutation.
@@ -66,6 +66,13 @@ const classification: Record<string, Target | { notAReference: string }> = {
   'UploadPortingDocumentInput.portingOrderId': 'PortingOrder',
   'SubmitKycInput.documentIds': 'KycDocument',
   'KycContactInput.phone': { notAReference: "the contact's own phone number; nothing owned is looked up" },
+  'CreateWebhookEndpointInput.connectionId': 'Connection',
+  'UpdateWebhookEndpointInput.id': 'WebhookEndpoint',
+  'UpdateWebhookEndpointInput.connectionId': 'Connection',
+  'WebhookEndpointIdInput.id': 'WebhookEndpoint',
+  'RotateWebhookEndpointSecretInput.id': 'WebhookEndpoint',
+  'RedeliverWebhookEventInput.endpointId': 'WebhookEndpoint',
+  'SendTestWebhookEventInput.endpointId': 'WebhookEndpoint',
 };
 
 const isReferenceType = (type: GraphQLInputType) => ['ID', 'E164'].includes(leafName(type));
@@ -213,6 +220,7 @@ describe.skipIf(skipReason).each(variants)('another tenant’s real IDs look exa
             PortingOrder: owned.portingOrderId,
             ApiKey: owned.apiKeyId,
             KycDocument: owned.kycDocumentId,
+            WebhookEndpoint: owned.webhookEndpointId,
           }[target];
           return [{ label: '', mine: [id], made: [made(id)] }];
         }

@@ -220,6 +220,7 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
       if (last === 'portingOrderId' || coordinate.includes('PortingOrder')) return one(owned.portingOrderId);
       if (coordinate.includes('Reservation')) return one(owned.reservationId);
       if (coordinate.includes('ApiKey')) return one(owned.apiKeyId);
+      if (coordinate.includes('Webhook')) return one(owned.webhookEndpointId);
       if (coordinate === 'SubmitKycInput.documentIds') return one(owned.kycDocumentId);
       return one(owned.numbers[0]!.id);
     }
@@ -230,6 +231,9 @@ describe.skipIf(skipReason)('fuzzing every input of every query and mutation', (
     }
     if (coordinate === 'OrderPhoneNumbersInput.idempotencyKey') return `fuzz-${serial}`;
     if (coordinate === 'CreateConnectionInput.name') return `fuzz ${serial}`;
+    // Endpoints made by accepted cases answer 200 at once (the server's own health check): nothing keeps retrying.
+    if (coordinate === 'CreateWebhookEndpointInput.url' || coordinate === 'UpdateWebhookEndpointInput.url') return `${server.url}/healthz`;
+    if (coordinate === 'RedeliverWebhookEventInput.eventId') return owned.eventId;
     if (coordinate === 'SetInventoryAlertThresholdInput.threshold') return 3;
     if (coordinate === 'KycContactInput.email') return 'fuzz@example.com';
     if (name === 'File') return null;
@@ -526,7 +530,8 @@ describe.skipIf(skipReason)('fuzz baseline', () => {
  */
 // Refusals of valid input by the caller's state: a verified tenant's KYC, and test funds, which the fuzzed (live)
 // tenant can't add; both come after the input checks, which the hostile cases meet first.
-const refusedByState: Record<string, string> = { submitKyc: 'INVALID_STATE', addTestFunds: 'FORBIDDEN' };
+// createWebhookEndpoint: the organization's 20 endpoints are soon made by accepted cases.
+const refusedByState: Record<string, string> = { submitKyc: 'INVALID_STATE', addTestFunds: 'FORBIDDEN', createWebhookEndpoint: 'INVALID_STATE' };
 
 const inputsOf = (cases: Case[]) => cases.map((k) => `${k.coordinate.path.join('.')}=${k.hostile.label}`).join(', ');
 

@@ -261,6 +261,7 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
   );
 
   itLifecycle('read-only keys get FORBIDDEN on every mutation, and nothing is written', async ({ server, tenant }) => {
+    const webhookId = encodeGlobalId('WebhookEndpoint', '00000000-0000-4000-8000-000000000000');
     const attempts: Record<string, string> = {
       createApiKey: `mutation { createApiKey(input: { name: "x", role: ADMIN }) { errors { code } } }`,
       revokeApiKey: `mutation { revokeApiKey(input: { id: "${encodeGlobalId('ApiKey', '00000000-0000-4000-8000-000000000000')}" }) { errors { code } } }`,
@@ -283,6 +284,14 @@ describe.skipIf(skipReason)('number lifecycle after ordering', () => {
       uploadPortingDocument: 'mutation ($f: File!) { uploadPortingDocument(input: { portingOrderId: "x", kind: LOA, file: $f }) { errors { code } } }',
       uploadKycDocument: 'mutation ($f: File!) { uploadKycDocument(input: { kind: OTHER, file: $f }) { errors { code } } }',
       addTestFunds: 'mutation { addTestFunds(input: { amountCents: 100, idempotencyKey: "ro" }) { errors { code } } }',
+      createWebhookEndpoint: 'mutation { createWebhookEndpoint(input: { url: "http://127.0.0.1:9/ro" }) { errors { code } } }',
+      updateWebhookEndpoint: `mutation { updateWebhookEndpoint(input: { id: "${webhookId}", url: "http://127.0.0.1:9/ro" }) { errors { code } } }`,
+      disableWebhookEndpoint: `mutation { disableWebhookEndpoint(input: { id: "${webhookId}" }) { errors { code } } }`,
+      enableWebhookEndpoint: `mutation { enableWebhookEndpoint(input: { id: "${webhookId}" }) { errors { code } } }`,
+      deleteWebhookEndpoint: `mutation { deleteWebhookEndpoint(input: { id: "${webhookId}" }) { errors { code } } }`,
+      rotateWebhookEndpointSecret: `mutation { rotateWebhookEndpointSecret(input: { id: "${webhookId}" }) { errors { code } } }`,
+      redeliverWebhookEvent: `mutation { redeliverWebhookEvent(input: { endpointId: "${webhookId}", eventId: "1" }) { errors { code } } }`,
+      sendTestWebhookEvent: `mutation { sendTestWebhookEvent(input: { endpointId: "${webhookId}" }) { errors { code } } }`,
     };
     const multipart = new Set(['uploadPortingDocument', 'uploadKycDocument']);
     const mutationType = schema.getMutationType()!;

@@ -174,6 +174,9 @@ const expectedTenantOwned = [
   'InventoryAlertState',
   'KycSubmission',
   'KycDocument',
+  'WebhookEndpoint',
+  'WebhookDelivery',
+  'WebhookAttempt',
 ];
 
 describe('model classification', () => {
