@@ -6,7 +6,8 @@
 // with the same concurrency (no database). Rounds of the two are interleaved, as the machine is shared.
 //
 //   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/webhooks.ts [--events=10000] [--endpoints=10] [--rounds=2]
-//   (--concurrency=20 is WEBHOOK_CONCURRENCY; --per-endpoint=5 is WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT)
+//   (--concurrency=20 is WEBHOOK_CONCURRENCY; --per-endpoint=5 is WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT; --rate=25 events/s
+//   for a last, paced round of 20 s that shows the lag when the server keeps up, 0 to skip it)
 //
 // A fresh database numbers_bench_webhooks_<hex> is made on BENCH_DATABASE_URL's server and dropped at the end.
 
@@ -30,6 +31,8 @@ const endpointCount = positiveInt('endpoints', option('endpoints', 'BENCH_ENDPOI
 const rounds = positiveInt('rounds', option('rounds', 'BENCH_ROUNDS', '2'));
 const concurrency = positiveInt('concurrency', option('concurrency', 'BENCH_CONCURRENCY', '20'));
 const perEndpoint = positiveInt('per-endpoint', option('per-endpoint', 'BENCH_PER_ENDPOINT', '5'));
+/** Events per second for the paced rounds (lag at a load the server keeps up with); 0 skips them. */
+const rate = Number(option('rate', 'BENCH_RATE', '25'));
 const postgresUrl = process.env.BENCH_DATABASE_URL || undefined;
 const cleanups: Array<() => Promise<unknown>> = [];
 
@@ -135,11 +138,25 @@ async function waitForReceipts(expected: number, timeoutMs: number) {
 
 type RoundResult = { deliveries: number; seconds: number; perSecond: number; lag?: number[]; cpuMsPerDelivery?: number };
 
-async function apiRound(prisma: Parameters<typeof insertEvents>[0], organizationId: string, pid: number, perRound: number): Promise<RoundResult> {
+/** All events at once (`perSecond` 0: a burst, deliveries/s at saturation), or `perSecond` of them each second. */
+async function apiRound(
+  prisma: Parameters<typeof insertEvents>[0],
+  organizationId: string,
+  pid: number,
+  perRound: number,
+  perSecond = 0,
+): Promise<RoundResult> {
   receipts.length = 0;
   const cpuBefore = cpuMs(pid);
   const started = Date.now();
-  await insertEvents(prisma, organizationId, perRound);
+  if (!perSecond) await insertEvents(prisma, organizationId, perRound);
+  else {
+    const tick = Math.max(1, Math.round(perSecond / 10));
+    for (let sent = 0; sent < perRound; sent += tick) {
+      await insertEvents(prisma, organizationId, Math.min(tick, perRound - sent));
+      await sleep(Math.max(0, started + ((sent + tick) / perSecond) * 1_000 - Date.now()));
+    }
+  }
   await waitForReceipts(perRound * endpointCount, 600_000);
   const seconds = (Math.max(...receipts.map((r) => r.at)) - started) / 1_000;
   const lag = receipts.map((r) => r.lagMs).sort((a, b) => a - b);
@@ -211,6 +228,16 @@ async function main() {
     console.log(
       `round ${index + 1}  floor: ${fmt(base.deliveries)} POSTs in ${fmt(base.seconds, 2)} s = ${fmt(base.perSecond)}/s; ` +
         `sender+receiver CPU ${fmt(base.cpuMsPerDelivery!, 3)} ms/POST; API/floor throughput ${fmt(result.perSecond / base.perSecond, 2)}`,
+    );
+  }
+  if (rate > 0) {
+    // Paced: the lag a receiver sees when the server is not saturated (the burst's lag is its queue).
+    const paced = await apiRound(prepared.db.prisma, prepared.organizationId, server.child.pid!, Math.max(rate * 20, 100), rate);
+    const lag = paced.lag!;
+    console.log(
+      `paced  API: ${fmt(rate)} events/s × ${endpointCount} endpoints for ${fmt(paced.seconds, 1)} s (${fmt(paced.deliveries)} deliveries): ` +
+        `lag p50 ${fmt(percentile(lag, 50))} ms, p95 ${fmt(percentile(lag, 95))} ms, p99 ${fmt(percentile(lag, 99))} ms, max ${fmt(lag.at(-1)!)} ms; ` +
+        `server CPU ${fmt(paced.cpuMsPerDelivery!, 3)} ms/delivery`,
     );
   }
   const allLag = api.flatMap((r) => r.lag!).sort((a, b) => a - b);

@@ -94,9 +94,8 @@ export async function startApp(options: {
   const handlers = jobHandlers(tenants, db.prisma, carriers, config, webhookDispatcher(transport, config.webhooks, metrics));
   const runnerOptions = { pollIntervalMs: config.jobPollMs, leaseMs: config.jobLeaseMs, backoffBaseMs: config.jobBackoffMs, backoffMaxMs: 300_000 };
   jobs = new JobRunner(db.prisma, handlers, logger, { ...runnerOptions, queue: 'default', batchSize: 10 }, () => relay.nudge());
-  webhookJobs = new JobRunner(db.prisma, handlers, logger, { ...runnerOptions, queue: 'webhooks', batchSize: config.webhooks.concurrency }, () =>
-    relay.nudge(),
-  );
+  // A delivery commits an event only when it disables an endpoint, in a transaction whose commit nudges the relay.
+  webhookJobs = new JobRunner(db.prisma, handlers, logger, { ...runnerOptions, queue: 'webhooks', batchSize: config.webhooks.concurrency });
   if (config.runJobs) {
     await scheduleRecurringJobs(db.prisma);
     jobs.start();

@@ -1,6 +1,7 @@
 import type { Config } from './config.js';
 import type { JobPayloads } from './domain/job-kinds.js';
 import { type AttemptOutcome, attemptDelivery, type WebhookTransport } from './domain/webhook-deliveries.js';
+import { attemptJobMaxAttempts } from './domain/webhook-endpoints.js';
 import type { Metrics } from './http/metrics.js';
 import { enqueueJob } from './infra/jobs.js';
 import type { TenantDb } from './infra/tenant-scope.js';
@@ -26,7 +27,7 @@ export function webhookDispatcher(transport: WebhookTransport, config: Config['w
     const running = inFlight.get(payload.endpointId) ?? 0;
     if (running >= config.maxInFlightPerEndpoint) {
       // No unique key: this attempt's own job is ending (as succeeded) and can't be rescheduled in place.
-      await enqueueJob(db, 'deliver-webhook', payload, { runAt: new Date(Date.now() + deferMs()) });
+      await enqueueJob(db, 'deliver-webhook', payload, { runAt: new Date(Date.now() + deferMs()), maxAttempts: attemptJobMaxAttempts });
       return;
     }
     inFlight.set(payload.endpointId, running + 1);

@@ -1,9 +1,9 @@
 import { enqueueJob } from '../infra/jobs.js';
-import type { TenantDb } from '../infra/tenant-scope.js';
+import { type TenantDb, tenantId, tenantSql } from '../infra/tenant-scope.js';
 import { recordEvent } from './events.js';
 import { encodeGlobalId } from './global-ids.js';
 import { inTransaction } from './transactions.js';
-import { attemptKey, attemptPayload } from './webhook-endpoints.js';
+import { attemptJob, attemptPayload } from './webhook-endpoints.js';
 import { signWebhookPayload, webhookEventIdHeader, webhookSignatureHeader } from './webhook-signature.js';
 
 // One attempt of a webhook delivery: POST the event, record what came back, then either finish the delivery,
@@ -82,13 +82,76 @@ export function webhookBody(event: EventRow & { sequence: bigint }) {
   });
 }
 
-function signingSecrets(endpoint: { secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null }, now: Date) {
+function signingSecrets(endpoint: Pick<DeliveryRow, 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>, now: Date) {
   const overlapping = endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now;
   return overlapping ? [endpoint.secret, endpoint.previousSecret as string] : [endpoint.secret];
 }
 
+/**
+ * The common case, in one statement and no transaction: the delivery is marked DELIVERED (if this attempt is still
+ * the one it waits for) and the attempt recorded with it, or neither. The endpoint's failure count is reset only
+ * when there is one.
+ */
+async function recordDelivered(
+  db: TenantDb,
+  delivery: DeliveryRow,
+  endpoint: { id: string; consecutiveFailures: number },
+  attempt: number,
+  response: WebhookResponse,
+  responseBody: string | null,
+): Promise<AttemptOutcome> {
+  const recorded = await tenantSql(db).query<Array<{ createdAt: Date }>>`
+    WITH claimed AS (
+      UPDATE "WebhookDelivery" SET attempts = ${attempt}, status = 'DELIVERED', "deliveredAt" = now(), "nextAttemptAt" = NULL,
+        "lastStatusCode" = ${response.statusCode}, "lastError" = NULL, "updatedAt" = now()
+      WHERE id = ${delivery.id}::uuid AND "organizationId" = ${tenantId} AND attempts = ${attempt - 1} AND status = 'PENDING'
+      RETURNING id, "organizationId"
+    )
+    INSERT INTO "WebhookAttempt" (id, "organizationId", "endpointId", "deliveryId", attempt, succeeded, "statusCode", "durationMs", error, "responseBody", "createdAt")
+    SELECT gen_random_uuid(), "organizationId", ${endpoint.id}::uuid, id, ${attempt}, true, ${response.statusCode}, ${response.durationMs}, NULL, ${responseBody},
+      now()
+    FROM claimed
+    RETURNING "createdAt"`;
+  const [row] = recorded;
+  if (!row) return { result: 'skipped' };
+  if (endpoint.consecutiveFailures > 0) {
+    await db.webhookEndpoint.updateMany({ where: { id: endpoint.id, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0 } });
+  }
+  return { result: 'delivered', lagMs: row.createdAt.getTime() - delivery.event.createdAt.getTime(), durationMs: response.durationMs };
+}
+
 /** PostgreSQL text can't hold NUL; a receiver's bytes are kept as they read otherwise. */
 const storable = (text: string | null) => (text === null ? null : text.replaceAll('\u0000', '\uFFFD'));
+
+/** A delivery with what its attempt needs of its endpoint and event, read in one statement. */
+type DeliveryRow = {
+  id: string;
+  status: string;
+  attempts: number;
+  retryUntil: Date | null;
+  endpointId: string;
+  url: string;
+  endpointStatus: string;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretExpiresAt: Date | null;
+  consecutiveFailures: number;
+  event: EventRow;
+};
+
+async function loadDelivery(db: TenantDb, deliveryId: string): Promise<DeliveryRow | null> {
+  const [row] = await tenantSql(db).query<Array<Omit<DeliveryRow, 'event'> & { eventRowId: bigint } & Omit<EventRow, 'id'>>>`
+    SELECT d.id, d.status::text AS status, d.attempts, d."retryUntil", w.id AS "endpointId", w.url, w.status::text AS "endpointStatus",
+      w.secret, w."previousSecret", w."previousSecretExpiresAt", w."consecutiveFailures",
+      v.id AS "eventRowId", v.sequence, v.type::text AS type, v."subjectId", v.payload, v."createdAt"
+    FROM "WebhookDelivery" d
+    JOIN "WebhookEndpoint" w ON w.id = d."endpointId" AND w."organizationId" = d."organizationId"
+    JOIN "Event" v ON v.id = d."eventId" AND v."organizationId" = d."organizationId"
+    WHERE d.id = ${deliveryId}::uuid AND d."organizationId" = ${tenantId}`;
+  if (!row) return null;
+  const { eventRowId, sequence, type, subjectId, payload, createdAt, ...delivery } = row;
+  return { ...delivery, event: { id: eventRowId, sequence, type, subjectId, payload, createdAt } };
+}
 
 export async function attemptDelivery(
   db: TenantDb,
@@ -96,14 +159,12 @@ export async function attemptDelivery(
   policy: WebhookRetryPolicy,
   job: { deliveryId: string; attempt: number },
 ): Promise<AttemptOutcome> {
-  const delivery = await db.webhookDelivery.findUnique({
-    where: { id: job.deliveryId },
-    include: { endpoint: true, event: true },
-  });
+  const delivery = await loadDelivery(db, job.deliveryId);
   // Deleted with its endpoint, or this attempt already ran (a job taken over after its runner died).
   if (delivery?.status !== 'PENDING' || delivery.attempts >= job.attempt) return { result: 'skipped' };
-  const { endpoint, event } = delivery;
-  if (endpoint.status === 'DISABLED') {
+  const { event } = delivery;
+  const endpoint = { id: delivery.endpointId, url: delivery.url, consecutiveFailures: delivery.consecutiveFailures };
+  if (delivery.endpointStatus === 'DISABLED') {
     await db.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'PENDING' }, data: { status: 'PAUSED', nextAttemptAt: null } });
     return { result: 'paused' };
   }
@@ -115,12 +176,14 @@ export async function attemptDelivery(
     'content-type': 'application/json',
     'user-agent': 'NumbersAPI-Webhooks/1',
     [webhookEventIdHeader]: `evt_${event.id}`,
-    [webhookSignatureHeader]: signWebhookPayload(body, signingSecrets(endpoint, now), Math.floor(now.getTime() / 1000)),
+    [webhookSignatureHeader]: signWebhookPayload(body, signingSecrets(delivery, now), Math.floor(now.getTime() / 1000)),
     'numbers-delivery-attempt': String(job.attempt),
   };
   const response = await transport({ url: endpoint.url, body, headers });
   const succeeded = response.statusCode !== null && response.statusCode >= 200 && response.statusCode < 300;
-  const error = succeeded ? null : (response.error ?? `HTTP ${response.statusCode}`);
+  const responseBody = storable(response.body.slice(0, keptResponseBytes)) || null;
+  if (succeeded) return recordDelivered(db, delivery, endpoint, job.attempt, response, responseBody);
+  const error = response.error ?? `HTTP ${response.statusCode}`;
   return inTransaction(db, async (tx): Promise<AttemptOutcome> => {
     const finishedAt = new Date();
     // Conditional on the attempt count: of two runs of one attempt, only the first is recorded and followed up.
@@ -135,18 +198,13 @@ export async function attemptDelivery(
         endpointId: endpoint.id,
         deliveryId: delivery.id,
         attempt: job.attempt,
-        succeeded,
+        succeeded: false,
         statusCode: response.statusCode,
         durationMs: response.durationMs,
         error: storable(error),
-        responseBody: storable(response.body.slice(0, keptResponseBytes)) || null,
+        responseBody,
       },
     });
-    if (succeeded) {
-      await tx.webhookDelivery.update({ where: { id: delivery.id }, data: { status: 'DELIVERED', deliveredAt: finishedAt, nextAttemptAt: null } });
-      await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, consecutiveFailures: { gt: 0 } }, data: { consecutiveFailures: 0 } });
-      return { result: 'delivered', lagMs: finishedAt.getTime() - event.createdAt.getTime(), durationMs: response.durationMs };
-    }
     const [counted] = await tx.webhookEndpoint.updateManyAndReturn({
       where: { id: endpoint.id },
       data: { consecutiveFailures: { increment: 1 } },
@@ -177,7 +235,7 @@ export async function attemptDelivery(
     }
     const recorded = { id: delivery.id, endpointId: endpoint.id, attempts: job.attempt };
     await tx.webhookDelivery.update({ where: { id: delivery.id }, data: { nextAttemptAt: next, retryUntil } });
-    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, recorded), { runAt: next, uniqueKey: attemptKey(recorded) });
+    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, recorded), attemptJob(recorded, next));
     return { result: 'retrying', durationMs: response.durationMs };
   });
 }

@@ -115,7 +115,7 @@ export async function enableWebhookEndpoint(db: TenantDb, id: string) {
     await enqueueJobs(
       tx,
       'deliver-webhook',
-      paused.map((delivery) => ({ payload: attemptPayload(tx, delivery), options: { uniqueKey: attemptKey(delivery) } })),
+      paused.map((delivery) => ({ payload: attemptPayload(tx, delivery), options: attemptJob(delivery) })),
     );
     return endpoint;
   });
@@ -143,7 +143,20 @@ export async function rotateWebhookSecret(db: TenantDb, settings: WebhookSetting
 }
 
 /** The job of a delivery's next attempt: one per attempt number, so a repeated schedule is a no-op. */
-export const attemptKey = (delivery: { id: string; attempts: number }) => `webhook:${delivery.id}:${delivery.attempts + 1}`;
+const attemptKey = (delivery: { id: string; attempts: number }) => `webhook:${delivery.id}:${delivery.attempts + 1}`;
+
+/**
+ * The runner retries an attempt's job only when the attempt could not run at all (the database failing; a failed
+ * POST is not a job failure, it schedules the next attempt as a job of its own): often enough to outlast a long
+ * outage (the runner's backoff is capped at 5 minutes), so that no delivery is ever left without a next attempt.
+ */
+export const attemptJobMaxAttempts = 1_000;
+
+export const attemptJob = (delivery: { id: string; attempts: number }, runAt?: Date) => ({
+  uniqueKey: attemptKey(delivery),
+  maxAttempts: attemptJobMaxAttempts,
+  ...(runAt ? { runAt } : {}),
+});
 export const attemptPayload = (tx: Tx, delivery: { id: string; endpointId: string; attempts: number }) => ({
   organizationId: tx.tenant.organizationId,
   endpointId: delivery.endpointId,
@@ -168,7 +181,7 @@ export async function redeliverWebhookEvent(db: TenantDb, endpointId: string, ev
       create: { organizationId: tx.tenant.organizationId, endpointId, eventId: event.id, nextAttemptAt: now },
       update: { status: 'PENDING', nextAttemptAt: now, retryUntil: null },
     });
-    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, delivery), { uniqueKey: attemptKey(delivery) });
+    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, delivery), attemptJob(delivery));
     // The queue is platform data: this moves only the one job named by the delivery's (tenant-checked) id.
     await platformSql(tx).execute`
       UPDATE "Job" SET "runAt" = now() WHERE "uniqueKey" = ${attemptKey(delivery)} AND status = 'PENDING' AND "runAt" > now()`;
@@ -191,7 +204,7 @@ export async function sendTestWebhookEvent(db: TenantDb, endpointId: string) {
       select: { id: true },
     });
     const delivery = await tx.webhookDelivery.create({ data: { organizationId, endpointId, eventId: event.id, nextAttemptAt: new Date() } });
-    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, delivery), { uniqueKey: attemptKey(delivery) });
+    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, delivery), attemptJob(delivery));
     return delivery;
   });
 }

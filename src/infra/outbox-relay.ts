@@ -1,3 +1,4 @@
+import { attemptJobMaxAttempts } from '../domain/webhook-endpoints.js';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { EventBus } from './event-bus.js';
 import { FailureStreak } from './failure-streak.js';
@@ -114,7 +115,7 @@ export class OutboxRelay {
           INSERT INTO "Job" (id, kind, queue, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
           SELECT gen_random_uuid(), 'deliver-webhook', 'webhooks',
             jsonb_build_object('organizationId', d."organizationId", 'endpointId', d."endpointId", 'deliveryId', d.id, 'attempt', 1),
-            'PENDING', now(), 0, 5, 'webhook:' || d.id || ':1', now(), now()
+            'PENDING', now(), 0, ${attemptJobMaxAttempts}, 'webhook:' || d.id || ':1', now(), now()
           FROM deliveries d
           RETURNING id
         )
