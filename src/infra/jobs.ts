@@ -206,28 +206,27 @@ export class JobRunner {
   private lastTakeoverCheck = 0;
 
   /**
-   * Claims due jobs, and jobs whose runner's lease ran out (it crashed or was killed); times are the database's.
-   * Two index scans in one statement, each stopping at `limit`: an OR of the two conditions would be a bitmap scan
-   * over every index entry of both statuses, dead ones included, which grows with the queue (milliseconds per
-   * claim at a hundred thousand webhook jobs). A lease runs for seconds, so taken-over jobs are looked for only a
-   * few times per lease; due jobs at every poll.
+   * Claims jobs whose runner's lease ran out (it crashed or was killed), then due jobs; times are the database's.
+   * Each is an index scan that stops at `limit`: one OR of the two conditions would be a bitmap scan over every
+   * index entry of both statuses, dead ones included, growing with the queue (milliseconds per claim at a hundred
+   * thousand webhook jobs). A lease runs for seconds, so expired ones are looked for a few times per lease only.
    */
   async claim(limit = this.options.batchSize): Promise<ClaimedJob[]> {
-    const { queue, leaseMs } = this.options;
-    const takeover = Date.now() - this.lastTakeoverCheck >= Math.min(leaseMs / 4, 5_000);
-    if (takeover) this.lastTakeoverCheck = Date.now();
-    const expired = takeover
-      ? Prisma.sql`(SELECT id FROM "Job" WHERE queue = ${queue} AND status = 'RUNNING' AND "lockedAt" < now() - (${leaseMs} * interval '1 millisecond')
-          LIMIT ${limit} FOR UPDATE SKIP LOCKED) UNION ALL`
-      : Prisma.empty;
+    const { leaseMs } = this.options;
+    const expired: ClaimedJob[] = [];
+    if (Date.now() - this.lastTakeoverCheck >= Math.min(leaseMs / 4, 5_000)) {
+      this.lastTakeoverCheck = Date.now();
+      expired.push(...(await this.claimWhere(Prisma.sql`status = 'RUNNING' AND "lockedAt" < now() - (${leaseMs} * interval '1 millisecond')`, limit)));
+    }
+    if (expired.length >= limit) return expired;
+    return [...expired, ...(await this.claimWhere(Prisma.sql`status = 'PENDING' AND "runAt" <= now()`, limit - expired.length))];
+  }
+
+  private claimWhere(condition: Prisma.Sql, limit: number) {
     return this.prisma.$queryRaw<ClaimedJob[]>`
       UPDATE "Job" SET status = 'RUNNING', "lockedBy" = ${this.workerId}, "lockedAt" = now(), attempts = attempts + 1, "updatedAt" = now()
       WHERE id IN (
-        SELECT id FROM (
-          ${expired}
-          (SELECT id FROM "Job" WHERE queue = ${queue} AND status = 'PENDING' AND "runAt" <= now() ORDER BY "runAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED)
-        ) AS due
-        LIMIT ${limit}
+        SELECT id FROM "Job" WHERE queue = ${this.options.queue} AND ${condition} ORDER BY "runAt" LIMIT ${limit} FOR UPDATE SKIP LOCKED
       )
       RETURNING id, kind, payload, attempts, "maxAttempts"`;
   }
