@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { seedInventory } from '../../prisma/seed.js';
 import { verifyWebhookSignature } from '../../src/domain/webhook-signature.js';
 import { skipReason } from '../helpers/database.js';
+import { insertOwnedNumbers } from '../helpers/fixtures.js';
 import { eventually, OrderNumbers, pickAvailable, quietFor } from '../helpers/lifecycle.js';
 import { globalId } from '../helpers/owned-objects.js';
 import { serverTest } from '../helpers/server-fixture.js';
@@ -88,6 +89,53 @@ describe.skipIf(skipReason)('webhooks', () => {
     const types = receiver.received.filter((request) => request.path === '/revocations-only').map((request) => JSON.parse(request.rawBody).type);
     expect(types).toEqual(['API_KEY_REVOKED', 'API_KEY_REVOKED']);
     expect(receiver.received.filter((request) => request.path === '/orders-only')).toEqual([]);
+  });
+
+  it('a connection-scoped endpoint gets the events of numbers on that connection only', async ({ server, globex }) => {
+    const connection = await server.graphql<{ createConnection: { connection: { id: string } } }, unknown>(
+      globex.keys.MEMBER,
+      `mutation { createConnection(input: { name: "scoped" }) { connection { id } } }`,
+    );
+    const connectionId = connection.data!.createConnection.connection.id;
+    await createEndpoint(server, globex, { url: receiver.url('/scoped'), connectionId });
+    const [onIt, elsewhere] = await insertOwnedNumbers(server.db.prisma, globex.organizationId, 2);
+    const ids = await server.db.prisma.phoneNumber.findMany({ where: { e164: { in: [onIt, elsewhere] } }, select: { id: true, e164: true } });
+    const idOf = (e164: string) => globalId('PhoneNumber', ids.find((row) => row.e164 === e164)!.id);
+    const configure = (e164: string, input: Record<string, unknown>) =>
+      server.graphql(globex.keys.MEMBER, `mutation C($input: ConfigurePhoneNumberInput!) { configurePhoneNumber(input: $input) { errors { code } } }`, {
+        input: { id: idOf(e164), ...input },
+      });
+    await configure(onIt, { connectionId });
+    await configure(elsewhere, { label: 'not on the connection' });
+    await configure(onIt, { label: 'on the connection' });
+    await eventually(
+      async () => receiver.received.filter((request) => request.path === '/scoped').length,
+      (count) => count >= 2,
+    );
+    await quietFor(300);
+    const scoped = receiver.received.filter((request) => request.path === '/scoped').map((request) => JSON.parse(request.rawBody));
+    expect(scoped.map((body) => [body.type, body.data.e164])).toEqual([
+      ['NUMBER_CONFIGURED', onIt],
+      ['NUMBER_CONFIGURED', onIt],
+    ]);
+  });
+
+  it('keeps the first KB of a large response, reads no more than its limit, and counts attempts in /metrics', async ({ server, globex }) => {
+    const chatty = await startWebhookReceiver({ status: 200, body: 'x'.repeat(2_000_000) });
+    try {
+      const endpoint = await createEndpoint(server, globex, { url: chatty.url(), eventTypes: ['WEBHOOK_TEST'] });
+      await server.graphql(globex.keys.ADMIN, SendTest, { input: { endpointId: endpoint.id } });
+      const state = await eventually(
+        () => endpointState(server, globex, endpoint.id),
+        (s) => s.deliveryAttempts.totalCount > 0,
+      );
+      expect(state.deliveryAttempts.edges[0]!.node).toMatchObject({ succeeded: true, statusCode: 200, responseBody: 'x'.repeat(1_024) });
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/numbers_api_webhook_attempts_total\{result="delivered"\} [1-9]/);
+      expect(metrics).toMatch(/numbers_api_webhook_delivery_lag_seconds_count [1-9]/);
+    } finally {
+      await chatty.close();
+    }
   });
 
   it('retries a 500 and a timeout with the same event id until a 2xx', async ({ server, globex }) => {
