@@ -87,6 +87,8 @@ async function startServer(env: Record<string, string>): Promise<{ child: ChildP
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     WEBHOOK_CONCURRENCY: String(concurrency),
     WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: String(perEndpoint),
+    // One organization here: its cap would be the bench's limit rather than the delivery path.
+    WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION: String(concurrency),
   });
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: projectRoot, env: childEnv, stdio: ['ignore', 'inherit', 'inherit'] });
   cleanups.push(() => stopChild(child));

@@ -50,9 +50,10 @@ export type Config = {
     disableAfterFailures: number;
     /** How long a rotated-out signing secret keeps signing, unless the rotation says otherwise. */
     secretOverlapMs: number;
-    /** Deliveries in flight at once on this instance, and at most this many of them to one endpoint. */
+    /** Deliveries in flight at once on this instance; of them, at most so many to one endpoint, and for one organization. */
     concurrency: number;
     maxInFlightPerEndpoint: number;
+    maxInFlightPerOrganization: number;
     /** Where deliveries may go: private, loopback and metadata addresses only if listed. */
     address: WebhookAddressPolicy;
   };
@@ -185,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretOverlapMs: integer('WEBHOOK_SECRET_OVERLAP_SECONDS', 86_400, 0, 7 * 86_400) * 1_000,
     concurrency: integer('WEBHOOK_CONCURRENCY', 20, 1, 1_000),
     maxInFlightPerEndpoint: integer('WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT', 5, 1, 1_000),
+    maxInFlightPerOrganization: integer('WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION', 10, 1, 1_000),
     address: { requireHttps: nodeEnv === 'production', allowedHosts: allowedHosts.hosts },
   };
 

@@ -7,16 +7,33 @@ import { enqueueJob } from './infra/jobs.js';
 import type { TenantDb } from './infra/tenant-scope.js';
 
 // Wiring of webhook deliveries, next to job-handlers.ts: the domain's attempt, the HTTP transport, metrics,
-// and a cap on deliveries in flight to one endpoint, so one slow receiver holds a few of this instance's
-// webhook slots, never all of them (other endpoints, other tenants, keep being served).
+// and caps on deliveries in flight to one endpoint and for one organization, so slow receivers hold a few of
+// this instance's webhook slots, never all of them (other endpoints, other tenants, keep being served).
 
 type DeliverPayload = JobPayloads['deliver-webhook'];
 
 /** How long a delivery over its endpoint's cap waits before it is tried again (it has not been attempted). */
 const deferMs = () => 200 + Math.floor(Math.random() * 300);
 
+/** Counts of deliveries in flight, by key. */
+class InFlight {
+  private readonly counts = new Map<string, number>();
+  has(key: string, cap: number) {
+    return (this.counts.get(key) ?? 0) >= cap;
+  }
+  add(key: string) {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  remove(key: string) {
+    const left = (this.counts.get(key) ?? 1) - 1;
+    if (left) this.counts.set(key, left);
+    else this.counts.delete(key);
+  }
+}
+
 export function webhookDispatcher(transport: WebhookTransport, config: Config['webhooks'], metrics: Metrics) {
-  const inFlight = new Map<string, number>();
+  const endpoints = new InFlight();
+  const organizations = new InFlight();
   const observe = (outcome: AttemptOutcome) => {
     if (!('durationMs' in outcome)) return;
     metrics.webhookAttempts.inc({ result: outcome.result });
@@ -24,19 +41,18 @@ export function webhookDispatcher(transport: WebhookTransport, config: Config['w
     if (outcome.result === 'delivered') metrics.webhookLag.observe(outcome.lagMs / 1_000);
   };
   return async (db: TenantDb, payload: DeliverPayload) => {
-    const running = inFlight.get(payload.endpointId) ?? 0;
-    if (running >= config.maxInFlightPerEndpoint) {
+    if (endpoints.has(payload.endpointId, config.maxInFlightPerEndpoint) || organizations.has(payload.organizationId, config.maxInFlightPerOrganization)) {
       // No unique key: this attempt's own job is ending (as succeeded) and can't be rescheduled in place.
       await enqueueJob(db, 'deliver-webhook', payload, { runAt: new Date(Date.now() + deferMs()), maxAttempts: attemptJobMaxAttempts });
       return;
     }
-    inFlight.set(payload.endpointId, running + 1);
+    endpoints.add(payload.endpointId);
+    organizations.add(payload.organizationId);
     try {
       observe(await attemptDelivery(db, transport, config, payload));
     } finally {
-      const left = (inFlight.get(payload.endpointId) ?? 1) - 1;
-      if (left) inFlight.set(payload.endpointId, left);
-      else inFlight.delete(payload.endpointId);
+      endpoints.remove(payload.endpointId);
+      organizations.remove(payload.organizationId);
     }
   };
 }

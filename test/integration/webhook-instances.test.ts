@@ -11,21 +11,28 @@ import { createEndpoint, revokedKeyEvents } from '../helpers/webhooks.js';
 
 const SendTest = `mutation T($input: SendTestWebhookEventInput!) { sendTestWebhookEvent(input: $input) { errors { code } } }`;
 
-const fair = serverTest({ WEBHOOK_CONCURRENCY: '4', WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '2', WEBHOOK_TIMEOUT_MS: '20000' }, { tenants: ['slow', 'quick'] });
+const fair = serverTest(
+  { WEBHOOK_CONCURRENCY: '5', WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT: '2', WEBHOOK_MAX_IN_FLIGHT_PER_ORGANIZATION: '3', WEBHOOK_TIMEOUT_MS: '20000' },
+  { tenants: ['slow', 'quick'] },
+);
 
-describe.skipIf(skipReason)('one slow receiver', () => {
-  fair("holds at most its endpoint's share of the slots: another tenant's delivery goes out meanwhile", async ({ server, slow, quick }) => {
+describe.skipIf(skipReason)('slow receivers', () => {
+  fair("hold at most their endpoint's and organization's share of the slots: another tenant is served meanwhile", async ({ server, slow, quick }) => {
     const stuck = await startWebhookReceiver({ status: 200, hangMs: 15_000 });
     const prompt = await startWebhookReceiver({ status: 204 });
     try {
-      await createEndpoint(server, slow, { url: stuck.url(), eventTypes: ['API_KEY_REVOKED'] });
+      // Two endpoints, two slots each: four, were it not for the organization's three.
+      await createEndpoint(server, slow, { url: stuck.url('/a'), eventTypes: ['API_KEY_REVOKED'] });
+      await createEndpoint(server, slow, { url: stuck.url('/b'), eventTypes: ['API_KEY_REVOKED'] });
       const theirs = await createEndpoint(server, quick, { url: prompt.url(), eventTypes: ['WEBHOOK_TEST'] });
       await revokedKeyEvents(server, slow, 8);
-      await until(() => stuck.received.length >= 2, 'the slow endpoint holding its two slots');
+      await until(() => stuck.received.length >= 3, 'the slow organization holding its three slots');
       await server.graphql(quick.keys.ADMIN, SendTest, { input: { endpointId: theirs.id } });
       await until(() => prompt.received.length === 1, "the other tenant's delivery");
-      // Delivered while the slow receiver still held its requests, unanswered: it never had more than its two.
-      expect(stuck.received.length).toBe(2);
+      // Delivered while the slow receivers still held their requests, unanswered: never more than the organization's three,
+      // and never more than two to one endpoint.
+      expect(stuck.received.length).toBe(3);
+      expect(Math.max(...['/a', '/b'].map((path) => stuck.received.filter((request) => request.path === path).length))).toBe(2);
     } finally {
       await stuck.close();
       await prompt.close();
