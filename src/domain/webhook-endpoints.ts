@@ -26,7 +26,8 @@ const newWebhookSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 type EndpointInput = { url?: string | null; eventTypes?: readonly EventType[] | null; connectionId?: string | null; description?: string | null };
 
 async function checkedUrl(settings: WebhookSettings, url: string) {
-  const trimmed = checkText(url, ['input', 'url'], 2_048).trim();
+  // The input guard's ceiling for any string (1,000) is the URL's cap too; the address guard allows up to 2,048.
+  const trimmed = checkText(url, ['input', 'url']).trim();
   const problem = await settings.checkDestination(trimmed);
   if (problem) throw invalidInput(['input', 'url'], problem);
   return trimmed;

@@ -143,7 +143,7 @@ const eventTypesDescription = 'Event types to deliver; empty or absent: every ty
 
 const CreateWebhookEndpointInput = builder.inputType('CreateWebhookEndpointInput', {
   fields: (t) => ({
-    url: t.string({ required: true, description: 'https URL (http outside production) of a public host; at most 2048 characters.' }),
+    url: t.string({ required: true, description: 'https URL (http outside production) of a public host; at most 1000 characters.' }),
     eventTypes: t.field({ type: [EventTypeEnum], description: eventTypesDescription }),
     connectionId: t.id({ description: 'Only events about numbers on this connection.' }),
     description: t.string({ description: 'At most 500 characters.' }),
@@ -154,7 +154,7 @@ const UpdateWebhookEndpointInput = builder.inputType('UpdateWebhookEndpointInput
   description: 'Only the fields you give change; null clears connectionId or description.',
   fields: (t) => ({
     id: t.id({ required: true }),
-    url: t.string(),
+    url: t.string({ description: 'As in createWebhookEndpoint: https (http outside production), a public host, at most 1000 characters.' }),
     eventTypes: t.field({ type: [EventTypeEnum], description: eventTypesDescription }),
     connectionId: t.id(),
     description: t.string(),
