@@ -70,10 +70,15 @@ const feedHubRead = /^SELECT [^;]+ FROM "public"\."Event" AS "(\w+)" WHERE "\1"\
  *   environment, and then records its last use by the id it just found;
  * - the stock (InventoryNumber) has no owner: it is scoped by environment (sandboxId), which the unit tests pin;
  * - the caller's Organization row is read and updated by its primary key;
- * - the outbox relay and job runner (Event sequencing, Job), and the feed hub reading what the relay numbered, work for every tenant.
+ * - the outbox relay and job runner (Event sequencing, Job), and the feed hub reading what the relay numbered, work for every tenant;
+ *   the relay's numbering statement also hands each event to its own organization's webhook endpoints (joined on organizationId).
  */
+const relayNumbering = /^\s*WITH top AS \(SELECT COALESCE\(MAX\(sequence\), 0\) AS value FROM "Event"\)/;
+const relayFanOut = new Set(['WebhookDelivery', 'WebhookEndpoint', 'PhoneNumber']);
+
 function allowedWithoutTenantCondition(statement: Statement, { table, name }: Reference): boolean {
   const { sql } = statement;
+  if (relayNumbering.test(sql) && relayFanOut.has(table)) return true;
   if (table === 'ApiKey') return /"secretHash" = \$\d/.test(sql) || /^UPDATE "public"\."ApiKey" SET "lastUsedAt"/.test(sql);
   if (table === 'InventoryNumber' || table === 'Job') return true;
   if (table === 'Organization' && /"secretHash" = \$\d/.test(sql) && /FROM "public"\."ApiKey"/.test(sql)) return true;
