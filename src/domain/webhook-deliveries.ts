@@ -107,9 +107,10 @@ async function recordDelivered(
       WHERE id = ${delivery.id}::uuid AND "organizationId" = ${tenantId} AND attempts = ${attempt - 1} AND status = 'PENDING'
       RETURNING id, "organizationId"
     )
-    INSERT INTO "WebhookAttempt" (id, "organizationId", "endpointId", "deliveryId", attempt, succeeded, "statusCode", "durationMs", error, "responseBody", "createdAt")
-    SELECT gen_random_uuid(), "organizationId", ${endpoint.id}::uuid, id, ${attempt}, true, ${response.statusCode}, ${response.durationMs}, NULL, ${responseBody},
-      now()
+    INSERT INTO "WebhookAttempt"
+      (id, "organizationId", "endpointId", "deliveryId", attempt, succeeded, "statusCode", "durationMs", error, "responseBody", "createdAt")
+    SELECT gen_random_uuid(), "organizationId", ${endpoint.id}::uuid, id, ${attempt}, true, ${response.statusCode}, ${response.durationMs}, NULL,
+      ${responseBody}, now()
     FROM claimed
     RETURNING "createdAt"`;
   const [row] = recorded;
