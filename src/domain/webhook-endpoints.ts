@@ -113,11 +113,7 @@ export async function enableWebhookEndpoint(db: TenantDb, id: string) {
       data: { status: 'PENDING', nextAttemptAt: new Date(), retryUntil: null },
       select: { id: true, endpointId: true, attempts: true },
     });
-    await enqueueJobs(
-      tx,
-      'deliver-webhook',
-      paused.map((delivery) => ({ payload: attemptPayload(tx, delivery), options: attemptJob(delivery) })),
-    );
+    await attemptNow(tx, paused);
     return endpoint;
   });
 }
@@ -165,6 +161,28 @@ export const attemptPayload = (tx: Tx, delivery: { id: string; endpointId: strin
   attempt: delivery.attempts + 1,
 });
 
+type Resumed = { id: string; endpointId: string; attempts: number };
+
+/**
+ * Makes each delivery's next attempt run now: its job, if one is waiting, is brought forward; otherwise a job is
+ * added. The attempt's usual key may be spent already (a job that found its delivery paused ended without an
+ * attempt), so an added job has no key: attemptDelivery's attempt-number check keeps any second run from
+ * recording the attempt twice.
+ */
+async function attemptNow(tx: Tx, deliveries: Resumed[]) {
+  if (!deliveries.length) return;
+  // The queue is platform data: this moves only the jobs named by these (tenant-checked) deliveries' keys.
+  const moved = await platformSql(tx).query<Array<{ uniqueKey: string }>>`
+    UPDATE "Job" SET "runAt" = now() WHERE "uniqueKey" = ANY(${deliveries.map(attemptKey)}::text[]) AND status = 'PENDING' RETURNING "uniqueKey"`;
+  const waiting = new Set(moved.map((row) => row.uniqueKey));
+  const added = deliveries.filter((delivery) => !waiting.has(attemptKey(delivery)));
+  await enqueueJobs(
+    tx,
+    'deliver-webhook',
+    added.map((delivery) => ({ payload: attemptPayload(tx, delivery), options: { maxAttempts: attemptJobMaxAttempts } })),
+  );
+}
+
 /**
  * Sends one stored event to an endpoint again, now, whether it was delivered, failed or never sent there: the
  * delivery gets a fresh retry horizon. A delivery already waiting for a retry has that retry brought forward.
@@ -182,10 +200,7 @@ export async function redeliverWebhookEvent(db: TenantDb, endpointId: string, ev
       create: { organizationId: tx.tenant.organizationId, endpointId, eventId: event.id, nextAttemptAt: now },
       update: { status: 'PENDING', nextAttemptAt: now, retryUntil: null },
     });
-    await enqueueJob(tx, 'deliver-webhook', attemptPayload(tx, delivery), attemptJob(delivery));
-    // The queue is platform data: this moves only the one job named by the delivery's (tenant-checked) id.
-    await platformSql(tx).execute`
-      UPDATE "Job" SET "runAt" = now() WHERE "uniqueKey" = ${attemptKey(delivery)} AND status = 'PENDING' AND "runAt" > now()`;
+    await attemptNow(tx, [delivery]);
     return delivery;
   });
 }

@@ -238,6 +238,44 @@ describe.skipIf(skipReason)('webhooks', () => {
     }
   });
 
+  it('disabling while a retry waits, then enabling, delivers it (the waiting retry found its delivery paused)', async ({ server, acme }) => {
+    const failing = await startWebhookReceiver({ status: 500 });
+    try {
+      const endpoint = await createEndpoint(server, acme, { url: failing.url(), eventTypes: ['WEBHOOK_TEST'] });
+      await server.graphql(acme.keys.ADMIN, SendTest, { input: { endpointId: endpoint.id } });
+      await eventually(
+        async () => failing.received.length,
+        (count) => count >= 2,
+      );
+      const disabled = await server.graphql(
+        acme.keys.ADMIN,
+        `mutation D($input: WebhookEndpointIdInput!) { disableWebhookEndpoint(input: $input) { errors { code } } }`,
+        {
+          input: { id: endpoint.id },
+        },
+      );
+      expect(disabled.data).toEqual({ disableWebhookEndpoint: { errors: [] } });
+      const [delivery] = await server.db.prisma.webhookDelivery.findMany({ where: { endpointId: globalIdToUuid(endpoint.id) } });
+      expect(delivery!.status).toBe('PAUSED');
+      // The retry that was waiting runs, finds the delivery paused, and ends without an attempt.
+      await eventually(
+        () => server.db.prisma.job.count({ where: { status: { in: ['PENDING', 'RUNNING'] }, payload: { path: ['deliveryId'], equals: delivery!.id } } }),
+        (count) => count === 0,
+      );
+      const posts = failing.received.length;
+      failing.fallback = { status: 200 };
+      await server.graphql(acme.keys.ADMIN, Enable, { input: { id: endpoint.id } });
+      const resumed = await eventually(
+        () => server.db.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: delivery!.id } }),
+        (row) => row.status === 'DELIVERED',
+      );
+      expect(resumed.attempts).toBe(delivery!.attempts + 1);
+      expect(failing.received.length).toBe(posts + 1);
+    } finally {
+      await failing.close();
+    }
+  });
+
   it('rotating the secret signs with both until the overlap ends; no overlap signs with the new one only', async ({ server, globex }) => {
     const path = '/rotation';
     const endpoint = await createEndpoint(server, globex, { url: receiver.url(path), eventTypes: ['WEBHOOK_TEST'] });
