@@ -68,6 +68,14 @@ async function flips(server: TestServer, tenant: Tenant, e164: string) {
   return nodes.filter((edge) => edge.node.phoneNumber.e164 === e164).map((edge) => `${edge.node.previousStatus}->${edge.node.newStatus}`);
 }
 
+/** The number's flips once the feed has `count` of them: the outbox relay numbers an event moments after its commit. */
+function feedShows(server: TestServer, tenant: Tenant, e164: string, count: number) {
+  return eventually(
+    () => flips(server, tenant, e164),
+    (seen) => seen.length >= count,
+  );
+}
+
 describe.skipIf(skipReason)('arrears: grace period, suspension, reactivation', () => {
   itShortGrace.beforeAll(async ({ server }) => {
     await seedInventory(server.db.prisma, { count: 500 });
@@ -100,7 +108,7 @@ describe.skipIf(skipReason)('arrears: grace period, suspension, reactivation', (
       () => server.db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: number.id } }),
       (n) => n.status === 'SUSPENDED',
     );
-    expect(await flips(server, tenant, row.e164)).toEqual(['null->PENDING', 'PENDING->ACTIVE', 'ACTIVE->SUSPENDED']);
+    expect(await feedShows(server, tenant, row.e164, 3)).toEqual(['null->PENDING', 'PENDING->ACTIVE', 'ACTIVE->SUSPENDED']);
     // In arrears, nothing new can be bought.
     const refused = await server.graphql(tenant.keys.MEMBER, OrderNumbers, { input: { phoneNumbers: [spare.e164], idempotencyKey: 'in-arrears' } });
     expect(refused.data?.orderPhoneNumbers.errors).toMatchObject([{ code: 'BALANCE_INSUFFICIENT' }]);
@@ -111,7 +119,7 @@ describe.skipIf(skipReason)('arrears: grace period, suspension, reactivation', (
     await credit(server, op, tenant, 1, 'rest');
     const settled = (await server.graphql(tenant.keys.READ_ONLY, NumberState, { id: globalId })).data as NumberStateData;
     expect(settled.node).toMatchObject({ status: 'ACTIVE', graceEndsAt: null });
-    expect(await flips(server, tenant, row.e164)).toEqual(['null->PENDING', 'PENDING->ACTIVE', 'ACTIVE->SUSPENDED', 'SUSPENDED->ACTIVE']);
+    expect(await feedShows(server, tenant, row.e164, 4)).toEqual(['null->PENDING', 'PENDING->ACTIVE', 'ACTIVE->SUSPENDED', 'SUSPENDED->ACTIVE']);
     await expectLedgerReconciles(server, tenant.organizationId, purchase);
 
     // The next unpaid month starts a new grace period.
