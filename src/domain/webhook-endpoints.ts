@@ -161,6 +161,13 @@ export const attemptPayload = (tx: Tx, delivery: { id: string; endpointId: strin
   attempt: delivery.attempts + 1,
 });
 
+/** The endpoint something is about to be sent to: it must exist and be enabled. */
+async function enabledEndpoint(tx: Tx, endpointId: string) {
+  const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: endpointId }, select: { status: true } });
+  if (!endpoint) throw notFound(['input', 'endpointId'], 'Webhook endpoint');
+  if (endpoint.status === 'DISABLED') throw new DomainError('INVALID_STATE', 'The endpoint is disabled; enable it first', ['input', 'endpointId']);
+}
+
 type Resumed = { id: string; endpointId: string; attempts: number };
 
 /**
@@ -189,9 +196,7 @@ async function attemptNow(tx: Tx, deliveries: Resumed[]) {
  */
 export async function redeliverWebhookEvent(db: TenantDb, endpointId: string, eventSequence: bigint) {
   return inTransaction(db, async (tx) => {
-    const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: endpointId }, select: { status: true } });
-    if (!endpoint) throw notFound(['input', 'endpointId'], 'Webhook endpoint');
-    if (endpoint.status === 'DISABLED') throw new DomainError('INVALID_STATE', 'The endpoint is disabled; enable it first', ['input', 'endpointId']);
+    await enabledEndpoint(tx, endpointId);
     const event = await tx.event.findFirst({ where: { sequence: eventSequence }, select: { id: true } });
     if (!event) throw notFound(['input', 'eventId'], 'Event');
     const now = new Date();
@@ -211,9 +216,7 @@ export async function redeliverWebhookEvent(db: TenantDb, endpointId: string, ev
  */
 export async function sendTestWebhookEvent(db: TenantDb, endpointId: string) {
   return inTransaction(db, async (tx) => {
-    const endpoint = await tx.webhookEndpoint.findUnique({ where: { id: endpointId }, select: { status: true } });
-    if (!endpoint) throw notFound(['input', 'endpointId'], 'Webhook endpoint');
-    if (endpoint.status === 'DISABLED') throw new DomainError('INVALID_STATE', 'The endpoint is disabled; enable it first', ['input', 'endpointId']);
+    await enabledEndpoint(tx, endpointId);
     const { organizationId } = tx.tenant;
     const event = await tx.event.create({
       data: { organizationId, type: 'WEBHOOK_TEST', subjectId: endpointId, payload: { webhookEndpointId: endpointId } },

@@ -31,7 +31,10 @@ export async function enqueueJob<K extends JobKind>(tx: TransactionClient, kind:
   await enqueueJobs(tx, kind, [{ payload, options }]);
 }
 
-/** Several jobs of one kind in one INSERT (one round trip), with enqueueJob's semantics for each. */
+// Seven bind parameters a row: PostgreSQL takes at most 65,535 in one statement, so a long list goes in several.
+const jobsPerInsert = 5_000;
+
+/** Several jobs of one kind in one INSERT per 5,000 (one round trip each), with enqueueJob's semantics for each. */
 export async function enqueueJobs<K extends JobKind>(
   tx: TransactionClient,
   kind: K,
@@ -46,10 +49,12 @@ export async function enqueueJobs<K extends JobKind>(
       Prisma.sql`(${randomUUID()}::uuid, ${kind}, ${queueOf(kind)}, ${JSON.stringify(payload)}::jsonb, 'PENDING', ${options.runAt ?? now}, 0,
             ${options.maxAttempts ?? 5}, ${options.uniqueKey ?? null}, now(), now())`,
   );
-  await execute`
-    INSERT INTO "Job" (id, kind, queue, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
-    VALUES ${Prisma.join(rows)}
-    ON CONFLICT ("uniqueKey") DO NOTHING`;
+  for (let start = 0; start < rows.length; start += jobsPerInsert) {
+    await execute`
+      INSERT INTO "Job" (id, kind, queue, payload, status, "runAt", attempts, "maxAttempts", "uniqueKey", "createdAt", "updatedAt")
+      VALUES ${Prisma.join(rows.slice(start, start + jobsPerInsert))}
+      ON CONFLICT ("uniqueKey") DO NOTHING`;
+  }
 }
 
 export type JobRunnerOptions = {

@@ -13,6 +13,9 @@ import { addressRefusedCode, checkWebhookUrl, type WebhookAddressPolicy, webhook
  * Whether endpoints may be created for a URL, as endpoint management asks (deliveries check again, each time).
  * A host that does not resolve (yet) is accepted: its deliveries fail until it does, and are checked then.
  */
+/** Longest endpoint management waits for the URL's host to resolve; deliveries check again, each time. */
+const destinationLookupMs = 3_000;
+
 export function webhookDestinationCheck(policy: WebhookAddressPolicy) {
   const lookup = webhookLookup(policy);
   return async (url: string): Promise<string | null> => {
@@ -21,7 +24,10 @@ export function webhookDestinationCheck(policy: WebhookAddressPolicy) {
     const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
     if (isIP(host)) return null; // checkWebhookUrl judged the literal
     return new Promise((resolve) => {
+      // A resolver that doesn't answer must not hold the request: unresolved is accepted, as a host that doesn't resolve yet.
+      const timer = setTimeout(() => resolve(null), destinationLookupMs);
       lookup(host, { all: true }, (error) => {
+        clearTimeout(timer);
         const refused = (error as NodeJS.ErrnoException | null)?.code === addressRefusedCode;
         resolve(refused ? `The URL's host ${error?.message.replace(/^webhook host /, '')}, which webhooks may not reach` : null);
       });

@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { backend } from './database.js';
 import { freePort } from './ports.js';
 
 // A private PostgreSQL cluster for tests that break the database (SIGKILL,
@@ -24,7 +25,7 @@ const postgresIds = (() => {
 })();
 
 /** Why these tests can't run here, or null when they can. */
-export const postgresClusterSkipReason: string | null =
+const postgresClusterSkipReason: string | null =
   !bin || !existsSync(path.join(bin, 'initdb'))
     ? 'initdb not found (pg_config --bindir): tests that run their own PostgreSQL skipped'
     : !postgresIds
@@ -177,3 +178,11 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   }
   return cluster;
 }
+
+/** Why outage tests (their own cluster, beside the postgres project's TEST_DATABASE_URL) can't run here, or null. */
+export const outageSkipReason: string | null =
+  backend !== 'postgres'
+    ? 'outage tests run a real PostgreSQL cluster: run them in the postgres project'
+    : !process.env.TEST_DATABASE_URL
+      ? 'TEST_DATABASE_URL is not set: PostgreSQL outage tests skipped'
+      : postgresClusterSkipReason;

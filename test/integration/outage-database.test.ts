@@ -3,20 +3,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { demoTenants } from '../../prisma/seed.js';
 import { type Database, openDatabase } from '../../src/infra/database.js';
-import { backend } from '../helpers/database.js';
-import { type PostgresCluster, postgresClusterSkipReason, startPostgresCluster } from '../helpers/postgres-cluster.js';
+import { outageSkipReason, type PostgresCluster, startPostgresCluster } from '../helpers/postgres-cluster.js';
 import { killServerProcesses, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
 
 // The server as an operator runs it (a child process on its own PostgreSQL
 // cluster), while that cluster is killed, frozen, and while the server itself
 // is told to stop. The cluster is this file's own: never the shared server.
 
-const skipReason =
-  backend !== 'postgres'
-    ? 'outage tests run a real PostgreSQL cluster: run them in the postgres project'
-    : !process.env.TEST_DATABASE_URL
-      ? 'TEST_DATABASE_URL is not set: PostgreSQL outage tests skipped'
-      : postgresClusterSkipReason;
+const skipReason = outageSkipReason;
 if (skipReason) console.warn(`[skip] ${skipReason}`);
 
 const acme = demoTenants.find((tenant) => tenant.slug === 'acme-telecom')!;

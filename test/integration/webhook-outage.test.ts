@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoTenants } from '../../prisma/seed.js';
 import { type Database, openDatabase } from '../../src/infra/database.js';
-import { backend } from '../helpers/database.js';
 import { until } from '../helpers/lifecycle.js';
-import { type PostgresCluster, postgresClusterSkipReason, startPostgresCluster } from '../helpers/postgres-cluster.js';
+import { outageSkipReason, type PostgresCluster, startPostgresCluster } from '../helpers/postgres-cluster.js';
 import { killServerProcesses, startServerProcess } from '../helpers/server-process.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
@@ -12,12 +11,7 @@ import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-r
 // come back into a dead database, so nothing about those attempts can be recorded. Once the database is back,
 // every event is delivered (those in flight again: at least once), and the process served throughout.
 
-const skipReason =
-  backend !== 'postgres'
-    ? 'outage tests run a real PostgreSQL cluster: run them in the postgres project'
-    : !process.env.TEST_DATABASE_URL
-      ? 'TEST_DATABASE_URL is not set: PostgreSQL outage tests skipped'
-      : postgresClusterSkipReason;
+const skipReason = outageSkipReason;
 if (skipReason) console.warn(`[skip] ${skipReason}`);
 
 const acme = demoTenants.find((tenant) => tenant.slug === 'acme-telecom')!;
